@@ -17,7 +17,14 @@ fn main() {
     });
 
     let mut settings = progenitor::GenerationSettings::default();
-    settings.with_interface(progenitor::InterfaceStyle::Builder);
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        // The client carries headers to add to every request (the API key,
+        // set by the `kie-suno` crate). A hook rather than the reqwest
+        // client's default headers, so that a caller's own reqwest::Client
+        // is authenticated too.
+        .with_inner_type(quote::quote!(::reqwest::header::HeaderMap))
+        .with_pre_hook_async(quote::quote!(crate::hooks::add_headers));
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).unwrap_or_else(|e| {
         fail(&format!(

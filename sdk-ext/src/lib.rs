@@ -1,1 +1,46 @@
+//! A Rust SDK for the kie.ai Suno API: follow a music task and read its
+//! tracks, with typed statuses, real times and URLs, and a typed error for
+//! every way a call can fail.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kie_suno::Error> {
+//! let client = kie_suno::Client::from_env()?; // KIE_API_KEY
+//! let record = client.task("5c79be8e").await?;
+//! for track in record.tracks() {
+//!     println!("{:?} {:?}", track.title(), track.audio_url());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The generated client and its wire types are in [`generated`]; the
+//! types here wrap them and can hand them back.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod auth;
+mod client;
+mod codes;
+mod error;
+mod open_enum;
+mod params;
+mod record;
+mod status;
+pub mod time;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+/// The client generated from `sdk/openapi.json` (crate `kie-suno-sdk`).
+pub use kie_suno_sdk as generated;
+/// The reqwest this crate is built with, for [`ClientBuilder::http_client`].
+pub use reqwest;
+
+pub use auth::ApiKey;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use codes::{ApiCode, TaskErrorCode};
+pub use error::Error;
+pub use params::{GenerationParams, Model, ParamsError};
+pub use record::{TaskError, TaskRecord, Track};
+pub use status::{OperationType, TaskStatus};

@@ -22,6 +22,22 @@ mod generated {
 
 pub use generated::*;
 
+/// The hook the generated client calls before sending each request.
+mod hooks {
+    use reqwest::header::HeaderMap;
+
+    /// Adds the client's extra headers (such as `Authorization`) to a request.
+    pub(crate) async fn add_headers(
+        extra: &HeaderMap,
+        request: &mut reqwest::Request,
+    ) -> Result<(), std::convert::Infallible> {
+        for (name, value) in extra {
+            request.headers_mut().insert(name, value.clone());
+        }
+        Ok(())
+    }
+}
+
 /// The complete generated source, for the workspace's snapshot test.
 #[doc(hidden)]
 pub const GENERATED_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/codegen.rs"));

@@ -1,0 +1,368 @@
+//! The client: configuration, authentication, and one call per operation.
+//! It wraps the generated client, which builds and sends each request, and
+//! turns the API's envelope and every failure into [`TaskRecord`] or a typed
+//! [`Error`].
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+use url::{Host, Url};
+
+use crate::auth::ApiKey;
+use crate::codes::ApiCode;
+use crate::error::{Error, snippet};
+use crate::generated::{self, ClientInfo, types};
+use crate::record::TaskRecord;
+
+/// The API's address.
+pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
+/// How long one request may take, from connect to the last byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client of the kie.ai Suno API. Cheap to clone; clones share one
+/// connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), kie_suno::Error> {
+/// let client = kie_suno::Client::from_env()?;
+/// let record = client.task("5c79be8e").await?;
+/// println!("{}: {}", record.task_id(), record.status());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: generated::Client,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client of the real API with this key and the default settings.
+    pub fn new(api_key: &str) -> Result<Self, Error> {
+        Client::builder().api_key(ApiKey::new(api_key)?).build()
+    }
+
+    /// A client configured from the environment: `KIE_API_KEY` (required)
+    /// and `KIE_BASE_URL` (optional).
+    pub fn from_env() -> Result<Self, Error> {
+        let key = std::env::var("KIE_API_KEY").map_err(|_| Error::MissingApiKey)?;
+        let mut builder = Client::builder().api_key(ApiKey::new(&key)?);
+        if let Ok(url) = std::env::var("KIE_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// Settings for a client; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.inner.baseurl()
+    }
+
+    /// The generated client, for operations this crate does not wrap yet.
+    /// It sends the API key like this client does.
+    pub fn generated(&self) -> &generated::Client {
+        &self.inner
+    }
+
+    /// Fetches a task's record (`GET /api/v1/generate/record-info`).
+    ///
+    /// The id is sent percent-encoded; an empty id is refused before any
+    /// request is made.
+    pub async fn task(&self, task_id: &str) -> Result<TaskRecord, Error> {
+        self.fetch(task_id).await.map(|(record, _)| record)
+    }
+
+    /// [`Client::task`], also returning the server's `Retry-After` hint.
+    pub(crate) async fn fetch(
+        &self,
+        task_id: &str,
+    ) -> Result<(TaskRecord, Option<Duration>), Error> {
+        if task_id.is_empty() {
+            return Err(Error::InvalidTaskId {
+                reason: "it is empty",
+            });
+        }
+        let response = self
+            .inner
+            .get_music_task_details()
+            .task_id(task_id)
+            .send()
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => return Err(from_generated(e).await),
+        };
+        let retry_after = retry_after(response.headers());
+        let record = open_envelope(task_id, response.into_inner(), retry_after)?;
+        Ok((record, retry_after))
+    }
+}
+
+/// The envelope's `code` is the real outcome; HTTP 200 says little.
+fn open_envelope(
+    task_id: &str,
+    envelope: types::RecordInfoResponse,
+    retry_after: Option<Duration>,
+) -> Result<TaskRecord, Error> {
+    let msg = envelope.msg.unwrap_or_default();
+    let Some(code) = envelope.code else {
+        return Err(Error::Decode {
+            source: serde::de::Error::missing_field("code"),
+            body_snippet: String::new(),
+        });
+    };
+    match (ApiCode::from(code), envelope.data) {
+        (ApiCode::Success, Some(data)) => Ok(TaskRecord::from(data)),
+        (ApiCode::Success, None) => Err(Error::TaskNotFound {
+            task_id: task_id.to_owned(),
+        }),
+        (ApiCode::ValidationFailed, _) if msg.contains("recordInfo is null") => {
+            Err(Error::TaskNotFound {
+                task_id: task_id.to_owned(),
+            })
+        }
+        (code, _) => Err(Error::Api {
+            code,
+            msg,
+            retry_after,
+        }),
+    }
+}
+
+async fn from_generated(error: generated::Error<()>) -> Error {
+    use generated::Error as G;
+    match error {
+        G::CommunicationError(source) | G::ResponseBodyError(source) => Error::Transport { source },
+        G::InvalidResponsePayload(body, source) => Error::Decode {
+            source,
+            body_snippet: snippet(&body),
+        },
+        G::ErrorResponse(response) => Error::Http {
+            status: response.status().as_u16(),
+            body_snippet: String::new(),
+            retry_after: retry_after(response.headers()),
+        },
+        G::UnexpectedResponse(mut response) => {
+            let status = response.status().as_u16();
+            let retry_after = retry_after(response.headers());
+            // Enough of the body to say what it was, never all of it.
+            let mut head = Vec::new();
+            while head.len() < crate::error::SNIPPET_BYTES {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            Error::Http {
+                status,
+                body_snippet: snippet(&head),
+                retry_after,
+            }
+        }
+        G::InvalidRequest(message) | G::Custom(message) => Error::Internal { message },
+        G::InvalidUpgrade(source) => Error::Internal {
+            message: source.to_string(),
+        },
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by this API).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Settings for a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use kie_suno::{ApiKey, Client};
+/// let client = Client::builder()
+///     .api_key(ApiKey::new("my-key")?)
+///     .base_url("https://api.kie.ai/")
+///     .timeout(Duration::from_secs(20))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api.kie.ai");
+/// # Ok::<(), kie_suno::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    http_client: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: concat!("kie-suno/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http_client: None,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API key (required).
+    pub fn api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// Where the API is (default `https://api.kie.ai`). A path prefix is
+    /// kept; a trailing slash is ignored. `http://` is refused unless the
+    /// host is loopback or [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// How long one request may take in all (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long connecting may take (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `kie-suno/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// Sends requests through the caller's own client (its pool, proxy and
+    /// TLS settings). The timeouts and user agent of this builder are then
+    /// not applied; the API key still is.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Allows `http://` base URLs on hosts that are not loopback. The API
+    /// key then crosses the network in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the settings and makes the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.ok_or(Error::MissingApiKey)?;
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(|source| Error::HttpClient { source })?,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, key.authorization());
+        Ok(Client {
+            inner: generated::Client::new_with_client(&base_url, http, headers),
+        })
+    }
+}
+
+/// Checks a base URL and returns it without a trailing slash.
+fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let invalid = |reason: &str| Error::InvalidBaseUrl {
+        url: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(invalid(
+                "plain http to a host that is not loopback would send the API key in clear text; \
+                 use https (or allow_insecure_http)",
+            ));
+        }
+        _ => return Err(invalid("the scheme must be https (or http on loopback)")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("credentials in the URL are not supported"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_prefix_and_drops_trailing_slash() {
+        assert_eq!(
+            check_base_url("https://example.com/proxy/", false).unwrap(),
+            "https://example.com/proxy"
+        );
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080", false).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            check_base_url("http://[::1]:80/", false).unwrap(),
+            "http://[::1]"
+        );
+        assert_eq!(
+            check_base_url("http://localhost:9/x", false).unwrap(),
+            "http://localhost:9/x"
+        );
+    }
+
+    #[test]
+    fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
+        let e = check_base_url("http://api.kie.ai", false).unwrap_err();
+        assert!(e.to_string().contains("clear text"), "{e}");
+        assert!(check_base_url("http://api.kie.ai", true).is_ok());
+        assert!(check_base_url("ftp://api.kie.ai", true).is_err());
+        assert!(check_base_url("https://u:p@api.kie.ai", false).is_err());
+        assert!(check_base_url("https://api.kie.ai/?x=1", false).is_err());
+        assert!(check_base_url("not a url", false).is_err());
+    }
+}

@@ -1,0 +1,207 @@
+//! The one error type of the client. Each variant keeps what a caller needs
+//! to act on it, and its message is one line saying what happened and what
+//! to do. None of them ever contains the API key.
+
+use std::time::Duration;
+
+use crate::codes::ApiCode;
+
+/// Bodies are quoted in errors up to this many bytes.
+pub(crate) const SNIPPET_BYTES: usize = 512;
+
+/// What can go wrong when calling the API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an envelope whose `code` is not 200.
+    #[error("{} from the API: {}{}", code, code.hint(), server_says(msg))]
+    Api {
+        /// The envelope's `code`.
+        code: ApiCode,
+        /// The envelope's `msg`.
+        msg: String,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+
+    /// The API knows no task with this id (`data: null`, or code 422
+    /// "recordInfo is null"). A task just created may take a moment to appear.
+    #[error(
+        "task {task_id:?} was not found; check the id (a task just created can take a moment to appear)"
+    )]
+    TaskNotFound {
+        /// The id that was asked for.
+        task_id: String,
+    },
+
+    /// The HTTP status was not 200: usually an HTML page from a proxy.
+    #[error("HTTP {status} from the API{}{}", retry_hint(*status), body_says(body_snippet))]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 512 bytes, one line). Empty when
+        /// the generated client did not keep the body (HTTP 500, whose
+        /// body the spec declares empty).
+        body_snippet: String,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+
+    /// The body was not the JSON the API is specified to send.
+    #[error("the API's answer is not the expected JSON ({source}); it starts: {body_snippet:?}")]
+    Decode {
+        /// What serde_json found wrong.
+        #[source]
+        source: serde_json::Error,
+        /// The start of the body (at most 512 bytes, one line).
+        body_snippet: String,
+    },
+
+    /// The request did not complete: connect, TLS, timeout or reset.
+    #[error("could not reach the API: {}", chain(source))]
+    Transport {
+        /// The underlying failure.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// No API key was given (`KIE_API_KEY` is not set).
+    #[error("no API key: set KIE_API_KEY to your kie.ai API key (https://kie.ai/api-key)")]
+    MissingApiKey,
+
+    /// The API key cannot be used.
+    #[error("the API key is not valid: {reason}")]
+    InvalidApiKey {
+        /// What is wrong with it (never the key itself).
+        reason: &'static str,
+    },
+
+    /// The base URL cannot be used.
+    #[error("the base URL {url:?} cannot be used: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The task id cannot be sent.
+    #[error("the task id is not valid: {reason}")]
+    InvalidTaskId {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The generated client failed in a way the API cannot cause. This is a
+    /// bug in kie-suno.
+    #[error(
+        "internal error in the generated client ({message}); please report this as a kie-suno bug"
+    )]
+    Internal {
+        /// What the generated client said.
+        message: String,
+    },
+
+    /// The HTTP client could not be built (e.g. TLS initialisation).
+    #[error("cannot build the HTTP client: {}", chain(source))]
+    HttpClient {
+        /// The underlying failure.
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+impl Error {
+    /// Whether the same call may succeed later: transport failures, HTTP
+    /// 5xx/408/429, codes 455 and 500 and the rate-limit codes, and bodies
+    /// that are not JSON at all (an HTML page, a cut-off answer). A call
+    /// refused for its content (401, 402, 422, 451, ...) is not retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { code, .. } => code.is_retryable(),
+            Error::Http { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+            Error::Transport { .. } => true,
+            Error::Decode { source, .. } => {
+                matches!(
+                    source.classify(),
+                    serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+                )
+            }
+            _ => false,
+        }
+    }
+
+    /// The server's hint of when to try again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } | Error::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the call was refused for going too fast.
+    pub fn is_rate_limit(&self) -> bool {
+        match self {
+            Error::Api { code, .. } => code.is_rate_limit(),
+            Error::Http { status, .. } => *status == 429,
+            _ => false,
+        }
+    }
+}
+
+fn server_says(msg: &str) -> String {
+    let msg = one_line(msg);
+    if msg.is_empty() {
+        String::new()
+    } else {
+        format!(" (server said {msg:?})")
+    }
+}
+
+fn retry_hint(status: u16) -> &'static str {
+    if status >= 500 {
+        " (a proxy or the service failed; retry later)"
+    } else {
+        ""
+    }
+}
+
+fn body_says(snippet: &str) -> String {
+    if snippet.is_empty() {
+        String::new()
+    } else {
+        format!("; body starts: {snippet:?}")
+    }
+}
+
+/// An error and its causes on one line: reqwest's own message omits the
+/// cause ("connection refused"), which is the useful part.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    one_line(&text)
+}
+
+/// Collapses whitespace runs (newlines included) into single spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The start of a body, as one line of at most [`SNIPPET_BYTES`] bytes.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(SNIPPET_BYTES)];
+    let text = String::from_utf8_lossy(cut);
+    let mut line = one_line(&text);
+    while line.len() > SNIPPET_BYTES {
+        line.pop();
+    }
+    line
+}

@@ -1,0 +1,81 @@
+//! Faults the mock server injects: the failures a client of the live API
+//! meets (proxy error pages, maintenance, truncated and slow answers), each
+//! request drawn at a fixed rate from a seeded generator so a run repeats.
+
+use std::time::Duration;
+
+/// One kind of injected failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 500 with an HTML page.
+    Http500Html,
+    /// HTTP 502 with an HTML page, as a proxy answers.
+    Http502Html,
+    /// Envelope code 455: under maintenance.
+    Maintenance455,
+    /// Envelope code 500: server error.
+    ServerError500,
+    /// HTTP 200 whose body is cut-off JSON.
+    MalformedJson,
+    /// The connection closes halfway through the body.
+    CloseMidBody,
+    /// The answer is correct but comes after [`Faults::slow_delay`].
+    Slow,
+}
+
+impl Fault {
+    /// Every kind of fault.
+    pub const ALL: [Fault; 7] = [
+        Fault::Http500Html,
+        Fault::Http502Html,
+        Fault::Maintenance455,
+        Fault::ServerError500,
+        Fault::MalformedJson,
+        Fault::CloseMidBody,
+        Fault::Slow,
+    ];
+}
+
+/// Which faults to inject, how often, and from which seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Probability that a request gets a fault, from 0.0 to 1.0.
+    pub rate: f64,
+    /// Seed of the generator that picks the faulted requests and faults.
+    pub seed: u64,
+    /// The faults to draw from, uniformly.
+    pub kinds: Vec<Fault>,
+    /// How long a [`Fault::Slow`] answer is held back.
+    pub slow_delay: Duration,
+}
+
+impl Default for Faults {
+    /// No faults.
+    fn default() -> Self {
+        Faults {
+            rate: 0.0,
+            seed: 0,
+            kinds: Fault::ALL.to_vec(),
+            slow_delay: Duration::from_millis(1500),
+        }
+    }
+}
+
+impl Faults {
+    /// Every kind of fault at `rate`, drawn from `seed`.
+    pub fn at_rate(rate: f64, seed: u64) -> Self {
+        Faults {
+            rate: rate.clamp(0.0, 1.0),
+            seed,
+            ..Faults::default()
+        }
+    }
+
+    pub(crate) fn draw(&self, rng: &mut fastrand::Rng) -> Option<Fault> {
+        if self.kinds.is_empty() || self.rate <= 0.0 || rng.f64() >= self.rate {
+            return None;
+        }
+        Some(self.kinds[rng.usize(..self.kinds.len())])
+    }
+}

@@ -1,0 +1,164 @@
+//! The mock server answers as `sdk/openapi.json` says: every kind of answer
+//! it gives, fetched raw over HTTP, validates against the 200 response
+//! schema. The fixtures written from the live API's facts validate too, so
+//! the spec's fix-ups cover what the live API sends.
+
+use std::time::Duration;
+
+use kie_suno::TaskStatus;
+use kie_suno::mock::{Fault, Faults, MockServer, Script, UnknownTask};
+use kie_suno_tests::{page_example, record_fixture, workspace_root};
+use serde_json::{Map, Value};
+
+/// The 200 response schema, with OpenAPI 3.0's `nullable` turned into JSON
+/// Schema's `null` alternative.
+fn validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(workspace_root().join("sdk/openapi.json")).expect("spec");
+    let spec: Value = serde_json::from_str(&text).expect("json");
+    let schema = spec
+        .pointer("/paths/~1api~1v1~1generate~1record-info/get/responses/200/content/application~1json/schema")
+        .expect("response schema")
+        .clone();
+    jsonschema::validator_for(&to_json_schema(schema)).expect("valid JSON Schema")
+}
+
+fn to_json_schema(schema: Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let nullable = map.get("nullable") == Some(&Value::Bool(true));
+            let converted: Map<String, Value> = map
+                .into_iter()
+                .filter(|(k, _)| k != "nullable" && k != "example")
+                .map(|(k, v)| (k, to_json_schema(v)))
+                .collect();
+            if nullable {
+                serde_json::json!({ "anyOf": [Value::Object(converted), { "type": "null" }] })
+            } else {
+                Value::Object(converted)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(to_json_schema).collect()),
+        other => other,
+    }
+}
+
+fn assert_conforms(validator: &jsonschema::Validator, what: &str, body: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not conform: {errors:?}\n{body}"
+    );
+}
+
+async fn raw(server: &MockServer, key: &str, task_id: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/generate/record-info", server.url()))
+        .query(&[("taskId", task_id)])
+        .header("Authorization", format!("Bearer {key}"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    serde_json::from_slice(&response.bytes().await.expect("body")).expect("json")
+}
+
+#[tokio::test]
+async fn every_scripted_status_conforms() {
+    let validator = validator();
+    let server = MockServer::start().await.expect("mock");
+    let statuses = TaskStatus::KNOWN
+        .iter()
+        .cloned()
+        .chain([TaskStatus::Unknown("MASTERING".into())]);
+    for status in statuses {
+        let id = format!("task-{status}");
+        server.add_task(&id, Script::pending().then(Duration::ZERO, status.clone()));
+        let body = raw(&server, server.api_key(), &id).await;
+        assert_eq!(body["data"]["status"], status.as_str());
+        assert_conforms(&validator, &format!("record at {status}"), &body);
+    }
+}
+
+#[tokio::test]
+async fn refusals_and_unknown_tasks_conform() {
+    let validator = validator();
+    let server = MockServer::start().await.expect("mock");
+    assert_conforms(
+        &validator,
+        "unknown task",
+        &raw(&server, server.api_key(), "nope").await,
+    );
+    assert_conforms(&validator, "401", &raw(&server, "wrong", "x").await);
+    for _ in 0..3 {
+        raw(&server, server.api_key(), "busy").await;
+    }
+    let limited = raw(&server, server.api_key(), "busy").await;
+    assert_eq!(limited["code"], 429);
+    assert_conforms(&validator, "429", &limited);
+
+    let server = MockServer::builder()
+        .unknown_task(UnknownTask::Code422)
+        .start()
+        .await
+        .expect("mock");
+    assert_conforms(
+        &validator,
+        "422",
+        &raw(&server, server.api_key(), "nope").await,
+    );
+}
+
+#[tokio::test]
+async fn envelope_faults_conform() {
+    let validator = validator();
+    for fault in [Fault::Maintenance455, Fault::ServerError500] {
+        let faults = Faults {
+            kinds: vec![fault],
+            ..Faults::at_rate(1.0, 3)
+        };
+        let server = MockServer::builder()
+            .faults(faults)
+            .start()
+            .await
+            .expect("mock");
+        assert_conforms(
+            &validator,
+            &format!("{fault:?}"),
+            &raw(&server, server.api_key(), "t").await,
+        );
+    }
+}
+
+#[test]
+fn fixtures_and_page_example_conform_to_the_fixed_spec() {
+    let validator = validator();
+    for name in [
+        "pending",
+        "text_success",
+        "generate_audio_failed",
+        "unknown_task_null_data",
+        "unknown_task_422",
+        "success_epoch_ms",
+        "unknown_status",
+        "extra_fields",
+    ] {
+        let body: Value = serde_json::from_str(&record_fixture(name)).expect("fixture json");
+        assert_conforms(&validator, name, &body);
+    }
+    assert_conforms(&validator, "page example", &page_example());
+}
+
+#[test]
+fn validator_rejects_what_the_spec_forbids() {
+    let validator = validator();
+    for bad in [
+        serde_json::json!({ "code": "200" }),
+        serde_json::json!({ "code": 200, "data": { "status": 3 } }),
+        serde_json::json!({ "code": 200, "data": { "response": { "sunoData": [{ "createTime": true }] } } }),
+    ] {
+        assert!(!validator.is_valid(&bad), "accepted {bad}");
+    }
+}
