@@ -1,0 +1,91 @@
+//! How records are printed: a readable summary, or one JSON line.
+
+use std::fmt::Write;
+
+use kie_suno::{TaskRecord, Track};
+
+/// One JSON object on one line (`TaskRecord`'s documented serialization).
+pub fn json_line(record: &TaskRecord) -> String {
+    serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// A few aligned lines per record and per track.
+pub fn summary(record: &TaskRecord) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "task {}  {}", record.task_id(), record.status());
+    let mut field = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            let _ = writeln!(out, "  {name:<10} {value}");
+        }
+    };
+    field("operation", record.operation().map(|o| o.to_string()));
+    field("model", record.model().map(str::to_owned));
+    field(
+        "created",
+        record
+            .created_at()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+    );
+    field("extends", record.parent_music_id().map(str::to_owned));
+    if let Ok(p) = record.params() {
+        let mut parts = Vec::new();
+        if let Some(m) = &p.model {
+            parts.push(m.to_string());
+        }
+        if p.instrumental == Some(true) {
+            parts.push("instrumental".into());
+        }
+        if let Some(prompt) = &p.prompt {
+            parts.push(format!("{:?}", shorten(prompt, 60)));
+        }
+        field("params", Some(parts.join(", ")).filter(|s| !s.is_empty()));
+    }
+    if let Some(error) = record.error() {
+        let code = error.code.map(|c| format!("{c}: ")).unwrap_or_default();
+        field(
+            "error",
+            Some(format!("{code}{}", error.message.unwrap_or_default())),
+        );
+    }
+    for (i, track) in record.tracks().iter().enumerate() {
+        out.push_str(&track_lines(i + 1, track));
+    }
+    out
+}
+
+fn track_lines(number: usize, track: &Track) -> String {
+    let mut out = String::new();
+    let title = track.title().unwrap_or("(untitled)");
+    let length = track
+        .duration()
+        .map(|d| format!("  ({}:{:02})", d.as_secs() / 60, d.as_secs() % 60))
+        .unwrap_or_default();
+    let _ = writeln!(out, "track {number}  {title}{length}");
+    let mut field = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            let _ = writeln!(out, "  {name:<10} {value}");
+        }
+    };
+    field("id", Some(track.id().to_owned()).filter(|s| !s.is_empty()));
+    field("tags", track.tags().map(str::to_owned));
+    field(
+        "created",
+        track
+            .created_at()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+    );
+    field("audio", track.audio_url().map(String::from));
+    field("stream", track.stream_audio_url().map(String::from));
+    field("image", track.image_url().map(String::from));
+    out
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max_chars {
+        line
+    } else {
+        let cut: String = line.chars().take(max_chars - 1).collect();
+        format!("{cut}…")
+    }
+}
