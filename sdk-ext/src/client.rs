@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap};
@@ -15,6 +16,7 @@ use crate::codes::ApiCode;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, types};
 use crate::record::TaskRecord;
+use crate::wait::RateBudget;
 
 /// The API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
@@ -35,7 +37,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: generated::Client,
+    transport: Transport,
+    /// Shared by clones, so that every waiter of one task spends one budget.
+    pub(crate) budget: Arc<RateBudget>,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Http(generated::Client),
+    #[cfg(feature = "mock")]
+    Simulated(crate::mock::Simulation),
 }
 
 impl fmt::Debug for Client {
@@ -69,15 +80,33 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The base URL requests go to, without a trailing slash.
+    /// The base URL requests go to, without a trailing slash
+    /// (`simulation:` for a client of a [`crate::mock::Simulation`]).
     pub fn base_url(&self) -> &str {
-        self.inner.baseurl()
+        match &self.transport {
+            Transport::Http(inner) => inner.baseurl(),
+            #[cfg(feature = "mock")]
+            Transport::Simulated(_) => "simulation:",
+        }
     }
 
     /// The generated client, for operations this crate does not wrap yet.
-    /// It sends the API key like this client does.
-    pub fn generated(&self) -> &generated::Client {
-        &self.inner
+    /// It sends the API key like this client does. `None` for a simulated
+    /// client.
+    pub fn generated(&self) -> Option<&generated::Client> {
+        match &self.transport {
+            Transport::Http(inner) => Some(inner),
+            #[cfg(feature = "mock")]
+            Transport::Simulated(_) => None,
+        }
+    }
+
+    #[cfg(feature = "mock")]
+    pub(crate) fn simulated(simulation: crate::mock::Simulation) -> Self {
+        Client {
+            transport: Transport::Simulated(simulation),
+            budget: Arc::default(),
+        }
     }
 
     /// Fetches a task's record (`GET /api/v1/generate/record-info`).
@@ -98,18 +127,21 @@ impl Client {
                 reason: "it is empty",
             });
         }
-        let response = self
-            .inner
-            .get_music_task_details()
-            .task_id(task_id)
-            .send()
-            .await;
-        let response = match response {
-            Ok(response) => response,
-            Err(e) => return Err(from_generated(e).await),
+        let (envelope, retry_after) = match &self.transport {
+            Transport::Http(inner) => {
+                let sent = inner.get_music_task_details().task_id(task_id).send().await;
+                match sent {
+                    Ok(response) => {
+                        let retry_after = retry_after(response.headers());
+                        (response.into_inner(), retry_after)
+                    }
+                    Err(e) => return Err(from_generated(e).await),
+                }
+            }
+            #[cfg(feature = "mock")]
+            Transport::Simulated(simulation) => simulation.fetch(task_id).await?,
         };
-        let retry_after = retry_after(response.headers());
-        let record = open_envelope(task_id, response.into_inner(), retry_after)?;
+        let record = open_envelope(task_id, envelope, retry_after)?;
         Ok((record, retry_after))
     }
 }
@@ -290,7 +322,10 @@ impl ClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
         Ok(Client {
-            inner: generated::Client::new_with_client(&base_url, http, headers),
+            transport: Transport::Http(generated::Client::new_with_client(
+                &base_url, http, headers,
+            )),
+            budget: Arc::default(),
         })
     }
 }

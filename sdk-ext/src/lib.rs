@@ -26,6 +26,7 @@ mod params;
 mod record;
 mod status;
 pub mod time;
+pub mod wait;
 
 #[cfg(feature = "mock")]
 pub mod mock;

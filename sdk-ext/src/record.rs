@@ -22,8 +22,9 @@ use crate::time;
 /// (RFC 3339 or null) and `tracks` (see [`Track`]).
 #[derive(Debug, Clone)]
 pub struct TaskRecord {
-    /// The generated record with its tracks moved out into `tracks`.
-    raw: types::TaskRecord,
+    /// The generated record with its tracks moved out into `tracks`; boxed
+    /// so that records move cheaply through events and errors.
+    raw: Box<types::TaskRecord>,
     tracks: Vec<Track>,
 }
 
@@ -46,7 +47,10 @@ impl From<types::TaskRecord> for TaskRecord {
             .into_iter()
             .map(Track)
             .collect();
-        TaskRecord { raw, tracks }
+        TaskRecord {
+            raw: Box::new(raw),
+            tracks,
+        }
     }
 }
 
@@ -116,7 +120,8 @@ impl TaskRecord {
 
     /// The generated value this record was made from, tracks included.
     pub fn into_generated(self) -> types::TaskRecord {
-        let TaskRecord { mut raw, tracks } = self;
+        let TaskRecord { raw, tracks } = self;
+        let mut raw = *raw;
         let tracks: Vec<types::Track> = tracks.into_iter().map(|t| t.0).collect();
         match raw.response.as_mut() {
             Some(response) => response.suno_data = tracks,

@@ -1,11 +1,12 @@
-//! A mock of the kie.ai API: a real HTTP server on 127.0.0.1 that answers
-//! `GET /api/v1/generate/record-info` as the live API does, so tests, demos
-//! and users' own test suites exercise real HTTP without a key.
+//! A mock of the kie.ai API, to test against without a key.
 //!
-//! It checks the bearer key, plays scripted task lifecycles, answers unknown
-//! ids as the live API does, enforces the live limit of 3 requests per
-//! second per task (counting violations), injects faults at a seeded rate,
-//! and logs every request.
+//! [`MockServer`] is a real HTTP server on 127.0.0.1 that answers
+//! `GET /api/v1/generate/record-info` as the live API does; [`Simulation`]
+//! is the same mock without sockets, on tokio's clock. Both check the
+//! bearer key, play scripted task lifecycles ([`Script`]), answer unknown
+//! ids as the live API does, enforce the live limit of 3 requests per
+//! second per task (counting violations), inject faults at a seeded rate
+//! ([`Faults`]) and log every request ([`MockApi::requests`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -21,13 +22,17 @@
 //! # Ok(()) }
 //! ```
 
+mod api;
 mod faults;
 mod script;
 mod server;
+mod simulation;
 
+pub use api::{Answer, LoggedRequest, MockApi, MockBuilder, UnknownTask};
 pub use faults::{Fault, Faults};
 pub use script::{Script, ScriptError};
-pub use server::{Answer, LoggedRequest, MockBuilder, MockServer, UnknownTask};
+pub use server::MockServer;
+pub use simulation::Simulation;
 
 /// The key the mock accepts unless told otherwise.
 pub const DEFAULT_KEY: &str = "mock-key";

@@ -1,0 +1,45 @@
+//! The per-task request budget a client's waiters share: whatever number
+//! of waiters follow one task, its requests stay [`MIN_REQUEST_SPACING`]
+//! apart, so the live limit of 3 per second is never crossed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::time::Instant;
+
+use super::policy::MIN_REQUEST_SPACING;
+
+/// Forgotten entries are swept once the map holds this many.
+const SWEEP_AT: usize = 1024;
+
+/// Next free request slot per task id.
+#[derive(Debug, Default)]
+pub(crate) struct RateBudget {
+    next_slot: Mutex<HashMap<String, Instant>>,
+}
+
+impl RateBudget {
+    /// Reserves the earliest slot for a request to `task_id`; the caller
+    /// sleeps until it. A reserved slot that goes unused is simply lost.
+    pub(crate) fn reserve(&self, task_id: &str) -> Instant {
+        let now = Instant::now();
+        let mut slots = self
+            .next_slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slots.len() >= SWEEP_AT {
+            slots.retain(|_, next| *next > now);
+        }
+        match slots.get_mut(task_id) {
+            Some(next) => {
+                let slot = (*next).max(now);
+                *next = slot + MIN_REQUEST_SPACING;
+                slot
+            }
+            None => {
+                slots.insert(task_id.to_owned(), now + MIN_REQUEST_SPACING);
+                now
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The one polling loop behind `wait`, `watch` and `wait_all`: sleep as
+//! the policy says, take a slot from the task's rate budget, poll, and
+//! report what changed. The consumers only decide when to stop listening.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::future::{Either, select};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::Stage;
+use super::error::WaitError;
+use super::event::{Seen, TaskEvent, is_terminal};
+use super::policy::{ErrorPolicy, PollPolicy, Schedule};
+use crate::client::Client;
+use crate::error::Error;
+use crate::record::TaskRecord;
+use crate::status::TaskStatus;
+
+/// Settings shared by `wait`, `watch` and `wait_all`.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) until: Option<Stage>,
+    pub(crate) deadline: Duration,
+    pub(crate) policy: PollPolicy,
+    pub(crate) errors: ErrorPolicy,
+    pub(crate) cancel: Option<CancellationToken>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            until: Some(Stage::Complete),
+            deadline: Duration::from_secs(600),
+            policy: PollPolicy::default(),
+            errors: ErrorPolicy::default(),
+            cancel: None,
+        }
+    }
+}
+
+/// What one poll brought.
+pub(crate) struct Update {
+    pub(crate) record: TaskRecord,
+    pub(crate) events: Vec<TaskEvent>,
+    /// The task is terminal or reached the awaited stage: no more polls.
+    pub(crate) finished: bool,
+}
+
+pub(crate) struct Poller {
+    client: Client,
+    task_id: String,
+    config: Config,
+    span: tracing::Span,
+    started: Instant,
+    deadline: Instant,
+    next_poll: Instant,
+    polls: Arc<AtomicU32>,
+    /// The task's age when the wait started (from its `createTime`).
+    age_at_start: Duration,
+    aged: bool,
+    schedule: Schedule,
+    error_streak: u32,
+    rng: fastrand::Rng,
+    seen: Seen,
+    last: Option<TaskRecord>,
+    last_error: Option<Error>,
+}
+
+impl Poller {
+    pub(crate) fn new(client: Client, task_id: String, config: Config) -> Self {
+        let started = Instant::now();
+        let span = tracing::debug_span!("kie_suno::wait", task_id = %task_id);
+        // Jitter seeded by the task id: spread across tasks, repeatable per task.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        task_id.hash(&mut hasher);
+        Poller {
+            next_poll: started + config.policy.first_delay(),
+            deadline: started + config.deadline,
+            rng: fastrand::Rng::with_seed(hasher.finish()),
+            client,
+            task_id,
+            config,
+            span,
+            started,
+            polls: Arc::default(),
+            age_at_start: Duration::ZERO,
+            aged: false,
+            schedule: Schedule::default(),
+            error_streak: 0,
+            seen: Seen::default(),
+            last: None,
+            last_error: None,
+        }
+    }
+
+    /// A live count of the polls made, for progress displays.
+    pub(crate) fn poll_counter(&self) -> Arc<AtomicU32> {
+        self.polls.clone()
+    }
+
+    /// Polls until something changes, the wait is over, or it fails. Polls
+    /// that change nothing are not reported.
+    pub(crate) async fn next_update(&mut self) -> Result<Update, WaitError> {
+        let span = self.span.clone();
+        async {
+            loop {
+                self.sleep_until(self.next_poll).await?;
+                let slot = self.client.budget.reserve(&self.task_id);
+                self.sleep_until(slot).await?;
+                let polls = self.polls.fetch_add(1, Ordering::Relaxed) + 1;
+                let fetched = self.cancellable(self.client.fetch(&self.task_id)).await?;
+                match fetched {
+                    Ok((record, retry_after)) => {
+                        if let Some(update) = self.on_record(record, retry_after, polls)? {
+                            return Ok(update);
+                        }
+                    }
+                    Err(error) => self.on_error(error, polls)?,
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn on_record(
+        &mut self,
+        record: TaskRecord,
+        retry_after: Option<Duration>,
+        polls: u32,
+    ) -> Result<Option<Update>, WaitError> {
+        self.error_streak = 0;
+        self.last_error = None;
+        if !self.aged {
+            self.aged = true;
+            self.age_at_start = age_at_start(&record, self.started.elapsed());
+        }
+        let events = self.seen.diff(&record);
+        for event in &events {
+            if let TaskEvent::StatusChanged { from, to } = event {
+                tracing::debug!(polls, from = ?from.as_ref().map(TaskStatus::as_str), to = %to, "status changed");
+            }
+        }
+        let finished = is_terminal(&record)
+            || self
+                .config
+                .until
+                .is_some_and(|stage| stage.reached(&record));
+        self.last = Some(record.clone());
+        if finished {
+            tracing::debug!(polls, status = %record.status(), "wait over");
+            return Ok(Some(Update {
+                record,
+                events,
+                finished,
+            }));
+        }
+        let age = self.age_at_start + self.started.elapsed();
+        let window = self.window(&record.status());
+        let delay =
+            self.config
+                .policy
+                .next_delay(age, window.as_ref(), &mut self.schedule, &mut self.rng);
+        let delay = match retry_after {
+            Some(hint) => delay.max(hint.min(Duration::from_secs(30))),
+            None => delay,
+        };
+        tracing::debug!(polls, status = %record.status(), delay_ms = delay.as_millis() as u64, "polled");
+        self.schedule_in(delay)?;
+        Ok((!events.is_empty()).then_some(Update {
+            record,
+            events,
+            finished: false,
+        }))
+    }
+
+    fn on_error(&mut self, error: Error, polls: u32) -> Result<(), WaitError> {
+        if !self
+            .config
+            .errors
+            .should_retry(&error, self.started.elapsed())
+        {
+            tracing::debug!(polls, error = %error, "permanent error");
+            return Err(WaitError::Api(error));
+        }
+        self.error_streak += 1;
+        let delay =
+            self.config
+                .policy
+                .error_delay(self.error_streak, error.retry_after(), &mut self.rng);
+        tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
+        self.last_error = Some(error);
+        self.schedule_in(delay)
+    }
+
+    /// Schedules the next poll; past the deadline, one last poll at the
+    /// deadline, then [`WaitError::TimedOut`].
+    fn schedule_in(&mut self, delay: Duration) -> Result<(), WaitError> {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Err(WaitError::TimedOut {
+                task_id: self.task_id.clone(),
+                elapsed: now - self.started,
+                polls: self.polls.load(Ordering::Relaxed),
+                last: self.last.take(),
+                last_error: self.last_error.take().map(Box::new),
+            });
+        }
+        self.next_poll = (now + delay).min(self.deadline);
+        Ok(())
+    }
+
+    /// The lifecycle window that matters now: the awaited stage's, or for a
+    /// watcher, the next stage's.
+    fn window(&self, status: &TaskStatus) -> Option<Range<Duration>> {
+        let lifecycle = self.config.policy.lifecycle_windows()?;
+        let window = match self.config.until {
+            Some(Stage::Streamable) => &lifecycle.streamable,
+            Some(Stage::Complete) => &lifecycle.complete,
+            None => match status {
+                TaskStatus::TextSuccess => &lifecycle.streamable,
+                TaskStatus::FirstSuccess => &lifecycle.complete,
+                s if s.partial_cmp(&TaskStatus::TextSuccess).is_some() => &lifecycle.lyrics,
+                _ => &lifecycle.complete,
+            },
+        };
+        Some(window.clone())
+    }
+
+    async fn sleep_until(&self, at: Instant) -> Result<(), WaitError> {
+        self.cancellable(tokio::time::sleep_until(at)).await
+    }
+
+    async fn cancellable<T>(&self, work: impl Future<Output = T>) -> Result<T, WaitError> {
+        let Some(token) = &self.config.cancel else {
+            return Ok(work.await);
+        };
+        match select(std::pin::pin!(work), std::pin::pin!(token.cancelled())).await {
+            Either::Left((value, _)) => Ok(value),
+            Either::Right(_) => Err(WaitError::Cancelled),
+        }
+    }
+}
+
+/// How old the task already was when the wait started, from its
+/// `createTime` and the wall clock; zero when unknown or implausible.
+fn age_at_start(record: &TaskRecord, since_start: Duration) -> Duration {
+    let Some(created) = record.created_at() else {
+        return Duration::ZERO;
+    };
+    let Ok(created_ms) = u64::try_from(created.timestamp_millis()) else {
+        return Duration::ZERO;
+    };
+    let created = UNIX_EPOCH + Duration::from_millis(created_ms);
+    let age = SystemTime::now()
+        .duration_since(created)
+        .unwrap_or_default();
+    if age > Duration::from_secs(86_400) {
+        return Duration::ZERO;
+    }
+    age.saturating_sub(since_start)
+}
