@@ -192,7 +192,7 @@ impl Wait {
         loop {
             let update = poller.next_update().await?;
             if let Some(callback) = on_event.as_mut() {
-                update.events.iter().for_each(|e| callback(e));
+                update.events.iter().for_each(callback);
             }
             if update.finished {
                 return if event::is_failed(&update.record) {
