@@ -1,19 +1,30 @@
-//! `suno`: inspect kie.ai Suno music tasks, or run a local mock of the API.
+//! `suno`: inspect and wait for kie.ai Suno music tasks, or run a local
+//! mock of the API.
 //!
-//! Exit codes: 0 success, 2 usage or configuration, 3 the API refused
-//! (an error code, an unknown task), 4 transport, HTTP or decoding failure.
+//! Exit codes: 0 success, 2 usage or configuration, 3 the API refused (an
+//! error code, an unknown task), 4 transport, HTTP or decoding failure,
+//! 5 a task failed, 6 a wait timed out, 130 interrupted. With several
+//! tasks, `suno wait` exits with the largest of their codes.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod output;
+mod wait;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use kie_suno::mock::{Faults, MockServer, Script};
+use kie_suno::wait::Stage;
 use kie_suno::{ApiKey, Client, Error};
 
 #[derive(Parser)]
-#[command(name = "suno", version, about = "Inspect kie.ai Suno music tasks")]
+#[command(
+    name = "suno",
+    version,
+    about = "Inspect and wait for kie.ai Suno music tasks"
+)]
 struct Cli {
     #[command(flatten)]
     conn: Connection,
@@ -29,6 +40,9 @@ struct Connection {
     /// The kie.ai API key.
     #[arg(long, global = true, env = "KIE_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
+    /// Log each poll and status change to stderr (never the key).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -41,8 +55,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Wait for tasks, a progress line each; print each result as it completes.
+    Wait {
+        /// The task ids.
+        #[arg(required = true)]
+        task_ids: Vec<String>,
+        /// How far the tasks must get.
+        #[arg(long, value_enum, default_value = "complete")]
+        until: Until,
+        /// The longest to wait for each task (e.g. 90s, 10m).
+        #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+        timeout: Duration,
+        /// Print each result as one JSON object per line, in completion order.
+        #[arg(long)]
+        json: bool,
+    },
+    /// See the whole flow without a key: wait for a task on a built-in mock API.
+    Demo {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a mock of the API on 127.0.0.1 in the foreground.
     Mock(MockArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Until {
+    /// A track can be played (FIRST_SUCCESS).
+    Streamable,
+    /// Every track is done (SUCCESS).
+    Complete,
 }
 
 #[derive(Args)]
@@ -74,15 +117,15 @@ fn parse_task(text: &str) -> Result<(String, Script), String> {
     Ok((id.to_owned(), script.parse().map_err(|e| format!("{e}"))?))
 }
 
-/// How the command ended, mapped to the documented exit codes.
+/// How a command failed, mapped to the documented exit codes.
 enum Failure {
     Usage(String),
     Refused(String),
     Failed(String),
 }
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
+impl Failure {
+    fn from_error(e: &Error) -> Self {
         let message = e.to_string();
         match e {
             Error::Api { .. } | Error::TaskNotFound { .. } => Failure::Refused(message),
@@ -93,27 +136,75 @@ impl From<Error> for Failure {
             _ => Failure::Usage(message),
         }
     }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Refused(_) => 3,
+            Failure::Failed(_) => 4,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::from_error(&e)
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.conn.verbose {
+        log_to_stderr();
+    }
     let result = match cli.command {
-        Command::Task { task_id, json } => task(&cli.conn, &task_id, json).await,
-        Command::Mock(args) => mock(args).await,
+        Command::Task { task_id, json } => task(&cli.conn, &task_id, json).await.map(|()| 0),
+        Command::Wait {
+            task_ids,
+            until,
+            timeout,
+            json,
+        } => {
+            let options = wait::Options {
+                until: match until {
+                    Until::Streamable => Stage::Streamable,
+                    Until::Complete => Stage::Complete,
+                },
+                timeout,
+                json,
+            };
+            match client(&cli.conn) {
+                Ok(client) => Ok(wait::run(&client, &task_ids, &options).await),
+                Err(e) => Err(e),
+            }
+        }
+        Command::Demo { json } => demo::run(json).await,
+        Command::Mock(args) => mock(args).await.map(|()| 0),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            let (code, message) = match failure {
-                Failure::Usage(m) => (2, m),
-                Failure::Refused(m) => (3, m),
-                Failure::Failed(m) => (4, m),
-            };
+            let code = failure.exit_code();
+            let (Failure::Usage(message) | Failure::Refused(message) | Failure::Failed(message)) =
+                failure;
             eprintln!("error: {message}");
             ExitCode::from(code)
         }
     }
+}
+
+/// Debug logs of this SDK on stderr. The SDK never logs the key.
+fn log_to_stderr() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let logs = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let only_sdk = Targets::new().with_target("kie_suno", LevelFilter::DEBUG);
+    tracing_subscriber::registry()
+        .with(logs.with_filter(only_sdk))
+        .init();
 }
 
 fn client(conn: &Connection) -> Result<Client, Failure> {

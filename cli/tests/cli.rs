@@ -241,3 +241,123 @@ async fn mock_command_serves_its_scripted_tasks() {
     assert_eq!(record.status(), kie_suno::TaskStatus::Success);
     child.kill().await.expect("stops");
 }
+
+#[tokio::test]
+async fn wait_prints_each_result_and_exits_0() {
+    let server = server().await;
+    server.add_task(
+        "soon",
+        "TEXT_SUCCESS@300ms,FIRST_SUCCESS@600ms,SUCCESS@1s"
+            .parse::<Script>()
+            .expect("script"),
+    );
+    let output = run(&server, KEY, &["wait", "soon", "--timeout", "20s"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("task soon  SUCCESS\n"), "{stdout}");
+    assert!(
+        stderr.contains("soon: SUCCESS"),
+        "a plain progress line when stderr is not a terminal: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn wait_for_a_failing_task_exits_5_and_prints_its_record() {
+    let server = server().await;
+    server.add_task(
+        "bad",
+        "GENERATE_AUDIO_FAILED@500ms"
+            .parse::<Script>()
+            .expect("script"),
+    );
+    let output = run(&server, KEY, &["wait", "bad"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(
+        stdout.contains("error      501: Generation failed"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("error: bad: task \"bad\" failed with GENERATE_AUDIO_FAILED"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn wait_past_its_timeout_exits_6_and_prints_the_last_record() {
+    let server = server().await;
+    server.add_task("slow", Script::success(Duration::from_secs(120)));
+    let output = run(&server, KEY, &["wait", "slow", "--timeout", "3s"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(stdout.starts_with("task slow  PENDING"), "{stdout}");
+}
+
+#[tokio::test]
+async fn wait_json_prints_one_line_per_task_in_completion_order() {
+    let server = server().await;
+    server.add_task("later", "SUCCESS@3500ms".parse::<Script>().expect("script"));
+    server.add_task("sooner", "SUCCESS@1s".parse::<Script>().expect("script"));
+    let output = run(&server, KEY, &["wait", "later", "sooner", "--json"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["task_id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["sooner", "later"]);
+}
+
+#[tokio::test]
+async fn wait_until_streamable_returns_before_completion() {
+    let server = server().await;
+    server.add_task(
+        "t",
+        "FIRST_SUCCESS@500ms,SUCCESS@60s"
+            .parse::<Script>()
+            .expect("script"),
+    );
+    let output = run(
+        &server,
+        KEY,
+        &["wait", "t", "--until", "streamable", "--json"],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&text(&output).0).expect("json");
+    assert_eq!(json["status"], "FIRST_SUCCESS");
+    assert!(json["tracks"][0]["stream_audio_url"].is_string());
+}
+
+#[tokio::test]
+async fn verbose_wait_logs_polls_but_never_the_key() {
+    let server = server().await;
+    server.add_task("v", "SUCCESS@500ms".parse::<Script>().expect("script"));
+    let output = run(&server, KEY, &["--verbose", "wait", "v"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("polled") || stderr.contains("wait over"),
+        "debug logs: {stderr}"
+    );
+    assert!(!stdout.contains(KEY) && !stderr.contains(KEY));
+}
+
+#[tokio::test]
+async fn demo_completes_against_the_embedded_mock_without_a_key() {
+    let output = suno()
+        .args(["demo", "--json"])
+        .output()
+        .await
+        .expect("demo runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
+    assert_eq!(json["status"], "SUCCESS");
+    assert_eq!(json["tracks"].as_array().map(Vec::len), Some(2));
+    assert!(stderr.contains(", 0 over the API's limit"), "{stderr}");
+}

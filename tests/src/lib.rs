@@ -1,5 +1,8 @@
-//! Shared helpers for the workspace's tests: where the fixtures are.
+//! Shared helpers for the workspace's tests and measurements: where the
+//! fixtures are, and wait-policy simulations.
 #![forbid(unsafe_code)]
+
+pub mod sim;
 
 use std::path::PathBuf;
 

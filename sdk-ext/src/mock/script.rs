@@ -91,7 +91,9 @@ impl Script {
 
 /// A script that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad script step {step:?}: {reason} (expected STATUS@TIME, e.g. SUCCESS@12s)")]
+#[error(
+    "bad script step {step:?}: {reason} (expected STATUS@TIME, e.g. SUCCESS@12s or SUCCESS@1m30s)"
+)]
 pub struct ScriptError {
     step: String,
     reason: &'static str,
@@ -111,7 +113,7 @@ impl FromStr for Script {
             if status.trim().is_empty() {
                 return Err(error("no status"));
             }
-            let at = parse_duration(at).ok_or_else(|| error("bad time"))?;
+            let at = humantime::parse_duration(at.trim()).map_err(|_| error("bad time"))?;
             script = script.then(
                 at,
                 TaskStatus::from(status.trim().to_ascii_uppercase().as_str()),
@@ -131,22 +133,6 @@ impl fmt::Display for Script {
         }
         Ok(())
     }
-}
-
-/// `250ms`, `2s`, `1.5s`, `3m`.
-pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let (number, unit) = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .map_or((text, "s"), |i| text.split_at(i));
-    let value: f64 = number.parse().ok()?;
-    let secs = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        _ => return None,
-    };
-    Duration::try_from_secs_f64(secs).ok()
 }
 
 /// The record of a task `elapsed` into its script, as the live API writes it.

@@ -99,6 +99,7 @@ impl WaitAll {
                     task_id: task_id.clone(),
                     config: config.clone(),
                     on_event: None,
+                    progress: Default::default(),
                 };
                 async move { (task_id, wait.await) }
             })

@@ -35,11 +35,10 @@ mod event;
 mod many;
 mod policy;
 mod poller;
+mod progress;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -52,6 +51,7 @@ pub use error::WaitError;
 pub use event::TaskEvent;
 pub use many::WaitAll;
 pub use policy::{ErrorPolicy, Lifecycle, MIN_REQUEST_SPACING, PollPolicy};
+pub use progress::Progress;
 
 use crate::client::Client;
 use crate::record::TaskRecord;
@@ -92,6 +92,7 @@ impl Client {
             task_id: task_id.into(),
             config: Config::default(),
             on_event: None,
+            progress: Progress::default(),
         }
     }
 
@@ -121,6 +122,7 @@ pub struct Wait {
     task_id: String,
     config: Config,
     on_event: Option<EventCallback>,
+    progress: Progress,
 }
 
 impl std::fmt::Debug for Wait {
@@ -172,13 +174,24 @@ impl Wait {
         self
     }
 
+    /// A live view of this wait (polls made, last status), for progress
+    /// displays; it stays valid while and after the wait runs.
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
     /// The same wait as a stream of events, ending after the task ends (the
     /// stage set by [`Wait::until`] is ignored: a watch follows the task to
     /// its end).
     pub fn watch(mut self) -> Watch {
         self.config.until = None;
-        let poller = Poller::new(self.client, self.task_id, self.config);
-        Watch::new(poller)
+        let poller = Poller::new(
+            self.client,
+            self.task_id,
+            self.config,
+            self.progress.clone(),
+        );
+        Watch::new(poller, self.progress)
     }
 
     async fn run(self) -> Result<TaskRecord, WaitError> {
@@ -187,8 +200,9 @@ impl Wait {
             task_id,
             config,
             mut on_event,
+            progress,
         } = self;
-        let mut poller = Poller::new(client, task_id, config);
+        let mut poller = Poller::new(client, task_id, config, progress);
         loop {
             let update = poller.next_update().await?;
             if let Some(callback) = on_event.as_mut() {
@@ -223,20 +237,19 @@ impl IntoFuture for Wait {
 #[must_use = "a watch does nothing until polled"]
 pub struct Watch {
     events: BoxStream<'static, Result<TaskEvent, WaitError>>,
-    polls: Arc<AtomicU32>,
+    progress: Progress,
 }
 
 impl std::fmt::Debug for Watch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Watch")
-            .field("polls", &self.polls())
+            .field("progress", &self.progress)
             .finish_non_exhaustive()
     }
 }
 
 impl Watch {
-    fn new(poller: Poller) -> Self {
-        let polls = poller.poll_counter();
+    fn new(poller: Poller, progress: Progress) -> Self {
         let state = (poller, std::collections::VecDeque::new(), false);
         let events =
             futures_util::stream::unfold(state, |(mut poller, mut pending, mut done)| async move {
@@ -258,13 +271,18 @@ impl Watch {
             });
         Watch {
             events: Box::pin(events),
-            polls,
+            progress,
         }
     }
 
     /// Requests made so far.
     pub fn polls(&self) -> u32 {
-        self.polls.load(Ordering::Relaxed)
+        self.progress.polls()
+    }
+
+    /// A live view of this watch, as [`Wait::progress`].
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
     }
 }
 

@@ -4,8 +4,6 @@
 
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::{Either, select};
@@ -17,6 +15,7 @@ use super::Stage;
 use super::error::WaitError;
 use super::event::{Seen, TaskEvent, is_terminal};
 use super::policy::{ErrorPolicy, PollPolicy, Schedule};
+use super::progress::Progress;
 use crate::client::Client;
 use crate::error::Error;
 use crate::record::TaskRecord;
@@ -60,7 +59,7 @@ pub(crate) struct Poller {
     started: Instant,
     deadline: Instant,
     next_poll: Instant,
-    polls: Arc<AtomicU32>,
+    progress: Progress,
     /// The task's age when the wait started (from its `createTime`).
     age_at_start: Duration,
     aged: bool,
@@ -73,7 +72,7 @@ pub(crate) struct Poller {
 }
 
 impl Poller {
-    pub(crate) fn new(client: Client, task_id: String, config: Config) -> Self {
+    pub(crate) fn new(client: Client, task_id: String, config: Config, progress: Progress) -> Self {
         let started = Instant::now();
         let span = tracing::debug_span!("kie_suno::wait", task_id = %task_id);
         // Jitter seeded by the task id: spread across tasks, repeatable per task.
@@ -88,7 +87,7 @@ impl Poller {
             config,
             span,
             started,
-            polls: Arc::default(),
+            progress,
             age_at_start: Duration::ZERO,
             aged: false,
             schedule: Schedule::default(),
@@ -97,11 +96,6 @@ impl Poller {
             last: None,
             last_error: None,
         }
-    }
-
-    /// A live count of the polls made, for progress displays.
-    pub(crate) fn poll_counter(&self) -> Arc<AtomicU32> {
-        self.polls.clone()
     }
 
     /// Polls until something changes, the wait is over, or it fails. Polls
@@ -113,7 +107,7 @@ impl Poller {
                 self.sleep_until(self.next_poll).await?;
                 let slot = self.client.budget.reserve(&self.task_id);
                 self.sleep_until(slot).await?;
-                let polls = self.polls.fetch_add(1, Ordering::Relaxed) + 1;
+                let polls = self.progress.count_poll();
                 let fetched = self.cancellable(self.client.fetch(&self.task_id)).await?;
                 match fetched {
                     Ok((record, retry_after)) => {
@@ -141,6 +135,7 @@ impl Poller {
             self.aged = true;
             self.age_at_start = age_at_start(&record, self.started.elapsed());
         }
+        self.progress.set_status(record.status());
         let events = self.seen.diff(&record);
         for event in &events {
             if let TaskEvent::StatusChanged { from, to } = event {
@@ -207,7 +202,7 @@ impl Poller {
             return Err(WaitError::TimedOut {
                 task_id: self.task_id.clone(),
                 elapsed: now - self.started,
-                polls: self.polls.load(Ordering::Relaxed),
+                polls: self.progress.polls(),
                 last: self.last.take(),
                 last_error: self.last_error.take().map(Box::new),
             });

@@ -1,0 +1,64 @@
+//! Measuring wait policies on simulated time: polls per task and detection
+//! delay (from the status change the wait is for, to the wait returning),
+//! over the in-memory mock on tokio's paused clock. Counts, not timings, so
+//! the figures are exact and repeatable on a noisy machine.
+
+use std::time::Duration;
+
+use kie_suno::TaskStatus;
+use kie_suno::mock::{Script, Simulation};
+use kie_suno::wait::{PollPolicy, Stage};
+
+/// Mean polls per task and mean detection delay of one policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub polls: f64,
+    pub delay: Duration,
+}
+
+/// Waits for each `(task id, script)` with `policy` until `stage`, one at a
+/// time, and averages. Must run on a paused tokio clock.
+pub async fn measure(policy: &PollPolicy, stage: Stage, tasks: &[(String, Script)]) -> Figures {
+    let mut polls = 0usize;
+    let mut delay = Duration::ZERO;
+    for (id, script) in tasks {
+        let sim = Simulation::new_default();
+        sim.add_task(id, script.clone());
+        let start = tokio::time::Instant::now();
+        let _ = sim
+            .client()
+            .wait(id)
+            .until(stage)
+            .policy(policy.clone())
+            .deadline(Duration::from_secs(3600))
+            .await;
+        polls += sim.requests().len();
+        let changed = change_time(script, stage);
+        delay += start.elapsed().saturating_sub(changed);
+    }
+    let n = tasks.len().max(1);
+    Figures {
+        polls: polls as f64 / n as f64,
+        delay: delay / n as u32,
+    }
+}
+
+/// When the status a wait for `stage` returns on first occurs: the stage
+/// itself, or the script's end if it never gets there (a failure).
+pub fn change_time(script: &Script, stage: Stage) -> Duration {
+    let target = match stage {
+        Stage::Streamable => TaskStatus::FirstSuccess,
+        Stage::Complete => TaskStatus::Success,
+    };
+    script
+        .reaches_at(&target)
+        .unwrap_or_else(|| script.ends_at())
+}
+
+/// A current-thread runtime on a paused clock, for [`measure`].
+pub fn paused_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+}
