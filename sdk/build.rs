@@ -19,12 +19,12 @@ fn main() {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
-        // The client carries headers to add to every request (the API key,
-        // set by the `kie-suno` crate). A hook rather than the reqwest
-        // client's default headers, so that a caller's own reqwest::Client
-        // is authenticated too.
-        .with_inner_type(quote::quote!(::reqwest::header::HeaderMap))
-        .with_pre_hook_async(quote::quote!(crate::hooks::add_headers));
+        // The client carries per-client request options (the API key's
+        // header, a body size limit), applied by the ClientHooks impl in
+        // lib.rs. Hooks rather than the reqwest client's default headers, so
+        // that a caller's own reqwest::Client is authenticated too.
+        .with_inner_type(quote::quote!(crate::RequestOptions))
+        .with_hooks(progenitor::HooksMode::Expected);
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).unwrap_or_else(|e| {
         fail(&format!(

@@ -24,6 +24,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest response body read (a two-track record is about 3 KiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// A client of the kie.ai Suno API. Cheap to clone; clones share one
 /// connection pool.
@@ -135,7 +137,7 @@ impl Client {
                         let retry_after = retry_after(response.headers());
                         (response.into_inner(), retry_after)
                     }
-                    Err(e) => return Err(from_generated(e).await),
+                    Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
                 }
             }
             #[cfg(feature = "mock")]
@@ -146,8 +148,16 @@ impl Client {
     }
 }
 
+/// Decodes a record-info body into the generated envelope.
+pub(crate) fn decode_envelope(body: &[u8]) -> Result<types::RecordInfoResponse, Error> {
+    serde_json::from_slice(body).map_err(|source| Error::Decode {
+        source,
+        body_snippet: snippet(body),
+    })
+}
+
 /// The envelope's `code` is the real outcome; HTTP 200 says little.
-fn open_envelope(
+pub(crate) fn open_envelope(
     task_id: &str,
     envelope: types::RecordInfoResponse,
     retry_after: Option<Duration>,
@@ -177,10 +187,18 @@ fn open_envelope(
     }
 }
 
-async fn from_generated(error: generated::Error<()>) -> Error {
+async fn from_generated(error: generated::Error<()>, max_body_bytes: usize) -> Error {
     use generated::Error as G;
     match error {
-        G::CommunicationError(source) | G::ResponseBodyError(source) => Error::Transport { source },
+        G::ResponseBodyError(source) if over_limit(&source) => Error::BodyTooLarge {
+            limit: max_body_bytes,
+        },
+        // The body passed through the size limit, which drops reqwest's
+        // record of the URL; say nothing rather than a placeholder URL.
+        G::ResponseBodyError(source) => Error::Transport {
+            source: source.without_url(),
+        },
+        G::CommunicationError(source) => Error::Transport { source },
         G::InvalidResponsePayload(body, source) => Error::Decode {
             source,
             body_snippet: snippet(&body),
@@ -214,6 +232,18 @@ async fn from_generated(error: generated::Error<()>) -> Error {
     }
 }
 
+/// Whether a body error is the size limit's.
+fn over_limit(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is not used by this API).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
@@ -242,6 +272,7 @@ pub struct ClientBuilder {
     user_agent: String,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    max_body_bytes: usize,
 }
 
 impl Default for ClientBuilder {
@@ -254,6 +285,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("kie-suno/", env!("CARGO_PKG_VERSION")).to_owned(),
             http_client: None,
             allow_insecure_http: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -306,6 +338,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body read (default 8 MiB). A longer one is
+    /// refused with [`Error::BodyTooLarge`] once the limit is reached,
+    /// without reading the rest.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = self.api_key.ok_or(Error::MissingApiKey)?;
@@ -321,9 +361,13 @@ impl ClientBuilder {
         };
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
+        let options = generated::RequestOptions {
+            headers,
+            max_body_bytes: self.max_body_bytes,
+        };
         Ok(Client {
             transport: Transport::Http(generated::Client::new_with_client(
-                &base_url, http, headers,
+                &base_url, http, options,
             )),
             budget: Arc::default(),
         })

@@ -65,6 +65,16 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// The answer's body was longer than the client's limit
+    /// ([`crate::ClientBuilder::max_body_bytes`]); reading stopped there.
+    #[error(
+        "the API's answer is longer than the {limit}-byte limit; refused without reading the rest"
+    )]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
     /// No API key was given (`KIE_API_KEY` is not set).
     #[error("no API key: set KIE_API_KEY to your kie.ai API key (https://kie.ai/api-key)")]
     MissingApiKey,

@@ -38,7 +38,8 @@ pub use reqwest;
 
 pub use auth::ApiKey;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT,
 };
 pub use codes::{ApiCode, TaskErrorCode};
 pub use error::Error;

@@ -22,19 +22,40 @@ mod generated {
 
 pub use generated::*;
 
-/// The hook the generated client calls before sending each request.
-mod hooks {
-    use reqwest::header::HeaderMap;
+/// Settings the generated client applies to every request.
+#[derive(Debug, Clone)]
+pub struct RequestOptions {
+    /// Headers added to every request, such as `Authorization`.
+    pub headers: reqwest::header::HeaderMap,
+    /// A response body longer than this fails to read (with
+    /// `http_body_util::LengthLimitError` in its error's sources) instead of
+    /// being buffered whole.
+    pub max_body_bytes: usize,
+}
 
-    /// Adds the client's extra headers (such as `Authorization`) to a request.
-    pub(crate) async fn add_headers(
-        extra: &HeaderMap,
+impl progenitor_client::ClientHooks<RequestOptions> for Client {
+    async fn pre<E>(
+        &self,
         request: &mut reqwest::Request,
-    ) -> Result<(), std::convert::Infallible> {
-        for (name, value) in extra {
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        for (name, value) in &self.inner.headers {
             request.headers_mut().insert(name, value.clone());
         }
         Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        let limit = self.inner.max_body_bytes;
+        let response: http::Response<reqwest::Body> = response.into();
+        Ok(response
+            .map(|body| reqwest::Body::wrap(http_body_util::Limited::new(body, limit)))
+            .into())
     }
 }
 

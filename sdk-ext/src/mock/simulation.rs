@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::api::{MockApi, MockBuilder, Reply};
-use crate::error::{Error, snippet};
+use crate::client::decode_envelope;
+use crate::error::Error;
 use crate::generated::types::RecordInfoResponse;
 
 /// An in-memory mock of the API; see [`MockBuilder::simulate`].
@@ -75,10 +76,7 @@ impl Simulation {
             // were, the client would see half a body.
             Reply::CloseMidBody { full } => (full[..full.len() / 2].to_owned(), None),
         };
-        let envelope = serde_json::from_str(&body).map_err(|source| Error::Decode {
-            source,
-            body_snippet: snippet(body.as_bytes()),
-        })?;
+        let envelope = decode_envelope(body.as_bytes())?;
         Ok((envelope, retry_after_secs.map(Duration::from_secs)))
     }
 }
