@@ -2,7 +2,9 @@
 //! fixtures are, and wait-policy simulations.
 #![forbid(unsafe_code)]
 
+pub mod decode;
 pub mod sim;
+pub mod soak;
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! (the client's own decoding path) and every accessor. The result must be
 //! a record or a typed error; proptest reports any panic as a failure.
 
-use kie_suno::TaskRecord;
+use kie_suno_tests::decode::exercise;
 use proptest::collection::{hash_map, vec};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -167,67 +167,24 @@ fn envelope() -> impl Strategy<Value = Value> {
     ])
 }
 
-/// Decodes like the client and touches everything a caller can read.
-fn decode_everything(body: &[u8]) {
-    match TaskRecord::from_body("t", body) {
-        Ok(record) => {
-            let _ = (
-                record.task_id(),
-                record.status(),
-                record.operation(),
-                record.model(),
-            );
-            let _ = (
-                record.parent_music_id(),
-                record.created_at(),
-                record.error(),
-            );
-            let _ = record.status().partial_cmp(&kie_suno::TaskStatus::Pending);
-            if let Ok(params) = record.params() {
-                let _ = serde_json::to_string(&params);
-            }
-            for track in record.tracks() {
-                let _ = (
-                    track.id(),
-                    track.title(),
-                    track.tags(),
-                    track.prompt(),
-                    track.model_name(),
-                );
-                let _ = (
-                    track.audio_url(),
-                    track.stream_audio_url(),
-                    track.image_url(),
-                );
-                let _ = (track.created_at(), track.duration());
-            }
-            serde_json::to_string(&record).expect("a record always serializes");
-            let _ = record.into_generated();
-        }
-        Err(error) => {
-            let _ = (error.to_string(), error.is_retryable(), error.retry_after());
-        }
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn record_shaped_json_decodes_or_errors(body in envelope()) {
-        decode_everything(&serde_json::to_vec(&body).expect("json"));
+        exercise(&serde_json::to_vec(&body).expect("json"));
     }
 
     #[test]
     fn arbitrary_json_decodes_or_errors(body in any_json()) {
-        decode_everything(&serde_json::to_vec(&body).expect("json"));
+        exercise(&serde_json::to_vec(&body).expect("json"));
     }
 
     #[test]
     fn random_and_truncated_bytes_decode_or_error(bytes in vec(any::<u8>(), 0..512), cut in 0usize..2000) {
-        decode_everything(&bytes);
+        exercise(&bytes);
         let real = serde_json::to_vec(&json!({"code":200,"data":{"taskId":"t","status":"SUCCESS","response":{"sunoData":[{"id":"a","createTime":1772624679694u64}]}}})).expect("json");
-        decode_everything(&real[..cut.min(real.len())]);
+        exercise(&real[..cut.min(real.len())]);
     }
 
     #[test]

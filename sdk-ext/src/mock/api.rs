@@ -293,6 +293,10 @@ fn fault_reply(fault: Fault) -> Option<Reply> {
         Fault::CloseMidBody => Reply::CloseMidBody {
             full: envelope(200, "success", json!({ "taskId": "x".repeat(64) })).to_string(),
         },
+        Fault::RateLimited => Reply::Json {
+            body: envelope(429, "The call frequency is too high", Value::Null).to_string(),
+            retry_after_secs: Some(1),
+        },
         Fault::Slow => return None,
     })
 }

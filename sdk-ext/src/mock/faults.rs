@@ -22,11 +22,14 @@ pub enum Fault {
     CloseMidBody,
     /// The answer is correct but comes after [`Faults::slow_delay`].
     Slow,
+    /// Envelope code 429 with `Retry-After: 1`, as if the rate limit were
+    /// crossed (it was not: this does not count as a violation).
+    RateLimited,
 }
 
 impl Fault {
     /// Every kind of fault.
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::Http500Html,
         Fault::Http502Html,
         Fault::Maintenance455,
@@ -34,6 +37,7 @@ impl Fault {
         Fault::MalformedJson,
         Fault::CloseMidBody,
         Fault::Slow,
+        Fault::RateLimited,
     ];
 }
 

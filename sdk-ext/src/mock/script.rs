@@ -59,6 +59,15 @@ impl Script {
         self
     }
 
+    /// The same lifecycle, every step `by` later (the task stays `PENDING`
+    /// that much longer): for tasks created after the mock starts.
+    pub fn delayed(mut self, by: Duration) -> Self {
+        for (at, _) in &mut self.steps {
+            *at += by;
+        }
+        self
+    }
+
     /// The status `elapsed` after the task started.
     pub fn status_at(&self, elapsed: Duration) -> TaskStatus {
         self.steps
