@@ -63,10 +63,16 @@ pub enum Outcome {
     TargetNotFound { target: String },
 }
 
-/// One line per fix-up, in the order of the fix-ups file.
+/// One line per fix-up, in the order of the fix-ups file, then the
+/// examples the generated code would reject, before and after fix-ups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub fixups: Vec<(String, Outcome)>,
+    /// Example problems in the pages as published: candidates for fix-ups.
+    pub raw_examples: Vec<crate::examples::ExampleProblem>,
+    /// Example problems left after the fix-ups: the generated crate would
+    /// reject the provider's own example.
+    pub fixed_examples: Vec<crate::examples::ExampleProblem>,
 }
 
 impl Report {
@@ -106,6 +112,21 @@ impl fmt::Display for Report {
                 Outcome::TargetNotFound { target } => {
                     writeln!(f, "fix-up {id}: target not found: {target}")?
                 }
+            }
+        }
+        for (label, problems) in [
+            (
+                "examples the generated code would reject, in the pages as published",
+                &self.raw_examples,
+            ),
+            (
+                "examples the generated code would reject, after the fix-ups",
+                &self.fixed_examples,
+            ),
+        ] {
+            writeln!(f, "{label}: {}", problems.len())?;
+            for problem in problems {
+                writeln!(f, "  {problem}")?;
             }
         }
         Ok(())

@@ -4,11 +4,15 @@
 //! run it on copies of the spec files.
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod document;
+pub mod downconvert;
 pub mod error;
+pub mod examples;
 pub mod fixes;
 pub mod page;
 pub mod schema;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 
@@ -46,26 +50,44 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// What the pipeline produced: the document's bytes and the fix-up report.
+/// What the pipeline produced: the document (before and after the
+/// fix-ups), its bytes, and the report.
 #[derive(Debug)]
 pub struct Generated {
     pub json: String,
     pub report: Report,
+    /// The document converted from the pages, before the fix-ups.
+    pub raw: serde_json::Value,
+    /// The document after the fix-ups (what `json` holds).
+    pub fixed: serde_json::Value,
 }
 
 /// Runs the whole pipeline in memory. Fails when an input is bad or when a
 /// fix-up's target is missing (the error carries the full report).
 pub fn generate(layout: &Layout) -> Result<Generated, SpecError> {
     let sources = document::read_dir(&layout.upstream)?;
-    let mut doc = document::assemble(&sources)?;
     let fixes = fixes::Fixes::load(&layout.fixes)?;
-    let report = fixes.apply(&mut doc)?;
+    generate_from(&sources, &fixes)
+}
+
+/// The pipeline over given sources and fix-ups.
+pub fn generate_from(
+    sources: &[(PathBuf, String)],
+    fixes: &fixes::Fixes,
+) -> Result<Generated, SpecError> {
+    let raw = document::assemble(sources)?;
+    let mut fixed = raw.clone();
+    let mut report = fixes.apply(&mut fixed)?;
+    report.raw_examples = examples::check(&raw);
+    report.fixed_examples = examples::check(&fixed);
     if report.missing() > 0 {
         return Err(SpecError::FixupTargetsNotFound { report });
     }
     Ok(Generated {
-        json: document::to_canonical_json(&doc),
+        json: document::to_canonical_json(&fixed),
         report,
+        raw,
+        fixed,
     })
 }
 
@@ -73,17 +95,23 @@ pub fn generate(layout: &Layout) -> Result<Generated, SpecError> {
 /// any step leaves the previous file untouched.
 pub fn write(layout: &Layout) -> Result<Generated, SpecError> {
     let generated = generate(layout)?;
+    write_json(layout, &generated.json)?;
+    Ok(generated)
+}
+
+/// Replaces the output file with `json` atomically (temp file + rename).
+pub fn write_json(layout: &Layout, json: &str) -> Result<(), SpecError> {
     let tmp = layout.output.with_extension("json.tmp");
     let io = |source| SpecError::Io {
         path: layout.output.clone(),
         source,
     };
-    std::fs::write(&tmp, &generated.json).map_err(io)?;
+    std::fs::write(&tmp, json).map_err(io)?;
     if let Err(source) = std::fs::rename(&tmp, &layout.output) {
         let _ = std::fs::remove_file(&tmp);
         return Err(io(source));
     }
-    Ok(generated)
+    Ok(())
 }
 
 /// Compares the output file with what the inputs produce. `Ok(None)` means

@@ -1,0 +1,242 @@
+//! `cargo xtask update-spec` on temporary copies of the workspace's spec
+//! inputs, one fixture per kind of provider update. Each change report is a
+//! reviewed snapshot.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kie_suno_tests::workspace_root;
+use xtask::{Layout, SpecError, changes::Impact, update};
+
+/// A copy of spec/ and sdk/openapi.json to update.
+fn scratch() -> (tempfile::TempDir, Layout) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = workspace_root();
+    let layout = Layout::under(dir.path());
+    std::fs::create_dir_all(&layout.upstream).expect("upstream");
+    std::fs::create_dir_all(layout.output.parent().expect("sdk")).expect("sdk");
+    for entry in std::fs::read_dir(root.join("spec/upstream")).expect("upstream") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, layout.upstream.join(path.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::copy(root.join("spec/fixes.yaml"), &layout.fixes).expect("fixes");
+    std::fs::copy(root.join("sdk/openapi.json"), &layout.output).expect("openapi.json");
+    (dir, layout)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root()
+        .join("tests/fixtures/spec-updates")
+        .join(name)
+}
+
+fn snapshot_of(update: &update::Update) -> String {
+    update.to_string()
+}
+
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            let bytes = std::fs::read(&p).expect("read");
+            (p, bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn upstream_fixing_create_time_makes_its_fixup_a_noop_and_breaks_nothing() {
+    let (_dir, layout) = scratch();
+    let update = update::plan(&layout, &[fixture("createtime-fixed")]).expect("plans");
+    assert!(
+        update.report.to_string().contains(
+            "fix-up track-create-time: no-op (already fixed upstream: consider deleting)"
+        )
+    );
+    assert!(
+        update
+            .changes
+            .iter()
+            .all(|c| c.impact == Impact::Compatible)
+    );
+    insta::assert_snapshot!("createtime_fixed", snapshot_of(&update));
+}
+
+#[test]
+fn new_status_value_and_optional_field_are_compatible_and_reported() {
+    let (_dir, layout) = scratch();
+    let update = update::plan(&layout, &[fixture("new-status-and-field")]).expect("plans");
+    let text = update.to_string();
+    assert!(
+        text.contains("$.data.status: enum value \"MASTERING\" added (absorbed by the fix-ups)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("$.data.response.sunoData[].lyricsUrl: optional field added"),
+        "{text}"
+    );
+    assert!(text.ends_with("2 compatible, 0 breaking\n"), "{text}");
+    insta::assert_snapshot!("new_status_and_field", snapshot_of(&update));
+}
+
+#[test]
+fn removed_field_is_breaking() {
+    let (_dir, layout) = scratch();
+    let update = update::plan(&layout, &[fixture("field-removed")]).expect("plans");
+    let breaking: Vec<_> = update
+        .changes
+        .iter()
+        .filter(|c| c.impact == Impact::Breaking)
+        .collect();
+    assert_eq!(breaking.len(), 1);
+    assert!(
+        breaking[0].location.ends_with("$.data.parentMusicId")
+            && breaking[0].what == "field removed"
+    );
+    insta::assert_snapshot!("field_removed", snapshot_of(&update));
+}
+
+#[test]
+fn page_whose_fixup_target_is_gone_is_refused_and_nothing_is_written() {
+    let (dir, layout) = scratch();
+    let before = (
+        files(&layout.upstream),
+        std::fs::read(&layout.output).expect("json"),
+    );
+    let error = update::plan(&layout, &[fixture("target-gone")]).expect_err("refused");
+    assert!(
+        matches!(error, SpecError::FixupTargetsNotFound { .. }),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("fix-up type-names: target not found"),
+        "{error}"
+    );
+    assert_eq!(
+        before,
+        (
+            files(&layout.upstream),
+            std::fs::read(&layout.output).expect("json")
+        )
+    );
+    drop(dir);
+}
+
+#[test]
+fn openapi_31_document_is_down_converted() {
+    let (_dir, layout) = scratch();
+    let update = update::plan(&layout, &[fixture("openapi-31")]).expect("converts");
+    let text = update.to_string();
+    assert!(
+        text.contains("spec/upstream/lyrics.json: OpenAPI 3.1.0 down-converted to 3.0.3"),
+        "{text}"
+    );
+    update::apply(&layout, &update).expect("writes");
+    let stored: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(layout.upstream.join("lyrics.json")).expect("stored"),
+    )
+    .expect("json");
+    assert_eq!(stored["openapi"], "3.0.3");
+    let schema = &stored["paths"]["/api/v1/lyrics/record-info"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(
+        schema["properties"]["msg"],
+        serde_json::json!({"type": "string", "nullable": true})
+    );
+    assert_eq!(
+        schema["properties"]["kind"],
+        serde_json::json!({"enum": ["lyrics"]})
+    );
+    assert_eq!(
+        schema["properties"]["data"]["example"],
+        serde_json::json!({"taskId": "t"})
+    );
+    xtask::check(&layout)
+        .map(|(_, diff)| assert_eq!(diff, None))
+        .expect("consistent");
+    insta::assert_snapshot!("openapi_31", snapshot_of(&update));
+}
+
+#[test]
+fn openapi_31_document_with_non_mechanical_parts_is_refused_naming_them() {
+    let (_dir, layout) = scratch();
+    let error = update::plan(&layout, &[fixture("openapi-31-refused")])
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("cannot down-convert OpenAPI 3.1"), "{error}");
+    assert!(
+        error.contains("`prefixItems` at") && error.contains("several types"),
+        "{error}"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let (_dir, layout) = scratch();
+    let before = (
+        files(&layout.upstream),
+        std::fs::read(&layout.output).expect("json"),
+    );
+    update::plan(&layout, &[fixture("new-status-and-field")]).expect("plans");
+    assert_eq!(
+        before,
+        (
+            files(&layout.upstream),
+            std::fs::read(&layout.output).expect("json")
+        )
+    );
+}
+
+#[test]
+fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
+    let (dir, layout) = scratch();
+    let update = update::plan(&layout, &[fixture("lyrics-endpoint")]).expect("plans");
+    assert!(
+        update
+            .to_string()
+            .contains("GET /api/v1/lyrics/record-info: operation added")
+    );
+    insta::assert_snapshot!("lyrics_endpoint", snapshot_of(&update));
+    update::apply(&layout, &update).expect("writes");
+    assert!(layout.upstream.join("get-lyrics-details.md").exists());
+
+    // Build a copy of the sdk crate from the regenerated openapi.json, in a
+    // workspace of its own with this workspace's lock file (offline).
+    let root = workspace_root();
+    let sdk = dir.path().join("sdk");
+    std::fs::create_dir_all(sdk.join("src")).expect("src");
+    for file in ["Cargo.toml", "build.rs", "src/lib.rs"] {
+        std::fs::copy(root.join("sdk").join(file), sdk.join(file)).expect("copy sdk");
+    }
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
+    let members = workspace.replace(
+        &workspace[workspace.find("members").expect("members")
+            ..workspace.find("\n[workspace.package]").expect("package")],
+        "members = [\"sdk\"]\n",
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), members).expect("manifest");
+    std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock");
+    std::fs::write(
+        sdk.join("src/exposes.rs"),
+        "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsTaskDetails<'_> { client.get_lyrics_task_details() }\n",
+    )
+    .expect("probe");
+    let mut lib = std::fs::read_to_string(sdk.join("src/lib.rs")).expect("lib");
+    lib.push_str("\npub mod exposes;\n");
+    std::fs::write(sdk.join("src/lib.rs"), lib).expect("lib");
+    let status = Command::new(env!("CARGO"))
+        .args(["check", "--offline", "--quiet", "-p", "kie-suno-sdk"])
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", root.join("target/spec-update-check"))
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "the regenerated sdk compiles and exposes get_lyrics_task_details"
+    );
+}
