@@ -62,3 +62,37 @@ pub fn paused_runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .start_paused(true)
         .build()
 }
+
+/// A seeded mix of lifecycles shaped like the live API's: mostly typical
+/// (2-3 minutes), some short, some long, some failing at any stage.
+pub fn lifecycle_mix(count: usize, seed: u64) -> Vec<(String, Script)> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut secs = |lo: f64, hi: f64| Duration::from_secs_f64(lo + (hi - lo) * rng.f64());
+    (0..count)
+        .map(|i| {
+            let kind = i % 20;
+            let text = secs(4.0, 12.0);
+            let first = secs(28.0, 45.0);
+            let script = match kind {
+                0..=11 => Script::pending()
+                    .then(text, TaskStatus::TextSuccess)
+                    .then(first, TaskStatus::FirstSuccess)
+                    .then(secs(120.0, 180.0), TaskStatus::Success),
+                12..=14 => Script::pending()
+                    .then(text.min(Duration::from_secs(6)), TaskStatus::TextSuccess)
+                    .then(secs(12.0, 20.0), TaskStatus::FirstSuccess)
+                    .then(secs(25.0, 60.0), TaskStatus::Success),
+                15..=16 => Script::pending()
+                    .then(text, TaskStatus::TextSuccess)
+                    .then(first, TaskStatus::FirstSuccess)
+                    .then(secs(200.0, 400.0), TaskStatus::Success),
+                17 => Script::failure(secs(1.0, 5.0), TaskStatus::CreateTaskFailed),
+                18 => Script::failure(secs(3.0, 10.0), TaskStatus::SensitiveWordError),
+                _ => Script::pending()
+                    .then(text, TaskStatus::TextSuccess)
+                    .then(secs(30.0, 150.0), TaskStatus::GenerateAudioFailed),
+            };
+            (format!("mix-{i}"), script)
+        })
+        .collect()
+}

@@ -4,6 +4,7 @@
 //! run it on copies of the spec files.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod changes;
 pub mod document;
 pub mod downconvert;

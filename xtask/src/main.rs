@@ -25,6 +25,12 @@ enum Command {
     /// Take new provider pages or OpenAPI documents, regenerate, and report
     /// the API changes. Exit 0 done, 1 a fix-up target vanished or an input
     /// could not be converted (nothing written), 2 usage.
+    /// Run the benchmarks, print `name=value` figures, write BENCHMARKS.md.
+    Bench {
+        /// Run each briefly, skip the build-time ratio, write nothing (CI smoke).
+        #[arg(long)]
+        quick: bool,
+    },
     UpdateSpec {
         /// Pages (.md) or OpenAPI documents (.json, .yaml), or directories of them.
         #[arg(required = true)]
@@ -35,10 +41,53 @@ enum Command {
     },
 }
 
+fn bench(quick: bool) -> ExitCode {
+    let root = xtask::workspace_root();
+    let mut figures = match xtask::bench::run_benchmarks(&root, quick) {
+        Ok(figures) => figures,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !quick {
+        match xtask::bench::build_times(&root) {
+            Ok((sdk, plain)) => {
+                figures.push(("build_ratio".into(), format!("{:.2}", sdk / plain)));
+                figures.push(("build_with_kie_suno_s".into(), format!("{sdk:.0}")));
+                figures.push(("build_with_reqwest_s".into(), format!("{plain:.0}")));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    for (name, value) in &figures {
+        println!("{name}={value}");
+    }
+    if quick {
+        return ExitCode::SUCCESS;
+    }
+    let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let table = xtask::bench::markdown(&figures, &date, "cargo xtask bench");
+    match std::fs::write(root.join("BENCHMARKS.md"), table) {
+        Ok(()) => {
+            println!("wrote BENCHMARKS.md");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write BENCHMARKS.md: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let layout = Layout::workspace();
     let result = match cli.command {
+        Command::Bench { quick } => return bench(quick),
         Command::UpdateSpec { inputs, dry_run } => {
             xtask::update::plan(&layout, &inputs).and_then(|update| {
                 print!("{update}");

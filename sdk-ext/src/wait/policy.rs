@@ -146,8 +146,12 @@ impl PollPolicy {
         self
     }
 
-    pub(crate) fn first_delay(&self) -> Duration {
-        self.initial_delay.max(MIN_REQUEST_SPACING)
+    /// The delay before the first poll, spread by the jitter like the
+    /// others: waits started together (a batch of new tasks) then do not
+    /// all poll, and open connections, at the same instant.
+    pub(crate) fn first_delay(&self, rng: &mut fastrand::Rng) -> Duration {
+        self.spread(self.initial_delay, rng)
+            .max(MIN_REQUEST_SPACING)
     }
 
     pub(crate) fn lifecycle_windows(&self) -> Option<&Lifecycle> {
