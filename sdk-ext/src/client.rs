@@ -24,6 +24,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle connections kept per host by a client this crate builds.
+const MAX_IDLE_CONNECTIONS: usize = 32;
 /// The largest response body read (a two-track record is about 3 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -372,7 +374,11 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
         let http = match self.http_client {
             Some(client) => client,
+            // Waiters poll one host in short bursts: a few idle connections
+            // serve them; a burst's extra connections (and their buffers)
+            // are closed instead of idling in the pool.
             None => reqwest::Client::builder()
+                .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS)
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)

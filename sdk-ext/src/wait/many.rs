@@ -1,10 +1,7 @@
 //! Waiting for many tasks at once.
 
-use std::time::Duration;
-
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use tokio_util::sync::CancellationToken;
 
 use super::poller::Config;
 use super::{ErrorPolicy, PollPolicy, Stage, Wait, WaitError};
@@ -48,39 +45,11 @@ impl WaitAll {
         }
     }
 
-    /// The stage each wait waits for (default [`Stage::Complete`]).
-    pub fn until(mut self, stage: Stage) -> Self {
-        self.config.until = Some(stage);
-        self
-    }
-
-    /// The deadline of each wait, from its start (default 10 minutes).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.config.deadline = deadline;
-        self
-    }
-
-    /// The delays between polls of each wait.
-    pub fn policy(mut self, policy: PollPolicy) -> Self {
-        self.config.policy = policy;
-        self
-    }
-
-    /// Which errors each wait retries.
-    pub fn error_policy(mut self, errors: ErrorPolicy) -> Self {
-        self.config.errors = errors;
-        self
-    }
+    super::wait_settings!();
 
     /// How many waits run at once (at least 1).
     pub fn concurrency(mut self, limit: usize) -> Self {
         self.concurrency = limit.max(1);
-        self
-    }
-
-    /// Cancels every wait when `token` is cancelled.
-    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
-        self.config.cancel = Some(token);
         self
     }
 

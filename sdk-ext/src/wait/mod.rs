@@ -40,11 +40,9 @@ mod progress;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_util::Stream;
 use futures_util::stream::BoxStream;
-use tokio_util::sync::CancellationToken;
 
 pub(crate) use budget::RateBudget;
 pub use error::WaitError;
@@ -134,39 +132,50 @@ impl std::fmt::Debug for Wait {
     }
 }
 
+/// The settings every wait has, for [`Wait`] and [`WaitAll`] alike (both
+/// keep them in a `config: Config` field).
+macro_rules! wait_settings {
+    () => {
+        /// The stage to wait for (default [`Stage::Complete`]).
+        pub fn until(mut self, stage: Stage) -> Self {
+            self.config.until = Some(stage);
+            self
+        }
+
+        /// The longest a wait may take, from its start (default 10
+        /// minutes). When the next poll would fall after it, the wait polls
+        /// once more at the deadline and then ends with
+        /// [`WaitError::TimedOut`]. A request in flight at the deadline is
+        /// let finish (bounded by the client's timeout).
+        pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.config.deadline = deadline;
+            self
+        }
+
+        /// The delays between polls (default [`PollPolicy::default`]).
+        pub fn policy(mut self, policy: PollPolicy) -> Self {
+            self.config.policy = policy;
+            self
+        }
+
+        /// Which errors to retry (default [`ErrorPolicy::default`]).
+        pub fn error_policy(mut self, errors: ErrorPolicy) -> Self {
+            self.config.errors = errors;
+            self
+        }
+
+        /// Ends the wait with [`WaitError::Cancelled`] when `token` is
+        /// cancelled.
+        pub fn cancel_on(mut self, token: tokio_util::sync::CancellationToken) -> Self {
+            self.config.cancel = Some(token);
+            self
+        }
+    };
+}
+pub(crate) use wait_settings;
+
 impl Wait {
-    /// The stage to wait for (default [`Stage::Complete`]).
-    pub fn until(mut self, stage: Stage) -> Self {
-        self.config.until = Some(stage);
-        self
-    }
-
-    /// The longest the wait may take (default 10 minutes). When the next
-    /// poll would fall after it, the wait polls once more at the deadline
-    /// and then ends with [`WaitError::TimedOut`]. A request in flight at
-    /// the deadline is let finish (bounded by the client's timeout).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.config.deadline = deadline;
-        self
-    }
-
-    /// The delays between polls (default [`PollPolicy::default`]).
-    pub fn policy(mut self, policy: PollPolicy) -> Self {
-        self.config.policy = policy;
-        self
-    }
-
-    /// Which errors to retry (default [`ErrorPolicy::default`]).
-    pub fn error_policy(mut self, errors: ErrorPolicy) -> Self {
-        self.config.errors = errors;
-        self
-    }
-
-    /// Ends the wait with [`WaitError::Cancelled`] when `token` is cancelled.
-    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
-        self.config.cancel = Some(token);
-        self
-    }
+    wait_settings!();
 
     /// Calls `callback` with every event, as [`Client::watch`] would yield it.
     pub fn on_event(mut self, callback: impl FnMut(&TaskEvent) + Send + 'static) -> Self {
