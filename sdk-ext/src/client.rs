@@ -51,7 +51,6 @@ struct Shared {
     budget: RateBudget,
 }
 
-#[derive(Clone)]
 enum Transport {
     Http(generated::Client),
     #[cfg(feature = "mock")]
