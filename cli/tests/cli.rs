@@ -120,10 +120,7 @@ async fn unknown_task_exits_3_with_one_line() {
 
 #[tokio::test]
 async fn proxy_error_exits_4() {
-    let faults = Faults {
-        kinds: vec![Fault::Http502Html],
-        ..Faults::at_rate(1.0, 1)
-    };
+    let faults = Faults::always(Fault::Http502Html);
     let server = MockServer::builder()
         .api_key(KEY)
         .faults(faults)
@@ -165,10 +162,7 @@ async fn configuration_and_usage_errors_exit_2() {
 #[tokio::test]
 async fn key_appears_in_no_output() {
     let server = server().await;
-    let faults = Faults {
-        kinds: vec![Fault::MalformedJson],
-        ..Faults::at_rate(1.0, 1)
-    };
+    let faults = Faults::always(Fault::MalformedJson);
     let faulty = MockServer::builder()
         .api_key(KEY)
         .faults(faults)

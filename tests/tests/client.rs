@@ -19,10 +19,7 @@ async fn server() -> MockServer {
 }
 
 async fn server_with_faults(fault: Fault) -> MockServer {
-    let faults = Faults {
-        kinds: vec![fault],
-        ..Faults::at_rate(1.0, 1)
-    };
+    let faults = Faults::always(fault);
     MockServer::builder()
         .api_key(KEY)
         .faults(faults)
@@ -361,9 +358,8 @@ async fn refused_connection_is_transport_naming_the_cause() {
 #[tokio::test]
 async fn slow_answer_past_the_timeout_is_transport() {
     let faults = Faults {
-        kinds: vec![Fault::Slow],
         slow_delay: Duration::from_secs(2),
-        ..Faults::at_rate(1.0, 1)
+        ..Faults::always(Fault::Slow)
     };
     let server = MockServer::builder()
         .api_key(KEY)

@@ -115,10 +115,7 @@ async fn refusals_and_unknown_tasks_conform() {
 async fn envelope_faults_conform() {
     let validator = validator();
     for fault in [Fault::Maintenance455, Fault::ServerError500] {
-        let faults = Faults {
-            kinds: vec![fault],
-            ..Faults::at_rate(1.0, 3)
-        };
+        let faults = Faults::always(fault);
         let server = MockServer::builder()
             .faults(faults)
             .start()

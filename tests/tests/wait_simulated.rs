@@ -287,10 +287,7 @@ async fn transient_faults_are_retried_until_the_task_completes() {
 
 #[tokio::test(start_paused = true)]
 async fn persistent_faults_time_out_keeping_the_last_error() {
-    let faults = Faults {
-        kinds: vec![Fault::Maintenance455],
-        ..Faults::at_rate(1.0, 1)
-    };
+    let faults = Faults::always(Fault::Maintenance455);
     let sim = MockBuilder::default().faults(faults).simulate();
     sim.add_task("t", Script::success(secs(30.0)));
     let error = sim

@@ -76,6 +76,21 @@ impl Faults {
         }
     }
 
+    /// This one fault on every request: for testing how a client takes it.
+    ///
+    /// ```
+    /// use kie_suno::mock::{Fault, Faults};
+    /// let always_502 = Faults::always(Fault::Http502Html);
+    /// assert_eq!(always_502.rate, 1.0);
+    /// ```
+    pub fn always(fault: Fault) -> Self {
+        Faults {
+            rate: 1.0,
+            kinds: vec![fault],
+            ..Faults::default()
+        }
+    }
+
     pub(crate) fn draw(&self, rng: &mut fastrand::Rng) -> Option<Fault> {
         if self.kinds.is_empty() || self.rate <= 0.0 || rng.f64() >= self.rate {
             return None;
