@@ -214,12 +214,22 @@ pub async fn soak(config: &SoakConfig) -> std::io::Result<SoakReport> {
 
 /// The process's peak resident memory (Linux), in MiB; 0 elsewhere.
 pub fn peak_rss_mib() -> f64 {
+    proc_status_mib("VmHWM:")
+}
+
+/// The process's resident memory now (Linux), in MiB; 0 elsewhere.
+pub fn rss_mib() -> f64 {
+    proc_status_mib("VmRSS:")
+}
+
+/// A `kB` field of `/proc/self/status`, in MiB.
+fn proc_status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0)

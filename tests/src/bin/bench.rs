@@ -23,8 +23,9 @@ use futures_util::StreamExt;
 use kie_suno::mock::{MockServer, Script};
 use kie_suno::wait::{PollPolicy, Stage};
 use kie_suno::{ApiKey, Client, TaskRecord};
+use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{lifecycle_mix, measure, paused_runtime};
-use kie_suno_tests::{record_fixture, soak::peak_rss_mib};
+use kie_suno_tests::soak::rss_mib;
 
 #[derive(Parser)]
 struct Args {
@@ -209,7 +210,7 @@ async fn rss_per_wait(count: usize) -> std::io::Result<f64> {
     }
     let client = server.client().map_err(std::io::Error::other)?;
     let _ = client.task(&ids[0]).await;
-    let before = current_rss_mib();
+    let before = rss_mib();
     let waits = client
         .wait_all(ids)
         .concurrency(count)
@@ -221,19 +222,7 @@ async fn rss_per_wait(count: usize) -> std::io::Result<f64> {
     });
     // Every wait has made its first poll (at ~2 s) and sleeps to its next.
     tokio::time::sleep(Duration::from_millis(3500)).await;
-    let during = current_rss_mib();
+    let during = rss_mib();
     driver.abort();
-    let _ = peak_rss_mib();
     Ok((during - before) * 1024.0 / count as f64)
-}
-
-fn current_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }
