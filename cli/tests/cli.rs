@@ -290,9 +290,22 @@ async fn wait_past_its_timeout_exits_6_and_prints_the_last_record() {
 #[tokio::test]
 async fn wait_json_prints_one_line_per_task_in_completion_order() {
     let server = server().await;
-    server.add_task("later", "SUCCESS@3500ms".parse::<Script>().expect("script"));
-    server.add_task("sooner", "SUCCESS@1s".parse::<Script>().expect("script"));
-    let output = run(&server, KEY, &["wait", "later", "sooner", "--json"]).await;
+    // "sooner" is done at once; "later" does not exist until the command
+    // has read "sooner" (an unknown id is retried for 30 s), so the order
+    // does not depend on how long the process takes to start.
+    server.add_task("sooner", "SUCCESS@0s".parse::<Script>().expect("script"));
+    let command = run(&server, KEY, &["wait", "later", "sooner", "--json"]);
+    let add_later = async {
+        while !server
+            .requests()
+            .iter()
+            .any(|r| r.task_id.as_deref() == Some("sooner"))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.add_task("later", "SUCCESS@0s".parse::<Script>().expect("script"));
+    };
+    let (output, ()) = tokio::join!(command, add_later);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let ids: Vec<String> = stdout

@@ -183,14 +183,8 @@ pub(crate) fn open_envelope(
     envelope: types::RecordInfoResponse,
     retry_after: Option<Duration>,
 ) -> Result<TaskRecord, Error> {
-    let msg = envelope.msg.unwrap_or_default();
-    let Some(code) = envelope.code else {
-        return Err(Error::Decode {
-            source: serde::de::Error::missing_field("code"),
-            body_snippet: String::new(),
-        });
-    };
-    match (ApiCode::from(code), envelope.data) {
+    let msg = envelope.msg;
+    match (ApiCode::from(envelope.code), envelope.data) {
         (ApiCode::Success, Some(data)) => Ok(TaskRecord::from(data)),
         (ApiCode::Success, None) => Err(Error::TaskNotFound {
             task_id: task_id.to_owned(),

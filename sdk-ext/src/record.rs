@@ -73,13 +73,12 @@ impl TaskRecord {
 
     /// The task id.
     pub fn task_id(&self) -> &str {
-        self.raw.task_id.as_deref().unwrap_or_default()
+        &self.raw.task_id
     }
 
-    /// Where the task is. A record without a status reads as
-    /// `TaskStatus::Unknown("")`.
+    /// Where the task is.
     pub fn status(&self) -> TaskStatus {
-        self.raw.status.as_deref().unwrap_or_default().into()
+        self.raw.status.as_str().into()
     }
 
     /// What the task was asked to do.
@@ -170,7 +169,7 @@ impl From<types::Track> for Track {
 impl Track {
     /// The track's id (`audioId` in other endpoints).
     pub fn id(&self) -> &str {
-        self.0.id.as_deref().unwrap_or_default()
+        &self.0.id
     }
 
     /// The song's title.

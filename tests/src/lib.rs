@@ -5,6 +5,7 @@
 pub mod decode;
 pub mod sim;
 pub mod soak;
+pub mod stats;
 
 use std::path::PathBuf;
 

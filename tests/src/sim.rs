@@ -7,13 +7,17 @@ use std::time::Duration;
 
 use kie_suno::TaskStatus;
 use kie_suno::mock::{Script, Simulation};
-use kie_suno::wait::{PollPolicy, Stage};
+use kie_suno::wait::{PollPolicy, Stage, WaitError};
 
 /// Mean polls per task and mean detection delay of one policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Figures {
     pub polls: f64,
     pub delay: Duration,
+    /// Waits that did not end as their script says (a success that did
+    /// not return the record, a failure with another status, a timeout):
+    /// figures with failures are not figures.
+    pub failures: usize,
 }
 
 /// Waits for each `(task id, script)` with `policy` until `stage`, one at a
@@ -21,17 +25,21 @@ pub struct Figures {
 pub async fn measure(policy: &PollPolicy, stage: Stage, tasks: &[(String, Script)]) -> Figures {
     let mut polls = 0usize;
     let mut delay = Duration::ZERO;
+    let mut failures = 0usize;
     for (id, script) in tasks {
         let sim = Simulation::new_default();
         sim.add_task(id, script.clone());
         let start = tokio::time::Instant::now();
-        let _ = sim
+        let outcome = sim
             .client()
             .wait(id)
             .until(stage)
             .policy(policy.clone())
             .deadline(Duration::from_secs(3600))
             .await;
+        if !ends_as_scripted(&outcome, id, script, stage) {
+            failures += 1;
+        }
         polls += sim.requests().len();
         let changed = change_time(script, stage);
         delay += start.elapsed().saturating_sub(changed);
@@ -40,16 +48,38 @@ pub async fn measure(policy: &PollPolicy, stage: Stage, tasks: &[(String, Script
     Figures {
         polls: polls as f64 / n as f64,
         delay: delay / n as u32,
+        failures,
+    }
+}
+
+/// Whether a wait until `stage` ended as `script` says it must: with this
+/// task's record at the stage's status or later, or failed at the
+/// script's final status when the script never gets there.
+fn ends_as_scripted(
+    outcome: &Result<kie_suno::TaskRecord, WaitError>,
+    id: &str,
+    script: &Script,
+    stage: Stage,
+) -> bool {
+    let target = stage_status(stage);
+    match (script.reaches_at(&target), outcome) {
+        (Some(_), Ok(record)) => record.task_id() == id && record.status() >= target,
+        (None, Err(WaitError::TaskFailed { status, .. })) => *status == script.final_status(),
+        _ => false,
+    }
+}
+
+fn stage_status(stage: Stage) -> TaskStatus {
+    match stage {
+        Stage::Streamable => TaskStatus::FirstSuccess,
+        Stage::Complete => TaskStatus::Success,
     }
 }
 
 /// When the status a wait for `stage` returns on first occurs: the stage
 /// itself, or the script's end if it never gets there (a failure).
 pub fn change_time(script: &Script, stage: Stage) -> Duration {
-    let target = match stage {
-        Stage::Streamable => TaskStatus::FirstSuccess,
-        Stage::Complete => TaskStatus::Success,
-    };
+    let target = stage_status(stage);
     script
         .reaches_at(&target)
         .unwrap_or_else(|| script.ends_at())

@@ -85,7 +85,9 @@ pub fn count_panics() {
 /// How each task's wait must end.
 #[derive(Debug, Clone, PartialEq)]
 enum Expected {
-    Completes,
+    /// Ends `Ok` with this task's record at this final status.
+    Completes(TaskStatus),
+    /// Ends with `WaitError::TaskFailed` at this status.
     Fails(TaskStatus),
 }
 
@@ -117,9 +119,12 @@ fn lifecycle(rng: &mut fastrand::Rng) -> (Script, Expected) {
         ),
         3 => (
             Script::failure(ms(1000, 4000, rng), TaskStatus::CallbackException),
-            Expected::Completes,
+            Expected::Completes(TaskStatus::CallbackException),
         ),
-        _ => (Script::success(ms(500, 4000, rng)), Expected::Completes),
+        _ => (
+            Script::success(ms(500, 4000, rng)),
+            Expected::Completes(TaskStatus::Success),
+        ),
     }
 }
 
@@ -174,7 +179,9 @@ pub async fn soak(config: &SoakConfig) -> std::io::Result<SoakReport> {
             continue;
         }
         let right = match (expected.get(&id), &result) {
-            (Some(Expected::Completes), Ok(_)) => {
+            (Some(Expected::Completes(want)), Ok(record))
+                if record.task_id() == id && record.status() == *want =>
+            {
                 report.completed += 1;
                 true
             }

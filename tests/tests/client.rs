@@ -168,7 +168,7 @@ async fn record_hands_back_the_generated_value() {
     let raw = record.into_generated();
     let tracks = raw.response.expect("response").suno_data;
     assert_eq!(tracks.len(), 2, "tracks are put back");
-    assert_eq!(tracks[1].id.as_deref(), Some(track_id.as_str()));
+    assert_eq!(tracks[1].id, track_id);
 }
 
 #[tokio::test]
@@ -515,12 +515,38 @@ async fn mock_serves_a_scripted_lifecycle() {
             .expect("script"),
     );
     let client = server.client().expect("client");
-    assert_eq!(
-        client.task("t").await.expect("record").status(),
-        TaskStatus::Pending
-    );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let done = client.task("t").await.expect("record");
+    // Whatever the machine's load, the statuses come in the script's order
+    // and end at SUCCESS (order, not timing).
+    let mut seen: Vec<TaskStatus> = Vec::new();
+    let mut polls = 0;
+    let done = loop {
+        let record = client.task("t").await.expect("record");
+        polls += 1;
+        if seen.last() != Some(&record.status()) {
+            seen.push(record.status());
+        }
+        if record.status() == TaskStatus::Success || polls == 100 {
+            break record;
+        }
+        // Within the mock's 3 requests per second.
+        tokio::time::sleep(Duration::from_millis(350)).await;
+    };
+    let order = [
+        TaskStatus::Pending,
+        TaskStatus::TextSuccess,
+        TaskStatus::FirstSuccess,
+        TaskStatus::Success,
+    ];
+    let positions: Vec<usize> = seen
+        .iter()
+        .map(|s| {
+            order
+                .iter()
+                .position(|o| o == s)
+                .expect("a scripted status")
+        })
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
     assert_eq!(done.status(), TaskStatus::Success);
     assert_eq!(done.tracks().len(), 2);
     assert!(
@@ -531,15 +557,39 @@ async fn mock_serves_a_scripted_lifecycle() {
 }
 
 #[tokio::test]
-async fn mock_counts_requests_beyond_three_per_second() {
-    let server = server().await;
+async fn rate_limited_answer_is_retryable_after_its_retry_after() {
+    let server = server_with_faults(Fault::RateLimited).await;
     server.add_task("t", Script::success(Duration::from_secs(60)));
-    let client = server.client().expect("client");
+    let e = server
+        .client()
+        .expect("client")
+        .task("t")
+        .await
+        .expect_err("429");
+    assert!(e.is_rate_limit() && e.is_retryable(), "{e}");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(
+        server.rate_violations(),
+        0,
+        "an injected 429 is no violation"
+    );
+}
+
+/// On the paused clock, so that "within one second" does not depend on
+/// how loaded the machine is.
+#[tokio::test(start_paused = true)]
+async fn mock_counts_requests_beyond_three_per_second() {
+    let sim = kie_suno::mock::Simulation::new_default();
+    sim.add_task("t", Script::success(Duration::from_secs(60)));
+    let client = sim.client();
     for _ in 0..3 {
         client.task("t").await.expect("within the limit");
     }
     let e = client.task("t").await.expect_err("fourth in a second");
     assert!(e.is_rate_limit() && e.is_retryable(), "{e}");
     assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
-    assert_eq!(server.rate_violations(), 1);
+    assert_eq!(sim.rate_violations(), 1);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    client.task("t").await.expect("a second later");
+    assert_eq!(sim.rate_violations(), 1);
 }

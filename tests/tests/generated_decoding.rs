@@ -13,7 +13,7 @@ fn page_example_decodes_with_generate_type_and_naive_time() {
     let r: RecordInfoResponse = serde_json::from_value(page_example()).expect("page example");
     let data = r.data.expect("data");
     assert_eq!(data.type_.as_deref(), Some("GENERATE"));
-    assert_eq!(data.status.as_deref(), Some("SUCCESS"));
+    assert_eq!(data.status, "SUCCESS");
     assert_eq!(data.error_code, None);
     let track = &data.response.expect("response").suno_data[0];
     assert!(
@@ -25,7 +25,7 @@ fn page_example_decodes_with_generate_type_and_naive_time() {
 #[test]
 fn pending_record_with_null_response_decodes() {
     let data = decode("pending").data.expect("data");
-    assert_eq!(data.status.as_deref(), Some("PENDING"));
+    assert_eq!(data.status, "PENDING");
     assert!(data.response.is_none());
     assert_eq!(data.create_time, Some(1772624679694.0));
 }
@@ -48,7 +48,7 @@ fn text_success_track_with_empty_audio_url_and_null_duration_decodes() {
 #[test]
 fn generate_audio_failed_with_error_code_501_decodes() {
     let data = decode("generate_audio_failed").data.expect("data");
-    assert_eq!(data.status.as_deref(), Some("GENERATE_AUDIO_FAILED"));
+    assert_eq!(data.status, "GENERATE_AUDIO_FAILED");
     assert_eq!(data.error_code, Some(501));
     let response = data.response.expect("response");
     assert!(response.suno_data.is_empty());
@@ -58,18 +58,18 @@ fn generate_audio_failed_with_error_code_501_decodes() {
 #[test]
 fn unknown_task_as_code_200_with_null_data_decodes() {
     let r = decode("unknown_task_null_data");
-    assert_eq!(r.code, Some(200));
+    assert_eq!(r.code, 200);
     assert!(r.data.is_none());
 }
 
 #[test]
 fn unlisted_envelope_code_decodes() {
     let r = decode("unknown_task_422");
-    assert_eq!(r.code, Some(422));
+    assert_eq!(r.code, 422);
     let r: RecordInfoResponse =
         serde_json::from_str(r#"{"code": 433, "msg": "sub-key usage limit", "data": null}"#)
             .expect("code 433 is not in the page's enum");
-    assert_eq!(r.code, Some(433));
+    assert_eq!(r.code, 433);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn epoch_ms_create_time_and_new_model_codename_decode() {
 #[test]
 fn unknown_status_and_operation_values_decode() {
     let data = decode("unknown_status").data.expect("data");
-    assert_eq!(data.status.as_deref(), Some("QUEUED_FOR_MASTERING"));
+    assert_eq!(data.status, "QUEUED_FOR_MASTERING");
     assert_eq!(data.operation_type.as_deref(), Some("remaster"));
 }
 

@@ -103,7 +103,10 @@ async fn wait_times_out_with_the_last_record() {
         } => {
             assert_eq!(last.map(|r| r.status()), Some(TaskStatus::Pending));
             assert!(polls >= 2);
-            assert!(elapsed >= ms(1200) && elapsed < ms(3000), "{elapsed:?}");
+            assert!(elapsed >= ms(1200), "{elapsed:?}");
+            // Every poll reached the server and none came after the wait
+            // returned (counts, not wall time: the machine may be loaded).
+            assert_eq!(polls as usize, server.requests().len());
         }
         other => panic!("expected TimedOut, got {other}"),
     }

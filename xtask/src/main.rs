@@ -89,16 +89,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench { quick } => return bench(quick),
         Command::UpdateSpec { inputs, dry_run } => {
-            xtask::update::plan(&layout, &inputs).and_then(|update| {
-                print!("{update}");
-                if dry_run {
-                    println!("dry run: nothing written");
-                } else {
-                    xtask::update::apply(&layout, &update)?;
-                    println!("wrote spec/upstream and {}", layout.output.display());
-                }
-                Ok(true)
-            })
+            xtask::update::run(&layout, &inputs, dry_run, &mut std::io::stdout()).map(|()| true)
         }
         Command::Spec => xtask::write(&layout).map(|g| {
             print!("{}", g.report);

@@ -87,6 +87,29 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     })
 }
 
+/// `cargo xtask update-spec`: plans the update, prints its report to `out`
+/// and, unless `dry_run`, writes it. Nothing is written on an error.
+pub fn run(
+    layout: &Layout,
+    inputs: &[PathBuf],
+    dry_run: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<(), SpecError> {
+    let update = plan(layout, inputs)?;
+    let io = |source| SpecError::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    };
+    write!(out, "{update}").map_err(io)?;
+    if dry_run {
+        writeln!(out, "dry run: nothing written").map_err(io)?;
+    } else {
+        apply(layout, &update)?;
+        writeln!(out, "wrote spec/upstream and {}", layout.output.display()).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Writes a planned update: the upstream files, then `sdk/openapi.json`.
 pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
     for (path, text) in &update.upstream {

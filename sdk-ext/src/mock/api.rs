@@ -190,12 +190,7 @@ impl MockApi {
         };
         if self.over_rate_limit(task_id, now) {
             self.violations.fetch_add(1, Ordering::Relaxed);
-            let body = envelope(429, "The call frequency is too high", Value::Null).to_string();
-            let reply = Reply::Json {
-                body,
-                retry_after_secs: Some(1),
-            };
-            return (Answer::RateLimited, reply);
+            return (Answer::RateLimited, rate_limited());
         }
         let fault = self.faults.draw(&mut lock(&self.rng));
         if let Some(fault) = fault
@@ -293,12 +288,17 @@ fn fault_reply(fault: Fault) -> Option<Reply> {
         Fault::CloseMidBody => Reply::CloseMidBody {
             full: envelope(200, "success", json!({ "taskId": "x".repeat(64) })).to_string(),
         },
-        Fault::RateLimited => Reply::Json {
-            body: envelope(429, "The call frequency is too high", Value::Null).to_string(),
-            retry_after_secs: Some(1),
-        },
+        Fault::RateLimited => rate_limited(),
         Fault::Slow => return None,
     })
+}
+
+/// The answer past the rate limit, real or injected.
+fn rate_limited() -> Reply {
+    Reply::Json {
+        body: envelope(429, "The call frequency is too high", Value::Null).to_string(),
+        retry_after_secs: Some(1),
+    }
 }
 
 /// Settings for a mock: served over HTTP ([`MockBuilder::start`]) or

@@ -1,128 +1,211 @@
-//! The SDK's costs against what a user would write by hand, each measured
-//! against its baseline in the same run and printed as `name=value`:
+//! The SDK's costs against what a user would write by hand. Each figure is
+//! the median of interleaved rounds, printed as `name=median [min..max]
+//! n=rounds`, each ratio taken per round against a baseline doing the same
+//! work by the same means:
 //!
+//! - `decode_vs_value_ratio`, `decode_vs_scan_ratio`: a two-track SUCCESS
+//!   body into a `TaskRecord` vs into a `serde_json::Value`, and vs
+//!   `IgnoredAny` (reading only); all three check UTF-8 once and parse with
+//!   `from_str`;
 //! - `call_overhead_ratio`: `client.task(id)` over keep-alive loopback vs a
-//!   bare reqwest GET + `serde_json::from_slice::<Value>`, same server, same
-//!   two-track SUCCESS record;
-//! - `decode_vs_value_ratio`, `decode_vs_scan_ratio`: that body into a
-//!   `TaskRecord` vs into a `Value`, and vs `IgnoredAny` (reading only);
+//!   bare reqwest GET decoding the same body into the same generated type
+//!   (`RecordInfoResponse`), same server;
 //! - `wait_polls_ratio`, `wait_delay_ratio`: the default `PollPolicy` vs a
-//!   fixed 5 s loop over a seeded mix of lifecycles, on simulated time;
-//! - `wait_rss_per_task_kib`: resident memory per waiting task, 10,000 in
-//!   flight against the mock server.
+//!   fixed 5 s loop, per seeded mix of lifecycles, on simulated time;
+//! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
+//!   server in another process, sampled once every wait has made a
+//!   successful first poll.
 //!
-//! Timings alternate the two sides in rounds and take medians, so a noisy
-//! neighbour slows both alike. `--quick` runs each briefly (CI smoke).
+//! A measured call that fails is counted; any failure prints `failures=N`
+//! and exits 1, so no figure stands on failed calls. `--quick` runs each
+//! briefly (CI smoke).
 //! `cargo run --release -p kie-suno-tests --bin bench [-- --quick]`
 
 use std::hint::black_box;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use futures_util::StreamExt;
 use kie_suno::mock::{MockServer, Script};
-use kie_suno::wait::{PollPolicy, Stage};
+use kie_suno::wait::{PollPolicy, Stage, TaskEvent};
 use kie_suno::{ApiKey, Client, TaskRecord};
+use kie_suno_sdk::types::RecordInfoResponse;
 use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{lifecycle_mix, measure, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
+use kie_suno_tests::stats::{Line, Spread};
 
 #[derive(Parser)]
 struct Args {
     /// Run each figure briefly (smoke test; figures are noisy).
     #[arg(long)]
     quick: bool,
+    /// Internal: serve the mock with this many long tasks, print its URL
+    /// and key, and run until standard input closes.
+    #[arg(long, hide = true)]
+    serve_mock: Option<usize>,
 }
 
-fn main() -> std::io::Result<()> {
-    let args = Args::parse();
-    let scale = if args.quick { 10 } else { 1 };
-    let body = compact(&record_fixture("success_epoch_ms"));
+/// Failed measured calls, by figure.
+#[derive(Default)]
+struct Failures(Vec<(&'static str, usize)>);
 
-    let (decode, value, scan) = decode_figures(
-        body.as_bytes(),
-        20_000 / scale,
-        if args.quick { 3 } else { 15 },
+impl Failures {
+    fn add(&mut self, figure: &'static str, count: usize) {
+        if count > 0 {
+            self.0.push((figure, count));
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.serve_mock {
+        Some(tasks) => serve_mock(tasks),
+        None => run(args.quick),
+    };
+    match result {
+        Ok(failures) if failures.0.is_empty() => ExitCode::SUCCESS,
+        Ok(failures) => {
+            let total: usize = failures.0.iter().map(|(_, n)| n).sum();
+            println!("failures={total}");
+            for (figure, count) in failures.0 {
+                eprintln!("error: {count} measured calls failed in {figure}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(name: &str, spread: Option<Spread>, precision: usize) -> std::io::Result<()> {
+    let spread = spread.ok_or_else(|| std::io::Error::other(format!("{name}: no samples")))?;
+    println!(
+        "{}",
+        Line {
+            name,
+            spread,
+            precision
+        }
     );
-    println!("decode_vs_value_ratio={:.3}", decode / value);
-    println!("decode_vs_scan_ratio={:.3}", decode / scan);
-    println!("decode_record_ns={decode:.0}");
+    Ok(())
+}
+
+fn run(quick: bool) -> std::io::Result<Failures> {
+    let mut failures = Failures::default();
+    let rounds = if quick { 3 } else { 15 };
+    let body = compact(&record_fixture("success_epoch_ms"))?;
+
+    let decode = decode_rounds(body.as_bytes(), if quick { 2_000 } else { 20_000 }, rounds);
+    failures.add("decode", decode.failures);
+    print(
+        "decode_vs_value_ratio",
+        Spread::of_ratios(&decode.record, &decode.value),
+        3,
+    )?;
+    print(
+        "decode_vs_scan_ratio",
+        Spread::of_ratios(&decode.record, &decode.scan),
+        3,
+    )?;
+    print("decode_record_ns", Spread::of(&decode.record), 0)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let (sdk, raw) = runtime.block_on(call_figures(
+    let calls = runtime.block_on(call_rounds(
         body.clone(),
-        2_000 / scale,
-        if args.quick { 3 } else { 15 },
+        if quick { 200 } else { 2_000 },
+        rounds,
     ))?;
-    println!("call_overhead_ratio={:.3}", sdk / raw);
-    println!("call_us={:.1}", sdk / 1000.0);
+    failures.add("call_overhead", calls.failures);
+    print(
+        "call_overhead_ratio",
+        Spread::of_ratios(&calls.sdk, &calls.raw),
+        3,
+    )?;
+    let call_us: Vec<f64> = calls.sdk.iter().map(|ns| ns / 1000.0).collect();
+    print("call_us", Spread::of(&call_us), 1)?;
 
-    let tasks = lifecycle_mix(if args.quick { 40 } else { 400 }, 42);
-    let paused = paused_runtime()?;
-    let ours = paused.block_on(measure(&PollPolicy::default(), Stage::Complete, &tasks));
-    let fixed = paused.block_on(measure(
-        &PollPolicy::fixed(Duration::from_secs(5)),
-        Stage::Complete,
-        &tasks,
-    ));
-    println!("wait_polls_ratio={:.3}", ours.polls / fixed.polls);
-    println!(
-        "wait_delay_ratio={:.3}",
-        ours.delay.as_secs_f64() / fixed.delay.as_secs_f64()
-    );
-    println!(
-        "wait_polls_per_task={:.1} fixed_5s_polls_per_task={:.1} wait_delay_s={:.2} fixed_5s_delay_s={:.2}",
-        ours.polls,
-        fixed.polls,
-        ours.delay.as_secs_f64(),
-        fixed.delay.as_secs_f64()
-    );
+    failures.add("wait", wait_figures(quick)?);
 
-    let waiting = if args.quick { 1_000 } else { 10_000 };
-    let kib = runtime.block_on(rss_per_wait(waiting))?;
-    println!("wait_rss_per_task_kib={kib:.2}");
-    Ok(())
+    let waiting = if quick { 1_000 } else { 10_000 };
+    failures.add(
+        "wait_rss",
+        rss_per_wait(waiting, if quick { 3 } else { 7 })?,
+    );
+    Ok(failures)
 }
 
 /// The fixture on one line, as the API sends it.
-fn compact(json: &str) -> String {
+fn compact(json: &str) -> std::io::Result<String> {
     serde_json::from_str::<serde_json::Value>(json)
         .map(|v| v.to_string())
-        .unwrap_or_default()
+        .map_err(std::io::Error::other)
 }
 
-/// Median ns per iteration of `work`, measured in `rounds` alternating with
-/// the other closures by the caller.
-fn time_per_iteration(iterations: u32, mut work: impl FnMut()) -> f64 {
+/// ns per iteration of `work`; `work` says whether the call succeeded.
+fn time_per_iteration(iterations: u32, failed: &mut usize, mut work: impl FnMut() -> bool) -> f64 {
     let start = Instant::now();
     for _ in 0..iterations {
-        work();
+        if !work() {
+            *failed += 1;
+        }
     }
     start.elapsed().as_nanos() as f64 / f64::from(iterations)
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+struct DecodeRounds {
+    record: Vec<f64>,
+    value: Vec<f64>,
+    scan: Vec<f64>,
+    failures: usize,
 }
 
-fn decode_figures(body: &[u8], iterations: u32, rounds: usize) -> (f64, f64, f64) {
-    let (mut record, mut value, mut scan) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        record.push(time_per_iteration(iterations, || {
-            black_box(TaskRecord::from_body("t", black_box(body)).ok());
-        }));
-        value.push(time_per_iteration(iterations, || {
-            black_box(serde_json::from_slice::<serde_json::Value>(black_box(body)).ok());
-        }));
-        scan.push(time_per_iteration(iterations, || {
-            black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).ok());
-        }));
+/// The same UTF-8 check and `from_str` as the SDK, into another target.
+fn parse_as<T: serde::de::DeserializeOwned>(body: &[u8]) -> bool {
+    std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| serde_json::from_str::<T>(text).ok())
+        .map(black_box)
+        .is_some()
+}
+
+fn decode_rounds(body: &[u8], iterations: u32, rounds: usize) -> DecodeRounds {
+    let mut out = DecodeRounds {
+        record: Vec::new(),
+        value: Vec::new(),
+        scan: Vec::new(),
+        failures: 0,
+    };
+    let failed = &mut out.failures;
+    for round in 0..rounds {
+        // Each side runs first in turn.
+        let mut sides = [0, 1, 2];
+        sides.rotate_left(round % 3);
+        for side in sides {
+            match side {
+                0 => out.record.push(time_per_iteration(iterations, failed, || {
+                    black_box(TaskRecord::from_body("t", black_box(body))).is_ok()
+                })),
+                1 => out.value.push(time_per_iteration(iterations, failed, || {
+                    parse_as::<serde_json::Value>(black_box(body))
+                })),
+                _ => out.scan.push(time_per_iteration(iterations, failed, || {
+                    parse_as::<serde::de::IgnoredAny>(black_box(body))
+                })),
+            }
+        }
     }
-    (median(record), median(value), median(scan))
+    out
 }
 
 /// A minimal server on its own thread: every request gets `body`.
@@ -130,13 +213,10 @@ fn minimal_server(body: String) -> std::io::Result<String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}", listener.local_addr()?);
     listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
         runtime.block_on(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                 return;
@@ -156,7 +236,35 @@ fn minimal_server(body: String) -> std::io::Result<String> {
     Ok(url)
 }
 
-async fn call_figures(body: String, calls: u32, rounds: usize) -> std::io::Result<(f64, f64)> {
+struct CallRounds {
+    sdk: Vec<f64>,
+    raw: Vec<f64>,
+    failures: usize,
+}
+
+/// What a user would write without the SDK: GET, bearer key, body, the
+/// same UTF-8 check and `from_str` into the same generated type, and the
+/// envelope's code checked.
+async fn raw_task(raw: &kie_suno::reqwest::Client, endpoint: &str) -> bool {
+    let Ok(response) = raw
+        .get(endpoint)
+        .query(&[("taskId", "t")])
+        .bearer_auth("bench-key")
+        .send()
+        .await
+    else {
+        return false;
+    };
+    let Ok(bytes) = response.bytes().await else {
+        return false;
+    };
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<RecordInfoResponse>(text).ok())
+        .is_some_and(|envelope| envelope.code == 200 && black_box(envelope).data.is_some())
+}
+
+async fn call_rounds(body: String, calls: u32, rounds: usize) -> std::io::Result<CallRounds> {
     let url = minimal_server(body)?;
     let client = Client::builder()
         .api_key(ApiKey::new("bench-key").map_err(std::io::Error::other)?)
@@ -165,64 +273,192 @@ async fn call_figures(body: String, calls: u32, rounds: usize) -> std::io::Resul
         .map_err(std::io::Error::other)?;
     let raw = kie_suno::reqwest::Client::new();
     let endpoint = format!("{url}/api/v1/generate/record-info");
-    // Warm both connections up.
-    let _ = client.task("t").await;
-    let _ = raw
-        .get(&endpoint)
-        .query(&[("taskId", "t")])
-        .bearer_auth("bench-key")
-        .send()
-        .await;
-    let (mut sdk, mut baseline) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let start = Instant::now();
-        for _ in 0..calls {
-            black_box(client.task("t").await.ok());
-        }
-        sdk.push(start.elapsed().as_nanos() as f64 / f64::from(calls));
-        let start = Instant::now();
-        for _ in 0..calls {
-            let response = raw
-                .get(&endpoint)
-                .query(&[("taskId", "t")])
-                .bearer_auth("bench-key")
-                .send()
-                .await;
-            if let Ok(response) = response
-                && let Ok(bytes) = response.bytes().await
-            {
-                black_box(serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    let mut out = CallRounds {
+        sdk: Vec::new(),
+        raw: Vec::new(),
+        failures: 0,
+    };
+    // Warm both connections up; these count too.
+    if client.task("t").await.is_err() {
+        out.failures += 1;
+    }
+    if !raw_task(&raw, &endpoint).await {
+        out.failures += 1;
+    }
+    for round in 0..rounds {
+        for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let start = Instant::now();
+            for _ in 0..calls {
+                let ok = if side == 0 {
+                    black_box(client.task("t").await).is_ok()
+                } else {
+                    raw_task(&raw, &endpoint).await
+                };
+                if !ok {
+                    out.failures += 1;
+                }
+            }
+            let ns = start.elapsed().as_nanos() as f64 / f64::from(calls);
+            if side == 0 {
+                out.sdk.push(ns);
+            } else {
+                out.raw.push(ns);
             }
         }
-        baseline.push(start.elapsed().as_nanos() as f64 / f64::from(calls));
     }
-    Ok((median(sdk), median(baseline)))
+    Ok(out)
+}
+
+/// Polls and detection delay of the default policy against a fixed 5 s
+/// loop, one ratio per seeded mix; returns the waits that did not end as
+/// scripted.
+fn wait_figures(quick: bool) -> std::io::Result<usize> {
+    let (mixes, per_mix) = if quick { (2, 20) } else { (5, 80) };
+    let paused = paused_runtime()?;
+    let fixed_policy = PollPolicy::fixed(Duration::from_secs(5));
+    let mut failures = 0;
+    let (mut ours_polls, mut ours_delay, mut fixed_polls, mut fixed_delay) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..mixes {
+        let tasks = lifecycle_mix(per_mix, 42 + seed);
+        let ours = paused.block_on(measure(&PollPolicy::default(), Stage::Complete, &tasks));
+        let fixed = paused.block_on(measure(&fixed_policy, Stage::Complete, &tasks));
+        failures += ours.failures + fixed.failures;
+        ours_polls.push(ours.polls);
+        ours_delay.push(ours.delay.as_secs_f64());
+        fixed_polls.push(fixed.polls);
+        fixed_delay.push(fixed.delay.as_secs_f64());
+    }
+    print(
+        "wait_polls_ratio",
+        Spread::of_ratios(&ours_polls, &fixed_polls),
+        3,
+    )?;
+    print(
+        "wait_delay_ratio",
+        Spread::of_ratios(&ours_delay, &fixed_delay),
+        3,
+    )?;
+    print("wait_polls_per_task", Spread::of(&ours_polls), 1)?;
+    print("fixed_5s_polls_per_task", Spread::of(&fixed_polls), 1)?;
+    print("wait_delay_s", Spread::of(&ours_delay), 2)?;
+    print("fixed_5s_delay_s", Spread::of(&fixed_delay), 2)?;
+    Ok(failures)
+}
+
+/// `--serve-mock N`: the mock with N hour-long tasks, in this process, for
+/// [`rss_per_wait`] in another.
+fn serve_mock(tasks: usize) -> std::io::Result<Failures> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let server = MockServer::start().await?;
+        for i in 0..tasks {
+            server.add_task(
+                format!("rss-{i}"),
+                Script::success(Duration::from_secs(3600)),
+            );
+        }
+        println!("{} {}", server.url(), server.api_key());
+        std::io::stdout().flush()?;
+        // Until the measuring process closes our standard input.
+        tokio::task::spawn_blocking(|| std::io::stdin().lines().count())
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(Failures::default())
+    })
 }
 
 /// Resident memory growth per waiting task while `count` waits are in
-/// flight against the mock server (tasks added before the baseline, so the
-/// mock's own task table is not counted).
-async fn rss_per_wait(count: usize) -> std::io::Result<f64> {
-    let server = MockServer::start().await?;
-    let ids: Vec<String> = (0..count).map(|i| format!("rss-{i}")).collect();
-    for id in &ids {
-        server.add_task(id, Script::success(Duration::from_secs(3600)));
+/// flight against a mock server in another process, sampled `samples`
+/// times once every wait has made a successful first poll. Returns the
+/// waits that never did.
+fn rss_per_wait(count: usize, samples: usize) -> std::io::Result<usize> {
+    let mut mock = std::process::Command::new(std::env::current_exe()?)
+        .args(["--serve-mock", &count.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut first_line = String::new();
+    if let Some(stdout) = mock.stdout.take() {
+        BufReader::new(stdout).read_line(&mut first_line)?;
     }
-    let client = server.client().map_err(std::io::Error::other)?;
-    let _ = client.task(&ids[0]).await;
+    let result = (|| {
+        let (url, key) = first_line
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| std::io::Error::other("the mock process printed no URL"))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        runtime.block_on(measure_rss(url, key, count, samples))
+    })();
+    drop(mock.stdin.take()); // the mock exits
+    mock.wait()?;
+    result
+}
+
+async fn measure_rss(url: &str, key: &str, count: usize, samples: usize) -> std::io::Result<usize> {
+    let client = Client::builder()
+        .api_key(ApiKey::new(key).map_err(std::io::Error::other)?)
+        .base_url(url)
+        .build()
+        .map_err(std::io::Error::other)?;
+    client.task("rss-0").await.map_err(std::io::Error::other)?;
     let before = rss_mib();
-    let waits = client
-        .wait_all(ids)
-        .concurrency(count)
-        .deadline(Duration::from_secs(3600))
-        .stream();
+    let polled = Arc::new(AtomicUsize::new(0));
+    let counter = polled.clone();
+    let waits = futures_util::stream::iter(0..count)
+        .map(move |i| {
+            let polled = counter.clone();
+            let wait = client
+                .wait(format!("rss-{i}"))
+                .deadline(Duration::from_secs(3600))
+                .on_event(move |event| {
+                    if let TaskEvent::StatusChanged { from: None, .. } = event {
+                        polled.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            async move { wait.await }
+        })
+        .buffer_unordered(count);
     let driver = tokio::spawn(async move {
         let mut waits = waits;
         while waits.next().await.is_some() {}
     });
-    // Every wait has made its first poll (at ~2 s) and sleeps to its next.
-    tokio::time::sleep(Duration::from_millis(3500)).await;
-    let during = rss_mib();
+    // Steady waiting: every wait has read its record once (first polls are
+    // jittered around 2 s), checked rather than assumed.
+    let started = Instant::now();
+    while polled.load(Ordering::Relaxed) < count && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reached = polled.load(Ordering::Relaxed);
+    let mut per_task = Vec::new();
+    for _ in 0..samples {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = rss_mib();
+        if before > 0.0 && now > 0.0 {
+            per_task.push((now - before) * 1024.0 / count as f64);
+        }
+    }
     driver.abort();
-    Ok((during - before) * 1024.0 / count as f64)
+    print("wait_rss_per_task_kib", Spread::of(&per_task), 2)?;
+    println!("wait_rss_tasks={reached} wait_rss_fd_limit={}", fd_limit());
+    Ok(count - reached)
+}
+
+/// The soft limit on open files, as /proc/self/limits states it.
+fn fd_limit() -> String {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_owned))
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }

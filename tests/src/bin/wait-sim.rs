@@ -51,6 +51,12 @@ fn main() -> std::io::Result<()> {
         for (policy_name, policy) in &policies {
             let complete = runtime.block_on(measure(policy, Stage::Complete, &tasks));
             let stream = runtime.block_on(measure(policy, Stage::Streamable, &tasks));
+            if complete.failures + stream.failures > 0 {
+                return Err(std::io::Error::other(format!(
+                    "{name}, {policy_name}: {} waits did not end as scripted",
+                    complete.failures + stream.failures
+                )));
+            }
             println!(
                 "{name:<42} {policy_name:<16} {:>10.1} {:>11.2}s {:>10.1} {:>11.2}s",
                 complete.polls,
