@@ -5,7 +5,6 @@
 pub mod decode;
 pub mod sim;
 pub mod soak;
-pub mod stats;
 
 use std::path::PathBuf;
 

@@ -1,27 +1,213 @@
 //! `cargo xtask bench`: runs the benchmark binary (ratios against baselines
-//! measured in the same run), measures the build-time ratio of a small app
-//! on `kie-suno` against one on reqwest + serde_json, and writes the table
-//! to `BENCHMARKS.md`.
+//! measured in the same run, each the median of interleaved rounds with its
+//! spread), measures the build-time ratio of a small app on `kie-suno`
+//! against one on reqwest + serde_json over alternating clean builds, judges
+//! each figure against its goal by its whole spread, and writes
+//! `BENCHMARKS.md`.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// `(name, value)` figures, in the order printed.
-pub type Figures = Vec<(String, String)>;
+/// One figure: the median, and the smallest and largest round when the
+/// figure was measured in rounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub name: String,
+    pub value: String,
+    pub spread: Option<(String, String)>,
+    pub rounds: Option<usize>,
+}
 
-/// Goals from the benchmark issue, shown next to each figure.
-const GOALS: &[(&str, &str)] = &[
-    ("call_overhead_ratio", "<= 1.05"),
-    ("decode_vs_value_ratio", "<= 0.6"),
-    ("decode_vs_scan_ratio", "report; <= 2.0"),
-    ("wait_polls_ratio", "<= 1.0"),
-    ("wait_delay_ratio", "<= 0.6"),
-    ("wait_rss_per_task_kib", "report; <= 8"),
-    ("build_ratio", "report; <= 1.6"),
+/// Figures in the order printed.
+pub type Figures = Vec<Figure>;
+
+/// A goal from the issues, shown next to its figure. A `report` goal is
+/// a target to report on, not a promise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Goal {
+    pub at_most: bool,
+    pub limit: f64,
+    pub report: bool,
+}
+
+const fn at_most(limit: f64) -> Goal {
+    Goal {
+        at_most: true,
+        limit,
+        report: false,
+    }
+}
+
+const fn report_at_most(limit: f64) -> Goal {
+    Goal {
+        report: true,
+        ..at_most(limit)
+    }
+}
+
+/// The goals, by figure.
+pub const GOALS: &[(&str, Goal)] = &[
+    ("call_overhead_ratio", at_most(1.05)),
+    ("decode_vs_value_ratio", at_most(0.6)),
+    ("decode_vs_scan_ratio", report_at_most(2.0)),
+    ("wait_polls_ratio", at_most(1.0)),
+    ("wait_delay_ratio", at_most(0.6)),
+    ("wait_rss_per_task_kib", report_at_most(8.0)),
+    ("build_ratio", report_at_most(1.6)),
 ];
 
-/// Runs the benchmark binary and parses its `name=value` lines.
+/// What was measured on each side of each ratio, for BENCHMARKS.md.
+pub const BASELINES: &[(&str, &str)] = &[
+    (
+        "decode_vs_value_ratio",
+        "a two-track SUCCESS body into `TaskRecord` vs into `serde_json::Value`; both check UTF-8 once and parse with `from_str`",
+    ),
+    (
+        "decode_vs_scan_ratio",
+        "the same body into `TaskRecord` vs into `serde::de::IgnoredAny` (reading only), same UTF-8 check and `from_str`",
+    ),
+    (
+        "call_overhead_ratio",
+        "`client.task(id)` vs a bare reqwest GET with the bearer key that decodes the same body into the same generated `RecordInfoResponse` (UTF-8 check, `from_str`, code checked); same loopback server, keep-alive, sides alternating first",
+    ),
+    (
+        "wait_polls_ratio",
+        "polls per task of the default `PollPolicy` vs a fixed 5 s loop, per seeded lifecycle mix (median of the mixes), simulated time",
+    ),
+    (
+        "wait_delay_ratio",
+        "mean detection delay, same mixes and sides as `wait_polls_ratio`",
+    ),
+    (
+        "wait_rss_per_task_kib",
+        "resident memory of the waiting process after every wait's first successful poll, minus before, per task; the mock in another process; no baseline",
+    ),
+    (
+        "build_ratio",
+        "clean release build of a one-call app on `kie-suno` vs the same app on reqwest + serde_json, each into an empty target dir, alternating which builds first, offline with the workspace's lock file",
+    ),
+];
+
+/// Where a figure stands against its goal, by its whole spread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The whole spread is on the right side.
+    Met,
+    /// The spread straddles the goal: within noise of it.
+    WithinNoise,
+    /// The whole spread is on the wrong side.
+    NotMet,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Met => "met",
+            Verdict::WithinNoise => "within noise",
+            Verdict::NotMet => "not met",
+        })
+    }
+}
+
+impl Figure {
+    /// The goal of this figure, if it has one.
+    pub fn goal(&self) -> Option<Goal> {
+        GOALS
+            .iter()
+            .find(|(name, _)| *name == self.name)
+            .map(|(_, goal)| *goal)
+    }
+
+    /// The figure against its goal; `None` without a goal or a number.
+    pub fn verdict(&self) -> Option<Verdict> {
+        let goal = self.goal()?;
+        let number = |s: &str| s.parse::<f64>().ok();
+        let (lo, hi) = match &self.spread {
+            Some((lo, hi)) => (number(lo)?, number(hi)?),
+            None => (number(&self.value)?, number(&self.value)?),
+        };
+        let ok = |x: f64| {
+            if goal.at_most {
+                x <= goal.limit
+            } else {
+                x >= goal.limit
+            }
+        };
+        Some(match (ok(lo), ok(hi)) {
+            (true, true) => Verdict::Met,
+            (false, false) => Verdict::NotMet,
+            _ => Verdict::WithinNoise,
+        })
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = if self.at_most { "<=" } else { ">=" };
+        if self.report {
+            write!(f, "report; {op} {}", self.limit)
+        } else {
+            write!(f, "{op} {}", self.limit)
+        }
+    }
+}
+
+impl fmt::Display for Figure {
+    /// `name=median [min..max] n=rounds`, then the verdict if it has a goal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.name, self.value)?;
+        if let Some((lo, hi)) = &self.spread {
+            write!(f, " [{lo}..{hi}]")?;
+        }
+        if let Some(n) = self.rounds {
+            write!(f, " n={n}")?;
+        }
+        if let (Some(goal), Some(verdict)) = (self.goal(), self.verdict()) {
+            write!(f, "  goal {goal}: {verdict}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the benchmark binary's lines: `name=median [min..max] n=rounds`,
+/// or plain `name=value` pairs.
+pub fn parse_figures(output: &str) -> Figures {
+    let mut figures = Vec::new();
+    for line in output.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let spread = words.get(1).and_then(|w| {
+            let (lo, hi) = w.strip_prefix('[')?.strip_suffix(']')?.split_once("..")?;
+            Some((lo.to_owned(), hi.to_owned()))
+        });
+        if let (Some(spread), Some((name, value))) = (spread, words[0].split_once('=')) {
+            let rounds = words
+                .get(2)
+                .and_then(|w| w.strip_prefix("n="))
+                .and_then(|n| n.parse().ok());
+            figures.push(Figure {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                spread: Some(spread),
+                rounds,
+            });
+            continue;
+        }
+        for (name, value) in words.iter().filter_map(|w| w.split_once('=')) {
+            figures.push(Figure {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                spread: None,
+                rounds: None,
+            });
+        }
+    }
+    figures
+}
+
+/// Runs the benchmark binary and reads its figures. A benchmark whose
+/// measured calls failed exits non-zero, and so fails here.
 pub fn run_benchmarks(root: &Path, quick: bool) -> Result<Figures, String> {
     let mut command = Command::new(cargo());
     command
@@ -44,15 +230,12 @@ pub fn run_benchmarks(root: &Path, quick: bool) -> Result<Figures, String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
         return Err(format!(
-            "the benchmark failed:\n{}",
+            "the benchmark failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect())
+    Ok(parse_figures(&String::from_utf8_lossy(&output.stdout)))
 }
 
 const SDK_APP: &str = r#"#[tokio::main(flavor = "current_thread")]
@@ -85,11 +268,11 @@ async fn main() {
 }
 "#;
 
-/// Clean release builds of the two apps, each into an empty target dir;
-/// returns (seconds with kie-suno, seconds with reqwest).
-pub fn build_times(root: &Path) -> Result<(f64, f64), String> {
+/// Build times over `rounds` rounds of clean release builds of the two
+/// apps, each into an empty target dir, alternating which side builds
+/// first: (seconds with kie-suno, seconds with reqwest) per round.
+pub fn build_times(root: &Path, rounds: usize) -> Result<Vec<(f64, f64)>, String> {
     let base = root.join("target/build-bench");
-    let _ = std::fs::remove_dir_all(&base);
     let sdk_ext = root.join("sdk-ext");
     let sdk_deps = format!(
         "kie-suno = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n",
@@ -97,9 +280,20 @@ pub fn build_times(root: &Path) -> Result<(f64, f64), String> {
     );
     let reqwest_deps = "reqwest = { version = \"0.13\", default-features = false, features = [\"rustls\", \"query\"] }\n\
         serde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n";
-    let sdk = build_app(root, &base.join("with-kie-suno"), &sdk_deps, SDK_APP)?;
-    let plain = build_app(root, &base.join("with-reqwest"), reqwest_deps, REQWEST_APP)?;
-    Ok((sdk, plain))
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let _ = std::fs::remove_dir_all(&base);
+        let sdk = || build_app(root, &base.join("with-kie-suno"), &sdk_deps, SDK_APP);
+        let plain = || build_app(root, &base.join("with-reqwest"), reqwest_deps, REQWEST_APP);
+        times.push(if round % 2 == 0 {
+            let sdk = sdk()?;
+            (sdk, plain()?)
+        } else {
+            let plain = plain()?;
+            (sdk()?, plain)
+        });
+    }
+    Ok(times)
 }
 
 fn build_app(root: &Path, dir: &Path, dependencies: &str, main: &str) -> Result<f64, String> {
@@ -150,20 +344,82 @@ pub fn machine() -> String {
     format!("{cores} cores, {memory}")
 }
 
-/// The BENCHMARKS.md table.
+/// The BENCHMARKS.md page: the table with spreads and verdicts, then what
+/// each baseline is.
 pub fn markdown(figures: &Figures, date: &str, command: &str) -> String {
     let mut out = format!(
-        "# Benchmarks\n\nMeasured {date} on {} with `{command}`. Each ratio is against a baseline \
-         measured in the same run (see `tests/src/bin/bench.rs` and `xtask/src/bench.rs`).\n\n\
-         | figure | value | goal |\n|---|---|---|\n",
+        "# Benchmarks\n\nMeasured {date} on {} with `{command}`. Each figure is the median of \
+         its rounds (n), with the smallest and largest round; each ratio is taken per round \
+         against a baseline measured back to back in the same run (see \
+         `tests/src/bin/bench.rs` and `xtask/src/bench.rs`). A goal is met only when the whole \
+         spread is on its right side.\n\n\
+         | figure | median | spread (min..max) | n | goal | verdict |\n|---|---|---|---|---|---|\n",
         machine()
     );
-    for (name, value) in figures {
-        let goal = GOALS
-            .iter()
-            .find(|(g, _)| g == name)
-            .map_or("", |(_, goal)| goal);
-        out.push_str(&format!("| `{name}` | {value} | {goal} |\n"));
+    for figure in figures {
+        let spread = figure
+            .spread
+            .as_ref()
+            .map_or_else(String::new, |(lo, hi)| format!("{lo}..{hi}"));
+        let rounds = figure.rounds.map_or_else(String::new, |n| n.to_string());
+        let goal = figure.goal().map_or_else(String::new, |g| g.to_string());
+        let verdict = figure.verdict().map_or_else(String::new, |v| v.to_string());
+        out.push_str(&format!(
+            "| `{}` | {} | {spread} | {rounds} | {goal} | {verdict} |\n",
+            figure.name, figure.value
+        ));
+    }
+    out.push_str("\n## Baselines\n\n");
+    for (name, what) in BASELINES {
+        out.push_str(&format!("- `{name}`: {what}.\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(line: &str) -> Figure {
+        parse_figures(line).remove(0)
+    }
+
+    #[test]
+    fn a_figure_line_reads_back_with_its_spread() {
+        let f = figure("call_overhead_ratio=1.010 [0.990..1.070] n=15");
+        assert_eq!(f.value, "1.010");
+        assert_eq!(f.spread, Some(("0.990".into(), "1.070".into())));
+        assert_eq!(f.rounds, Some(15));
+        assert_eq!(
+            f.to_string(),
+            "call_overhead_ratio=1.010 [0.990..1.070] n=15  goal <= 1.05: within noise"
+        );
+    }
+
+    #[test]
+    fn plain_pairs_read_as_figures_without_spread() {
+        let all = parse_figures("wait_rss_tasks=10000 wait_rss_fd_limit=20000\nfailures=0");
+        let names: Vec<_> = all.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["wait_rss_tasks", "wait_rss_fd_limit", "failures"]);
+        assert!(all.iter().all(|f| f.spread.is_none()));
+    }
+
+    #[test]
+    fn a_goal_is_met_only_by_the_whole_spread() {
+        let at = |line: &str| figure(line).verdict();
+        assert_eq!(
+            at("wait_polls_ratio=0.9 [0.8..0.99] n=5"),
+            Some(Verdict::Met)
+        );
+        assert_eq!(
+            at("wait_polls_ratio=0.9 [0.8..1.01] n=5"),
+            Some(Verdict::WithinNoise)
+        );
+        assert_eq!(
+            at("wait_polls_ratio=1.2 [1.1..1.3] n=5"),
+            Some(Verdict::NotMet)
+        );
+        assert_eq!(at("build_ratio=1.5"), Some(Verdict::Met));
+        assert_eq!(at("call_us=200 [190..210] n=15"), None);
+    }
 }

@@ -13,6 +13,7 @@ pub mod examples;
 pub mod fixes;
 pub mod page;
 pub mod schema;
+pub mod stats;
 pub mod update;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xtask::Layout;
+use xtask::stats::Spread;
 
 #[derive(Parser)]
 #[command(
@@ -51,20 +52,24 @@ fn bench(quick: bool) -> ExitCode {
         }
     };
     if !quick {
-        match xtask::bench::build_times(&root) {
-            Ok((sdk, plain)) => {
-                figures.push(("build_ratio".into(), format!("{:.2}", sdk / plain)));
-                figures.push(("build_with_kie_suno_s".into(), format!("{sdk:.0}")));
-                figures.push(("build_with_reqwest_s".into(), format!("{plain:.0}")));
-            }
+        match xtask::bench::build_times(&root, 3) {
+            Ok(times) => figures.extend(build_figures(&times)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;
             }
         }
     }
-    for (name, value) in &figures {
-        println!("{name}={value}");
+    for figure in &figures {
+        println!("{figure}");
+    }
+    let near: Vec<&str> = figures
+        .iter()
+        .filter(|f| f.verdict() == Some(xtask::bench::Verdict::WithinNoise))
+        .map(|f| f.name.as_str())
+        .collect();
+    if !near.is_empty() {
+        println!("within noise of their goal: {}", near.join(", "));
     }
     if quick {
         return ExitCode::SUCCESS;
@@ -81,6 +86,36 @@ fn bench(quick: bool) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `build_ratio` and both sides' seconds, each a median with its spread.
+fn build_figures(times: &[(f64, f64)]) -> Vec<xtask::bench::Figure> {
+    let text = |x: f64, precision: usize| format!("{x:.precision$}");
+    let columns: [(&str, Vec<f64>, usize); 3] = [
+        ("build_ratio", times.iter().map(|(s, p)| s / p).collect(), 2),
+        (
+            "build_with_kie_suno_s",
+            times.iter().map(|t| t.0).collect(),
+            0,
+        ),
+        (
+            "build_with_reqwest_s",
+            times.iter().map(|t| t.1).collect(),
+            0,
+        ),
+    ];
+    columns
+        .into_iter()
+        .filter_map(|(name, values, precision)| {
+            let spread = Spread::of(&values)?;
+            Some(xtask::bench::Figure {
+                name: name.to_owned(),
+                value: text(spread.median, precision),
+                spread: Some((text(spread.min, precision), text(spread.max, precision))),
+                rounds: Some(spread.rounds),
+            })
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {

@@ -37,7 +37,7 @@ use kie_suno_sdk::types::RecordInfoResponse;
 use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{lifecycle_mix, measure, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
-use kie_suno_tests::stats::{Line, Spread};
+use xtask::stats::{Line, Spread};
 
 #[derive(Parser)]
 struct Args {

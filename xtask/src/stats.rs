@@ -27,7 +27,7 @@ impl Spread {
         let mut sorted = samples.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mid = sorted.len() / 2;
-        let median = if sorted.len() % 2 == 0 {
+        let median = if sorted.len().is_multiple_of(2) {
             (sorted[mid - 1] + sorted[mid]) / 2.0
         } else {
             sorted[mid]
@@ -55,7 +55,7 @@ impl Spread {
     }
 }
 
-/// The line format `cargo xtask bench` reads: `median [min..max] n=rounds`,
+/// The line format [`crate::bench::parse_figures`] reads: `median [min..max] n=rounds`,
 /// with `precision` decimals.
 #[derive(Debug, Clone, Copy)]
 pub struct Line<'a> {
