@@ -5,6 +5,7 @@
 pub mod decode;
 pub mod sim;
 pub mod soak;
+pub mod surface;
 
 use std::path::PathBuf;
 
@@ -26,6 +27,7 @@ pub fn record_fixture(name: &str) -> String {
 pub fn page_example() -> serde_json::Value {
     let path = workspace_root().join("spec/upstream/get-music-details.md");
     let text = std::fs::read_to_string(&path).expect("vendored page");
-    let op = xtask::page::parse(&path, &text).expect("page parses");
-    op.operation["responses"]["200"]["content"]["application/json"]["example"].clone()
+    let page = xtask::page::read(&path, &text).expect("page parses");
+    page.endpoints[0].operation["responses"]["200"]["content"]["application/json"]["example"]
+        .clone()
 }

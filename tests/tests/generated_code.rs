@@ -9,6 +9,14 @@ fn generated_source_matches_snapshot() {
     insta::assert_snapshot!("generated_source", kie_suno_sdk::GENERATED_SOURCE);
 }
 
+/// The API surface in one screen: each operation, its inputs and response.
+#[test]
+fn api_surface_matches_snapshot() {
+    let surface = kie_suno_tests::surface::operations(kie_suno_sdk::GENERATED_SOURCE);
+    assert_eq!(surface.lines().count(), 27, "{surface}");
+    insta::assert_snapshot!("api_surface", surface);
+}
+
 #[test]
 fn xtask_report_matches_snapshot() {
     let generated = xtask::generate(&Layout::workspace()).expect("pipeline runs");

@@ -15,13 +15,23 @@ fn scratch() -> (tempfile::TempDir, Layout) {
     let layout = Layout::under(dir.path());
     std::fs::create_dir_all(&layout.upstream).expect("upstream");
     std::fs::create_dir_all(layout.output.parent().expect("sdk")).expect("sdk");
-    for entry in std::fs::read_dir(root.join("spec/upstream")).expect("upstream") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, layout.upstream.join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_tree(&root.join("spec/upstream"), &layout.upstream);
     std::fs::copy(root.join("spec/fixes.yaml"), &layout.fixes).expect("fixes");
     std::fs::copy(root.join("sdk/openapi.json"), &layout.output).expect("openapi.json");
     (dir, layout)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -32,19 +42,6 @@ fn fixture(name: &str) -> PathBuf {
 
 fn snapshot_of(update: &update::Update) -> String {
     update.to_string()
-}
-
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut all: Vec<_> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| {
-            let p = e.expect("entry").path();
-            let bytes = std::fs::read(&p).expect("read");
-            (p, bytes)
-        })
-        .collect();
-    all.sort();
-    all
 }
 
 #[test]
@@ -100,31 +97,39 @@ fn removed_field_is_breaking() {
 }
 
 #[test]
-fn page_whose_fixup_target_is_gone_is_refused_and_nothing_is_written() {
+fn page_whose_fixup_target_is_gone_is_reported_then_refused_and_nothing_is_written() {
     let (dir, layout) = scratch();
-    let before = (
-        files(&layout.upstream),
-        std::fs::read(&layout.output).expect("json"),
+    let before = tree(dir.path());
+    // The report is still computed: the maintainer sees which change took
+    // each fix-up's target away.
+    let update = update::plan(&layout, &[fixture("target-gone")]).expect("reported");
+    assert!(update.refused());
+    let report = update.to_string();
+    assert!(
+        report.contains("fix-up type-names: target not found"),
+        "{report}"
     );
-    let error = update::plan(&layout, &[fixture("target-gone")]).expect_err("refused");
+    let removal = report
+        .lines()
+        .find(|l| l.contains("$.data.response.sunoData: field removed"))
+        .expect("the removal is reported");
+    assert!(removal.starts_with("  breaking"), "{removal}");
+    assert!(
+        removal.contains("fix-up live-nullability lost its target")
+            && removal.contains("fix-up type-names lost its target"),
+        "{removal}"
+    );
+    insta::assert_snapshot!("target_gone", report);
+
+    let mut out = Vec::new();
+    let error =
+        update::run(&layout, &[fixture("target-gone")], false, &mut out).expect_err("refused");
     assert!(
         matches!(error, SpecError::FixupTargetsNotFound { .. }),
         "{error}"
     );
-    assert!(
-        error
-            .to_string()
-            .contains("fix-up type-names: target not found"),
-        "{error}"
-    );
-    assert_eq!(
-        before,
-        (
-            files(&layout.upstream),
-            std::fs::read(&layout.output).expect("json")
-        )
-    );
-    drop(dir);
+    assert!(String::from_utf8_lossy(&out).contains("refused: "));
+    assert_eq!(before, tree(dir.path()), "nothing written");
 }
 
 #[test]
@@ -142,8 +147,8 @@ fn openapi_31_document_is_down_converted() {
     )
     .expect("json");
     assert_eq!(stored["openapi"], "3.0.3");
-    let schema = &stored["paths"]["/api/v1/lyrics/record-info"]["get"]["responses"]["200"]["content"]
-        ["application/json"]["schema"];
+    let schema = &stored["paths"]["/api/v1/lyrics/history"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
     assert_eq!(
         schema["properties"]["msg"],
         serde_json::json!({"type": "string", "nullable": true})
@@ -227,11 +232,11 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
     assert!(
         update
             .to_string()
-            .contains("GET /api/v1/lyrics/record-info: operation added")
+            .contains("GET /api/v1/lyrics/history: operation added")
     );
     insta::assert_snapshot!("lyrics_endpoint", snapshot_of(&update));
     update::apply(&layout, &update).expect("writes");
-    assert!(layout.upstream.join("get-lyrics-details.md").exists());
+    assert!(layout.upstream.join("get-lyrics-history.md").exists());
 
     // Build a copy of the sdk crate from the regenerated openapi.json, in a
     // workspace of its own with this workspace's lock file (offline).
@@ -251,7 +256,7 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
     std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock");
     std::fs::write(
         sdk.join("src/exposes.rs"),
-        "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsTaskDetails<'_> { client.get_lyrics_task_details() }\n",
+        "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsHistory<'_> { client.get_lyrics_history() }\n",
     )
     .expect("probe");
     let mut lib = std::fs::read_to_string(sdk.join("src/lib.rs")).expect("lib");
@@ -265,6 +270,6 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
         .expect("cargo runs");
     assert!(
         status.success(),
-        "the regenerated sdk compiles and exposes get_lyrics_task_details"
+        "the regenerated sdk compiles and exposes get_lyrics_history"
     );
 }

@@ -81,6 +81,93 @@ pub fn summary(changes: &[Change]) -> String {
     )
 }
 
+/// Where in the API a fix-up target points, in the form of
+/// [`Change::location`] (`GET /r 200 application/json $.data.tags`), for
+/// targets under an operation's body schema; `None` for others.
+pub fn location_of_target(target: &str) -> Option<String> {
+    let segments = segments(target.strip_prefix('$')?);
+    let mut rest = segments.iter().map(String::as_str);
+    if rest.next()? != "paths" {
+        return None;
+    }
+    let route = rest.next()?;
+    let method = rest.next()?.to_ascii_uppercase();
+    let body = match rest.next()? {
+        "responses" => {
+            let status = rest.next()?;
+            (rest.next()? == "content").then_some(())?;
+            format!("{status} {}", rest.next()?)
+        }
+        "requestBody" => {
+            (rest.next()? == "content").then_some(())?;
+            format!("request {}", rest.next()?)
+        }
+        _ => return None,
+    };
+    (rest.next()? == "schema").then_some(())?;
+    let mut path = String::from("$");
+    while let Some(segment) = rest.next() {
+        match segment {
+            "properties" => match rest.next() {
+                Some(name) => {
+                    path.push('.');
+                    path.push_str(name);
+                }
+                None => break,
+            },
+            "items" => path.push_str("[]"),
+            _ => break,
+        }
+    }
+    Some(format!("{method} {route} {body} {path}"))
+}
+
+/// Whether `location` is `at` or lies below it.
+pub fn within(location: &str, at: &str) -> bool {
+    location == at
+        || location
+            .strip_prefix(at)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// The segments of a JSONPath in dot or `['...']` notation.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                let mut name = String::new();
+                while let Some(&n) = chars.peek() {
+                    if n == '.' || n == '[' {
+                        break;
+                    }
+                    name.push(n);
+                    chars.next();
+                }
+                out.push(name);
+            }
+            '[' => {
+                let quote = chars.next_if(|q| *q == '\'' || *q == '"');
+                let mut name = String::new();
+                while let Some(n) = chars.next() {
+                    if Some(n) == quote && chars.peek() == Some(&']') {
+                        chars.next();
+                        break;
+                    }
+                    if quote.is_none() && n == ']' {
+                        break;
+                    }
+                    name.push(n);
+                }
+                out.push(name);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
     let mut ops = Vec::new();
     for (route, item) in doc
@@ -381,5 +468,29 @@ impl Diff<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixup_target_reads_as_the_location_of_a_change() {
+        let target = "$.paths['/api/v1/generate/record-info'].get.responses['200'].content['application/json'].schema.properties.data.properties.response.properties.sunoData.items.properties.tags";
+        let at = location_of_target(target).expect("location");
+        assert_eq!(
+            at,
+            "GET /api/v1/generate/record-info 200 application/json $.data.response.sunoData[].tags"
+        );
+        assert!(within(
+            &at,
+            "GET /api/v1/generate/record-info 200 application/json $.data.response.sunoData"
+        ));
+        assert!(!within(
+            &at,
+            "GET /api/v1/generate/record-info 200 application/json $.data.response.sunoDataX"
+        ));
+        assert_eq!(location_of_target("$.components.schemas.X"), None);
     }
 }

@@ -6,26 +6,36 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::error::SpecError;
-use crate::page;
+use crate::error::{Place, SpecError};
+use crate::page::{self, Endpoint, Form, openapi};
 
 /// Name and version of the merged document. The provider's pages carry
 /// neither; progenitor only uses them in doc comments.
 const TITLE: &str = "kie.ai Suno API";
 const VERSION: &str = "1.0.0";
 
-/// Reads every input file of `dir`, in file-name order.
+/// Reads every input file below `dir` (subdirectories included), in path
+/// order.
 pub fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, SpecError> {
-    let io = |source| SpecError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    paths.retain(|p| p.is_file() && !is_hidden(p));
+    let mut paths = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(current) = dirs.pop() {
+        let io = |source| SpecError::Io {
+            path: current.clone(),
+            source,
+        };
+        for entry in std::fs::read_dir(&current).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if is_hidden(&path) {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.is_file() {
+                paths.push(path);
+            }
+        }
+    }
     paths.sort();
     if paths.is_empty() {
         return Err(SpecError::EmptyUpstream {
@@ -48,140 +58,172 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// Merges the inputs into one document. `sources` pairs a display path with
-/// the file's text; the path decides how the text is read.
+/// the file's text; the path decides how the text is read. Prose pages add
+/// nothing.
 pub fn assemble(sources: &[(PathBuf, String)]) -> Result<Value, SpecError> {
-    if sources.is_empty() {
-        return Err(SpecError::EmptyUpstream {
-            dir: PathBuf::from("spec/upstream"),
-        });
-    }
     let mut merged = Merged::default();
     for (path, text) in sources {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("md") => merged.add_page(path, page::parse(path, text)?)?,
-            Some("json") => {
-                let doc = serde_json::from_str(text).map_err(|source| SpecError::Json {
-                    path: path.clone(),
-                    source,
-                })?;
-                merged.add_document(path, doc)?;
-            }
-            Some("yaml" | "yml") => {
-                let doc = serde_norway::from_str(text).map_err(|source| SpecError::Yaml {
-                    path: path.clone(),
-                    source,
-                })?;
-                merged.add_document(path, doc)?;
-            }
-            _ => return Err(SpecError::UnknownFileType { path: path.clone() }),
+        for endpoint in endpoints_of(path, text)? {
+            merged.add(path, endpoint)?;
         }
     }
+    if merged.paths.is_empty() {
+        return Err(SpecError::EmptyUpstream {
+            dir: sources
+                .first()
+                .and_then(|(p, _)| p.parent())
+                .map_or_else(|| PathBuf::from("spec/upstream"), Path::to_path_buf),
+        });
+    }
     Ok(merged.finish())
+}
+
+/// The endpoints of one input file: a provider page (`.md`, none for a
+/// prose page) or an OpenAPI 3.0 document (`.json`, `.yaml`).
+pub fn endpoints_of(path: &Path, text: &str) -> Result<Vec<Endpoint>, SpecError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("md") => Ok(page::read(path, text)?.endpoints),
+        Some("json") => {
+            let doc = serde_json::from_str(text).map_err(|source| SpecError::Json {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            openapi::read_document(path, doc, Form::Document, &|_| None)
+        }
+        Some("yaml" | "yml") => {
+            let doc = serde_norway::from_str(text).map_err(|e| SpecError::Yaml {
+                place: Place {
+                    path: path.to_path_buf(),
+                    line: e.location().map(|l| l.line()),
+                },
+                message: e.to_string(),
+            })?;
+            let line_of = |key: &str| {
+                text.lines()
+                    .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+                    .map(|i| i + 1)
+            };
+            openapi::read_document(path, doc, Form::Document, &line_of)
+        }
+        _ => Err(SpecError::UnknownFileType {
+            path: path.to_path_buf(),
+        }),
+    }
 }
 
 #[derive(Default)]
 struct Merged {
     paths: Map<String, Value>,
-    /// Which file defined each `(route, method)`, to name both on a clash.
-    origins: Vec<(String, String, PathBuf)>,
-    schemas: Map<String, Value>,
-    schema_origins: Vec<(String, PathBuf)>,
-    security_schemes: Map<String, Value>,
-    servers: Vec<Value>,
+    /// Where each `(route, method)` was read, to name both on a clash.
+    origins: Vec<(String, String, Place)>,
+    /// `components.<kind>.<name>`.
+    components: Map<String, Value>,
+    /// The servers of the first endpoint that names any; every other
+    /// endpoint must name the same URLs or none.
+    servers: Option<(Vec<Value>, Place)>,
     security: Option<Value>,
 }
 
 impl Merged {
-    fn add_page(&mut self, path: &Path, op: page::PageOperation) -> Result<(), SpecError> {
-        self.add_operation(path, &op.route, &op.method, op.operation)?;
-        for server in op.servers {
-            self.add_server(server);
-        }
-        self.security_schemes.extend(op.security_schemes);
-        Ok(())
-    }
-
-    fn add_document(&mut self, path: &Path, doc: Value) -> Result<(), SpecError> {
-        check_version(path, &doc)?;
-        let Value::Object(mut doc) = doc else {
-            unreachable!("check_version accepts only objects")
+    fn add(&mut self, path: &Path, endpoint: Endpoint) -> Result<(), SpecError> {
+        let place = Place {
+            path: path.to_path_buf(),
+            line: endpoint.line,
         };
-        if let Some(Value::Object(paths)) = doc.remove("paths") {
-            for (route, item) in paths {
-                let Value::Object(item) = item else {
-                    return Err(SpecError::unsupported(
-                        path,
-                        format!("paths.{route} is not a mapping"),
-                    ));
-                };
-                for (method, operation) in item {
-                    self.add_operation(path, &route, &method, operation)?;
-                }
-            }
-        }
-        if let Some(Value::Array(servers)) = doc.remove("servers") {
-            for server in servers {
-                self.add_server(server);
-            }
-        }
-        if let Some(security) = doc.remove("security") {
-            self.security.get_or_insert(security);
-        }
-        if let Some(Value::Object(mut components)) = doc.remove("components") {
-            if let Some(Value::Object(schemes)) = components.remove("securitySchemes") {
-                self.security_schemes.extend(schemes);
-            }
-            if let Some(Value::Object(schemas)) = components.remove("schemas") {
-                for (name, schema) in schemas {
-                    if let Some((_, first)) = self.schema_origins.iter().find(|(n, _)| *n == name) {
-                        return Err(SpecError::DuplicateSchema {
-                            name,
-                            first: first.clone(),
-                            second: path.to_path_buf(),
-                        });
-                    }
-                    self.schema_origins.push((name.clone(), path.to_path_buf()));
-                    self.schemas.insert(name, schema);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn add_operation(
-        &mut self,
-        path: &Path,
-        route: &str,
-        method: &str,
-        operation: Value,
-    ) -> Result<(), SpecError> {
         if let Some((_, _, first)) = self
             .origins
             .iter()
-            .find(|(r, m, _)| r == route && m == method)
+            .find(|(r, m, _)| *r == endpoint.route && *m == endpoint.method)
         {
+            if self.paths[&endpoint.route][&endpoint.method] == endpoint.operation {
+                return Ok(()); // the same page twice counts once
+            }
             return Err(SpecError::DuplicateOperation {
-                method: method.to_ascii_uppercase(),
-                route: route.to_string(),
-                first: first.clone(),
-                second: path.to_path_buf(),
+                method: endpoint.method.to_ascii_uppercase(),
+                route: endpoint.route,
+                first: Box::new(first.clone()),
+                second: Box::new(place),
             });
         }
+        self.check_servers(&endpoint.servers, &place)?;
+        let mut endpoint = endpoint;
+        for (kind, name) in self.conflicts(&endpoint) {
+            let renamed = format!("{name}_{}", file_stem(path));
+            rename_component(&mut endpoint, &kind, &name, &renamed);
+        }
+        for (kind, entries) in &endpoint.components {
+            let Value::Object(entries) = entries else {
+                continue;
+            };
+            for (name, value) in entries {
+                self.components
+                    .entry(kind.clone())
+                    .or_insert_with(|| json!({}))[name] = value.clone();
+            }
+        }
+        if let Some(security) = endpoint.security {
+            self.security.get_or_insert(security);
+        }
         self.origins
-            .push((route.to_string(), method.to_string(), path.to_path_buf()));
+            .push((endpoint.route.clone(), endpoint.method.clone(), place));
         let item = self
             .paths
-            .entry(route.to_string())
+            .entry(endpoint.route)
             .or_insert_with(|| json!({}));
         if let Value::Object(item) = item {
-            item.insert(method.to_string(), operation);
+            item.insert(endpoint.method, endpoint.operation);
         }
         Ok(())
     }
 
-    fn add_server(&mut self, server: Value) {
-        if !self.servers.contains(&server) {
-            self.servers.push(server);
+    /// The `(kind, name)` of each component of `endpoint` whose name is
+    /// taken by a different one already merged. Equal ones merge.
+    fn conflicts(&self, endpoint: &Endpoint) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (kind, entries) in &endpoint.components {
+            for (name, value) in entries.as_object().into_iter().flatten() {
+                if self
+                    .components
+                    .get(kind)
+                    .and_then(|merged| merged.get(name))
+                    .is_some_and(|existing| existing != value)
+                {
+                    out.push((kind.clone(), name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// A page of another service (the sister API has the same paths) is
+    /// never merged: its server URLs must be the first page's.
+    fn check_servers(&mut self, servers: &[Value], place: &Place) -> Result<(), SpecError> {
+        if servers.is_empty() {
+            return Ok(());
+        }
+        let urls = |servers: &[Value]| -> Vec<String> {
+            servers
+                .iter()
+                .map(|s| {
+                    s["url"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_owned()
+                })
+                .collect()
+        };
+        match &self.servers {
+            None => {
+                self.servers = Some((servers.to_vec(), place.clone()));
+                Ok(())
+            }
+            Some((first, _)) if urls(first) == urls(servers) => Ok(()),
+            Some((first, first_place)) => Err(SpecError::ServerMismatch {
+                place: place.clone(),
+                found: urls(servers).join(", "),
+                expected: format!("{} (from {first_place})", urls(first).join(", ")),
+            }),
         }
     }
 
@@ -189,52 +231,78 @@ impl Merged {
         let mut doc = Map::new();
         doc.insert("openapi".into(), json!("3.0.3"));
         doc.insert("info".into(), json!({ "title": TITLE, "version": VERSION }));
-        if !self.servers.is_empty() {
-            doc.insert("servers".into(), Value::Array(self.servers));
+        if let Some((servers, _)) = self.servers {
+            doc.insert("servers".into(), Value::Array(servers));
         }
         doc.insert("paths".into(), Value::Object(self.paths));
-        let mut components = Map::new();
-        if !self.schemas.is_empty() {
-            components.insert("schemas".into(), Value::Object(self.schemas));
-        }
-        if !self.security_schemes.is_empty() {
-            let names: Vec<String> = self.security_schemes.keys().cloned().collect();
-            components.insert(
-                "securitySchemes".into(),
-                Value::Object(self.security_schemes),
-            );
+        if let Some(Value::Object(schemes)) = self.components.get("securitySchemes") {
+            let names: Vec<String> = schemes.keys().cloned().collect();
             let default = Value::Array(names.into_iter().map(|n| json!({ n: [] })).collect());
             doc.insert("security".into(), self.security.unwrap_or(default));
         }
-        if !components.is_empty() {
-            doc.insert("components".into(), Value::Object(components));
+        if !self.components.is_empty() {
+            doc.insert("components".into(), Value::Object(self.components));
         }
         Value::Object(doc)
     }
 }
 
-/// Accepts OpenAPI 3.0.x and names whatever else was found.
-fn check_version(path: &Path, doc: &Value) -> Result<(), SpecError> {
-    let Some(map) = doc.as_object() else {
-        return Err(SpecError::unsupported(
-            path,
-            "the document is not a mapping",
-        ));
-    };
-    let found = match (map.get("openapi"), map.get("swagger")) {
-        (Some(Value::String(v)), _) if v.starts_with("3.0.") => return Ok(()),
-        (Some(v), _) => format!("OpenAPI {}", plain(v)),
-        (None, Some(v)) => format!("Swagger (OpenAPI) {}", plain(v)),
-        (None, None) => "no `openapi` version field".to_string(),
-    };
-    Err(SpecError::WrongOpenApiVersion {
-        path: path.to_path_buf(),
-        found,
-    })
+/// The rule for same-named components that differ (the export repeats
+/// each page's security scheme and schemas): the first, in path order,
+/// keeps the name; a later one becomes `<name>_<file stem>`, and every
+/// reference in its page follows (`$ref`s, security requirements).
+fn rename_component(endpoint: &mut Endpoint, kind: &str, old: &str, new: &str) {
+    if let Some(Value::Object(entries)) = endpoint.components.get_mut(kind)
+        && let Some(value) = entries.remove(old)
+    {
+        entries.insert(new.to_owned(), value);
+    }
+    let from = format!("#/components/{kind}/{old}");
+    let to = format!("#/components/{kind}/{new}");
+    replace_refs(&mut endpoint.operation, &from, &to);
+    for entries in endpoint.components.values_mut() {
+        replace_refs(entries, &from, &to);
+    }
+    if kind == "securitySchemes" {
+        let requirements = endpoint
+            .operation
+            .get_mut("security")
+            .into_iter()
+            .chain(endpoint.security.as_mut());
+        for requirement in requirements.flat_map(|r| r.as_array_mut().into_iter().flatten()) {
+            if let Some(map) = requirement.as_object_mut()
+                && let Some(scopes) = map.remove(old)
+            {
+                map.insert(new.to_owned(), scopes);
+            }
+        }
+    }
 }
 
-fn plain(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+fn replace_refs(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key == "$ref" && v.as_str() == Some(from) {
+                    *v = json!(to);
+                } else {
+                    replace_refs(v, from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, from, to)),
+        _ => {}
+    }
+}
+
+/// `suno-api/get-music-details.md` -> `get_music_details`.
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 /// Writes `doc` in the canonical form: object keys sorted at every level,

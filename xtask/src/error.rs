@@ -2,7 +2,40 @@
 //! `sdk/openapi.json`. Each error names the file (or fix-up) at fault so a
 //! maintainer knows where to look without reading the xtask's code.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A file, and the line in it when one is known: `path:line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+}
+
+impl Place {
+    pub fn file(path: &Path) -> Self {
+        Place {
+            path: path.to_path_buf(),
+            line: None,
+        }
+    }
+
+    pub fn line(path: &Path, line: usize) -> Self {
+        Place {
+            path: path.to_path_buf(),
+            line: Some(line),
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
 
 /// A failure of the spec pipeline. Nothing is written when one occurs.
 #[derive(Debug, thiserror::Error)]
@@ -17,36 +50,35 @@ pub enum SpecError {
     EmptyUpstream { dir: PathBuf },
     #[error("{}: unsupported file type (expected .md, .json, .yaml or .yml)", path.display())]
     UnknownFileType { path: PathBuf },
-    #[error("{}: no fenced ```yaml <file> <method> <path> block found; is this a provider endpoint page?", path.display())]
-    NoYamlBlock { path: PathBuf },
-    #[error("{}: the yaml block is not closed", path.display())]
-    UnclosedYamlBlock { path: PathBuf },
-    #[error("{}: invalid YAML: {source}", path.display())]
-    Yaml {
-        path: PathBuf,
-        source: serde_norway::Error,
-    },
+    #[error("{place}: the section `## OpenAPI...` has no ```yaml fence holding the endpoint")]
+    NoOpenApiFence { place: Place },
+    #[error("{place}: the fence opened here is not closed")]
+    UnclosedFence { place: Place },
+    #[error("{place}: invalid YAML: {message}")]
+    Yaml { place: Place, message: String },
     #[error("{}: invalid JSON: {source}", path.display())]
     Json {
         path: PathBuf,
         source: serde_json::Error,
     },
-    #[error("{}: {what}", path.display())]
-    Unsupported { path: PathBuf, what: String },
-    #[error("{}: found {found}; OpenAPI 3.0.x is required", path.display())]
-    WrongOpenApiVersion { path: PathBuf, found: String },
-    #[error("{method} {route} is defined twice: in {} and in {}", first.display(), second.display())]
+    #[error("{place}: {what}")]
+    Unsupported { place: Place, what: String },
+    #[error("{place}: found {found}; OpenAPI 3.0.x is required")]
+    WrongOpenApiVersion { place: Place, found: String },
+    #[error("{method} {route} is defined twice, differently: at {first} and at {second}")]
     DuplicateOperation {
         method: String,
         route: String,
-        first: PathBuf,
-        second: PathBuf,
+        first: Box<Place>,
+        second: Box<Place>,
     },
-    #[error("schema {name} is defined twice: in {} and in {}", first.display(), second.display())]
-    DuplicateSchema {
-        name: String,
-        first: PathBuf,
-        second: PathBuf,
+    #[error(
+        "{place}: the server {found} differs from the other pages' {expected}; a page of another service is never merged (check where this page came from)"
+    )]
+    ServerMismatch {
+        place: Place,
+        found: String,
+        expected: String,
     },
     #[error("{}: invalid fix-ups document: {source}", path.display())]
     FixupsFile {
@@ -66,10 +98,22 @@ pub enum SpecError {
 }
 
 impl SpecError {
-    pub(crate) fn unsupported(path: &std::path::Path, what: impl Into<String>) -> Self {
+    pub(crate) fn unsupported(path: &Path, what: impl Into<String>) -> Self {
         SpecError::Unsupported {
-            path: path.to_path_buf(),
+            place: Place::file(path),
             what: what.into(),
         }
+    }
+
+    /// The error, placed at `line` of its file if it names no line yet.
+    pub(crate) fn at_line(mut self, at: usize) -> Self {
+        if let SpecError::Unsupported { place, .. }
+        | SpecError::WrongOpenApiVersion { place, .. }
+        | SpecError::Yaml { place, .. } = &mut self
+            && place.line.is_none()
+        {
+            place.line = Some(at);
+        }
+        self
     }
 }

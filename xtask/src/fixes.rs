@@ -70,6 +70,9 @@ pub struct Report {
     pub fixups: Vec<(String, Outcome)>,
     /// Example problems in the pages as published: candidates for fix-ups.
     pub raw_examples: Vec<crate::examples::ExampleProblem>,
+    /// Problems of the published pages left out of `raw_examples` because
+    /// the pages had them before an update too (see `update-spec`).
+    pub raw_examples_as_before: usize,
     /// Example problems left after the fix-ups: the generated crate would
     /// reject the provider's own example.
     pub fixed_examples: Vec<crate::examples::ExampleProblem>,
@@ -81,6 +84,17 @@ impl Report {
             .iter()
             .filter(|(_, o)| matches!(o, Outcome::TargetNotFound { .. }))
             .count()
+    }
+
+    /// `(fix-up id, target)` of each fix-up whose target vanished.
+    pub fn lost_targets(&self) -> Vec<(&str, &str)> {
+        self.fixups
+            .iter()
+            .filter_map(|(id, o)| match o {
+                Outcome::TargetNotFound { target } => Some((id.as_str(), target.as_str())),
+                _ => None,
+            })
+            .collect()
     }
 
     fn record(&mut self, id: &str, outcome: Outcome) {
@@ -114,11 +128,16 @@ impl fmt::Display for Report {
                 }
             }
         }
+        let raw_label = if self.raw_examples_as_before > 0 {
+            format!(
+                "examples the generated code would reject, in the pages as published, new with this update ({} more as before, not listed)",
+                self.raw_examples_as_before
+            )
+        } else {
+            "examples the generated code would reject, in the pages as published".to_owned()
+        };
         for (label, problems) in [
-            (
-                "examples the generated code would reject, in the pages as published",
-                &self.raw_examples,
-            ),
+            (raw_label.as_str(), &self.raw_examples),
             (
                 "examples the generated code would reject, after the fix-ups",
                 &self.fixed_examples,

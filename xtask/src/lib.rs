@@ -52,6 +52,30 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The JSON examples of every prose page among `inputs` (files, or
+/// directories of them), in file order.
+pub fn prose_examples(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, page::JsonExample)>, SpecError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let files = if input.is_dir() {
+            document::read_dir(input)?
+        } else {
+            let text = std::fs::read_to_string(input).map_err(|source| SpecError::Io {
+                path: input.clone(),
+                source,
+            })?;
+            vec![(input.clone(), text)]
+        };
+        for (path, text) in files {
+            if path.extension().is_some_and(|e| e == "md") {
+                let page = page::read(&path, &text)?;
+                out.extend(page.examples.into_iter().map(|e| (path.clone(), e)));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// What the pipeline produced: the document (before and after the
 /// fix-ups), its bytes, and the report.
 #[derive(Debug)]
@@ -72,19 +96,30 @@ pub fn generate(layout: &Layout) -> Result<Generated, SpecError> {
     generate_from(&sources, &fixes)
 }
 
-/// The pipeline over given sources and fix-ups.
+/// The pipeline over given sources and fix-ups; fails when a fix-up's
+/// target is missing (the error carries the full report).
 pub fn generate_from(
     sources: &[(PathBuf, String)],
     fixes: &fixes::Fixes,
 ) -> Result<Generated, SpecError> {
+    let generated = build(sources, fixes)?;
+    if generated.report.missing() > 0 {
+        return Err(SpecError::FixupTargetsNotFound {
+            report: generated.report,
+        });
+    }
+    Ok(generated)
+}
+
+/// The pipeline over given sources and fix-ups, also when fix-up targets
+/// are missing (the report says which), so that an update can still show
+/// what changed.
+pub fn build(sources: &[(PathBuf, String)], fixes: &fixes::Fixes) -> Result<Generated, SpecError> {
     let raw = document::assemble(sources)?;
     let mut fixed = raw.clone();
     let mut report = fixes.apply(&mut fixed)?;
     report.raw_examples = examples::check(&raw);
     report.fixed_examples = examples::check(&fixed);
-    if report.missing() > 0 {
-        return Err(SpecError::FixupTargetsNotFound { report });
-    }
     Ok(Generated {
         json: document::to_canonical_json(&fixed),
         report,

@@ -32,6 +32,12 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// List the JSON examples of the prose pages (callbacks, quickstarts,
+    /// webhook verification): `file:line [heading] json`, one per line.
+    Examples {
+        /// Pages or directories (default: spec/upstream).
+        inputs: Vec<std::path::PathBuf>,
+    },
     UpdateSpec {
         /// Pages (.md) or OpenAPI documents (.json, .yaml), or directories of them.
         #[arg(required = true)]
@@ -123,6 +129,28 @@ fn main() -> ExitCode {
     let layout = Layout::workspace();
     let result = match cli.command {
         Command::Bench { quick } => return bench(quick),
+        Command::Examples { inputs } => {
+            let inputs = if inputs.is_empty() {
+                vec![layout.upstream.clone()]
+            } else {
+                inputs
+            };
+            xtask::prose_examples(&inputs).map(|examples| {
+                for (path, example) in examples {
+                    let json = match &example.value {
+                        Ok(value) => value.to_string(),
+                        Err(why) => format!("not JSON: {why}"),
+                    };
+                    println!(
+                        "{}:{} [{}] {json}",
+                        path.display(),
+                        example.line,
+                        example.heading
+                    );
+                }
+                true
+            })
+        }
         Command::UpdateSpec { inputs, dry_run } => {
             xtask::update::run(&layout, &inputs, dry_run, &mut std::io::stdout()).map(|()| true)
         }

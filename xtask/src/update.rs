@@ -18,6 +18,8 @@ use crate::{Layout, downconvert, page};
 pub struct Update {
     /// Files of spec/upstream replaced or added, with what they came from.
     pub files: Vec<(PathBuf, String)>,
+    /// Files of spec/upstream whose every operation an input supersedes.
+    pub removed: Vec<PathBuf>,
     pub changes: Vec<Change>,
     pub report: Report,
     /// The regenerated `sdk/openapi.json`.
@@ -26,45 +28,97 @@ pub struct Update {
     pub upstream: Vec<(PathBuf, String)>,
 }
 
+impl Update {
+    /// Whether fix-up targets vanished: the update is refused until those
+    /// fix-ups are rewritten.
+    pub fn refused(&self) -> bool {
+        self.report.missing() > 0
+    }
+}
+
+impl Update {
+    /// `spec/upstream/<path below it>`, whatever the root.
+    fn shown(&self, path: &Path) -> String {
+        let parts: Vec<String> = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let below = parts
+            .windows(2)
+            .rposition(|w| w[0] == "spec" && w[1] == "upstream")
+            .map_or(&parts[parts.len().saturating_sub(1)..], |i| &parts[i..]);
+        below.join("/")
+    }
+}
+
 impl fmt::Display for Update {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "inputs:")?;
         for (file, how) in &self.files {
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            writeln!(f, "  spec/upstream/{name}: {how}")?;
+            writeln!(f, "  {}: {how}", self.shown(file))?;
+        }
+        for file in &self.removed {
+            writeln!(
+                f,
+                "  {}: removed (its operations come from the inputs now)",
+                self.shown(file)
+            )?;
         }
         writeln!(f, "changes for users of the generated crate:")?;
+        let lost = self.report.lost_targets();
         for change in &self.changes {
-            writeln!(f, "  {change}")?;
+            write!(f, "  {change}")?;
+            for (id, target) in &lost {
+                if changes::location_of_target(target)
+                    .is_some_and(|at| changes::within(&at, &change.location))
+                {
+                    write!(f, "; fix-up {id} lost its target")?;
+                }
+            }
+            writeln!(f)?;
         }
         if self.changes.is_empty() {
             writeln!(f, "  none")?;
         }
         write!(f, "{}", self.report)?;
-        writeln!(f, "{}", changes::summary(&self.changes))
+        writeln!(f, "{}", changes::summary(&self.changes))?;
+        if self.refused() {
+            writeln!(
+                f,
+                "refused: {} fix-up target(s) vanished; rewrite those fix-ups against the new pages",
+                self.report.missing()
+            )?;
+        }
+        Ok(())
     }
 }
 
 /// Reads the inputs (files, or directories of them) and computes the update
-/// without writing anything.
+/// without writing anything. Fix-ups whose targets vanished do not stop the
+/// report (see [`Update::refused`]).
 pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     let current = document::read_dir(&layout.upstream)?;
     let mut upstream = current.clone();
     let mut files = Vec::new();
+    let mut removed = Vec::new();
     for input in expand(inputs)? {
         let text = std::fs::read_to_string(&input).map_err(|source| SpecError::Io {
             path: input.clone(),
             source,
         })?;
-        let (target, text, how) = place(layout, &current, &input, text)?;
-        match upstream.iter_mut().find(|(p, _)| *p == target) {
-            Some(entry) => entry.1 = text,
-            None => upstream.push((target.clone(), text)),
+        let placed = place(layout, &upstream, &input, text)?;
+        for gone in &placed.supersedes {
+            upstream.retain(|(p, _)| p != gone);
+            if *gone != placed.target && !removed.contains(gone) {
+                removed.push(gone.clone());
+            }
         }
-        files.push((target, how));
+        match upstream.iter_mut().find(|(p, _)| *p == placed.target) {
+            Some(entry) => entry.1 = placed.text,
+            None => upstream.push((placed.target.clone(), placed.text)),
+        }
+        removed.retain(|p| *p != placed.target);
+        files.push((placed.target, placed.how));
     }
     upstream.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -77,9 +131,19 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
         })?,
         Err(_) => crate::generate_from(&current, &fixes)?.fixed,
     };
-    let generated = crate::generate_from(&upstream, &fixes)?;
+    let mut generated = crate::build(&upstream, &fixes)?;
+    // The published pages' known problems are listed by `cargo xtask spec`;
+    // an update lists the ones it brings.
+    let before = crate::examples::check(&old_raw);
+    let count = generated.report.raw_examples.len();
+    generated
+        .report
+        .raw_examples
+        .retain(|p| !before.contains(p));
+    generated.report.raw_examples_as_before = count - generated.report.raw_examples.len();
     Ok(Update {
         files,
+        removed,
         changes: changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed),
         report: generated.report,
         json: generated.json,
@@ -88,7 +152,8 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
 }
 
 /// `cargo xtask update-spec`: plans the update, prints its report to `out`
-/// and, unless `dry_run`, writes it. Nothing is written on an error.
+/// and, unless `dry_run`, writes it. Nothing is written on an error or when
+/// the update is refused (the report is printed all the same).
 pub fn run(
     layout: &Layout,
     inputs: &[PathBuf],
@@ -107,11 +172,22 @@ pub fn run(
         apply(layout, &update)?;
         writeln!(out, "wrote spec/upstream and {}", layout.output.display()).map_err(io)?;
     }
+    if update.refused() {
+        return Err(SpecError::FixupTargetsNotFound {
+            report: update.report,
+        });
+    }
     Ok(())
 }
 
 /// Writes a planned update: the upstream files, then `sdk/openapi.json`.
+/// A refused update writes nothing.
 pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
+    if update.refused() {
+        return Err(SpecError::FixupTargetsNotFound {
+            report: update.report.clone(),
+        });
+    }
     for (path, text) in &update.upstream {
         if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
             std::fs::write(path, text).map_err(|source| SpecError::Io {
@@ -119,6 +195,12 @@ pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
                 source,
             })?;
         }
+    }
+    for path in &update.removed {
+        std::fs::remove_file(path).map_err(|source| SpecError::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     crate::write_json(layout, &update.json)
 }
@@ -135,35 +217,43 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
     Ok(files)
 }
 
-/// Where an input goes in spec/upstream, its text there, and how.
+/// Where an input goes in spec/upstream.
+struct Placed {
+    target: PathBuf,
+    text: String,
+    how: String,
+    /// Vendored files whose operations the input supplies now.
+    supersedes: Vec<PathBuf>,
+}
+
+/// Where an input goes in spec/upstream, its text there, and how. A file
+/// of endpoint pages replaces the vendored files that hold the same
+/// operations (a single page keeps its vendored name); one that would
+/// replace only some operations of a vendored file is refused. A prose
+/// page goes by its file name.
 fn place(
     layout: &Layout,
     current: &[(PathBuf, String)],
     input: &Path,
     text: String,
-) -> Result<(PathBuf, String, String), SpecError> {
+) -> Result<Placed, SpecError> {
     let name = input.file_name().map(PathBuf::from).unwrap_or_default();
-    match input.extension().and_then(|e| e.to_str()) {
+    let (target, text, how) = match input.extension().and_then(|e| e.to_str()) {
         Some("md") => {
-            let op = page::parse(input, &text)?;
-            let same = current.iter().find(|(path, existing)| {
-                path.extension().is_some_and(|e| e == "md")
-                    && page::parse(path, existing)
-                        .is_ok_and(|o| o.method == op.method && o.route == op.route)
-            });
-            let endpoint = format!("{} {}", op.method.to_uppercase(), op.route);
-            Ok(match same {
-                Some((path, _)) => (
-                    path.clone(),
+            let page = page::read(input, &text)?;
+            if page.is_prose() {
+                let how = format!(
+                    "prose page, vendored as is ({} JSON examples)",
+                    page.examples.len()
+                );
+                return Ok(Placed {
+                    target: layout.upstream.join(name),
                     text,
-                    format!("replaces the page for {endpoint}"),
-                ),
-                None => (
-                    layout.upstream.join(name),
-                    text,
-                    format!("adds a page for {endpoint}"),
-                ),
-            })
+                    how,
+                    supersedes: Vec::new(),
+                });
+            }
+            (layout.upstream.join(name), text, String::new())
         }
         Some("json" | "yaml" | "yml") => {
             let mut doc: Value = if input.extension().is_some_and(|e| e == "json") {
@@ -172,9 +262,9 @@ fn place(
                     source,
                 })?
             } else {
-                serde_norway::from_str(&text).map_err(|source| SpecError::Yaml {
-                    path: input.to_path_buf(),
-                    source,
+                serde_norway::from_str(&text).map_err(|e| SpecError::Yaml {
+                    place: crate::error::Place::file(input),
+                    message: e.to_string(),
                 })?
             };
             let version = doc
@@ -186,18 +276,70 @@ fn place(
                 downconvert::to_openapi_30(input, &mut doc)?;
                 let stem = input.file_stem().map(PathBuf::from).unwrap_or_default();
                 let target = layout.upstream.join(stem).with_extension("json");
-                let how = format!("OpenAPI {version} down-converted to 3.0.3");
-                Ok((target, document::to_canonical_json(&doc), how))
+                let how = format!("OpenAPI {version} down-converted to 3.0.3; ");
+                (target, document::to_canonical_json(&doc), how)
             } else {
-                Ok((
+                (
                     layout.upstream.join(name),
                     text,
-                    "OpenAPI document, taken as is".to_owned(),
-                ))
+                    "OpenAPI document, taken as is; ".to_owned(),
+                )
             }
         }
-        _ => Err(SpecError::UnknownFileType {
-            path: input.to_path_buf(),
-        }),
+        _ => {
+            return Err(SpecError::UnknownFileType {
+                path: input.to_path_buf(),
+            });
+        }
+    };
+    let endpoints = document::endpoints_of(&target, &text)?;
+    let names: Vec<String> = endpoints.iter().map(page::Endpoint::name).collect();
+    let mut supersedes = Vec::new();
+    for (path, existing) in current {
+        let theirs = document::endpoints_of(path, existing)?;
+        let taken = theirs.iter().filter(|e| names.contains(&e.name())).count();
+        if taken == 0 {
+            continue;
+        }
+        if taken < theirs.len() {
+            return Err(SpecError::unsupported(
+                input,
+                format!(
+                    "it supplies {taken} of the {} operations of the vendored {}; split or update that file too",
+                    theirs.len(),
+                    path.display()
+                ),
+            ));
+        }
+        supersedes.push(path.clone());
     }
+    // One page for one vendored page of the same kind keeps the vendored
+    // name (and folder).
+    let target = match (&supersedes[..], &endpoints[..]) {
+        ([only], [_]) if only.extension() == target.extension() => only.clone(),
+        _ => target,
+    };
+    let forms: std::collections::BTreeSet<String> =
+        endpoints.iter().map(|e| e.form.to_string()).collect();
+    let verb = if supersedes.is_empty() {
+        "adds"
+    } else {
+        "replaces"
+    };
+    let how = if let [one] = &names[..] {
+        format!("{how}{verb} the page for {one}")
+    } else {
+        format!(
+            "{how}{verb} {} operations ({}): {}",
+            names.len(),
+            forms.into_iter().collect::<Vec<_>>().join(", "),
+            names.join(", ")
+        )
+    };
+    Ok(Placed {
+        target,
+        text,
+        how,
+        supersedes,
+    })
 }

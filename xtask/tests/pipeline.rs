@@ -10,13 +10,24 @@ use xtask::{Layout, Outcome, SpecError};
 const PAGE: &str = include_str!("../../spec/upstream/get-music-details.md");
 const FIXES: &str = include_str!("../../spec/fixes.yaml");
 
-/// A temporary workspace holding `pages` in spec/upstream and the real fix-ups.
+/// A temporary workspace holding the vendored pages of every endpoint but
+/// record-info (whose seed page the tests vary), `pages` beside them in
+/// spec/upstream, and the real fix-ups.
 fn workspace(pages: &[(&str, &str)]) -> (tempfile::TempDir, Layout) {
     let dir = tempfile::tempdir().expect("temp dir");
     let layout = Layout::under(dir.path());
     fs::create_dir_all(&layout.upstream).expect("upstream dir");
     fs::create_dir_all(layout.output.parent().expect("sdk dir")).expect("sdk dir");
     fs::write(&layout.fixes, FIXES).expect("fixes");
+    let vendored = Layout::workspace().upstream;
+    for family in ["suno-api", "common-api"] {
+        fs::create_dir_all(layout.upstream.join(family)).expect("dir");
+        for entry in fs::read_dir(vendored.join(family)).expect("vendored") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name");
+            fs::copy(&path, layout.upstream.join(family).join(name)).expect("copy");
+        }
+    }
     for (name, text) in pages {
         fs::write(layout.upstream.join(name), text).expect("page");
     }
@@ -57,12 +68,32 @@ fn every_fixup_applies_to_the_vendored_page() {
 }
 
 #[test]
-fn page_without_yaml_block_is_refused_by_name() {
-    let e = error_of(&[("empty.md", "# Title\n\nNo endpoint here.\n")]);
+fn page_claiming_an_endpoint_without_its_yaml_fence_is_refused_by_name_and_line() {
+    let e = error_of(&[
+        ("get-music-details.md", PAGE),
+        (
+            "empty.md",
+            "# Title\n\n## OpenAPI Specification\n\nNo endpoint here.\n",
+        ),
+    ]);
     assert!(
-        e.contains("empty.md") && e.contains("no fenced ```yaml"),
+        e.contains("empty.md:3:") && e.contains("no ```yaml fence"),
         "{e}"
     );
+}
+
+#[test]
+fn page_without_any_endpoint_is_prose_and_adds_nothing() {
+    let (_dir, layout) = workspace(&[
+        ("get-music-details.md", PAGE),
+        (
+            "notes.md",
+            "# Title\n\nNo endpoint here.\n\n```json\n{\"a\": 1}\n```\n",
+        ),
+    ]);
+    let with_prose = xtask::generate(&layout).expect("prose is skipped").json;
+    fs::remove_file(layout.upstream.join("notes.md")).expect("remove");
+    assert_eq!(with_prose, xtask::generate(&layout).expect("runs").json);
 }
 
 #[test]
@@ -119,7 +150,11 @@ fn swagger_20_document_is_refused_naming_the_version() {
 
 #[test]
 fn empty_upstream_is_refused() {
-    let e = error_of(&[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let layout = Layout::under(dir.path());
+    fs::create_dir_all(&layout.upstream).expect("upstream dir");
+    fs::write(&layout.fixes, FIXES).expect("fixes");
+    let e = xtask::generate(&layout).expect_err("empty").to_string();
     assert!(
         e.contains("spec/upstream") && e.contains("no spec inputs"),
         "{e}"
@@ -132,26 +167,39 @@ fn openapi_30_document_merges_beside_a_page() {
 openapi: 3.0.3
 info: {title: other, version: '1'}
 paths:
-  /api/v1/lyrics/record-info:
+  /api/v1/example/record-info:
     get:
-      operationId: get_lyrics_task_details
+      operationId: get_example_details
       responses:
         '200': {description: ok}
 "#;
     let (_dir, layout) = workspace(&[("get-music-details.md", PAGE), ("lyrics.yaml", doc)]);
     let generated = xtask::generate(&layout).expect("merges");
     let json: serde_json::Value = serde_json::from_str(&generated.json).expect("json");
-    assert!(json["paths"]["/api/v1/lyrics/record-info"]["get"].is_object());
+    assert!(json["paths"]["/api/v1/example/record-info"]["get"].is_object());
     assert!(json["paths"]["/api/v1/generate/record-info"]["get"].is_object());
 }
 
 #[test]
-fn two_files_defining_one_operation_are_both_named() {
-    let e = error_of(&[("a.md", PAGE), ("b.md", PAGE)]);
+fn two_files_defining_one_operation_differently_are_both_named() {
+    let other = PAGE.replacen("> ", "> Changed: ", 1);
+    let e = error_of(&[("a.md", PAGE), ("b.md", &other)]);
     assert!(
-        e.contains("GET /api/v1/generate/record-info") && e.contains("a.md") && e.contains("b.md"),
+        e.contains("GET /api/v1/generate/record-info")
+            && e.contains("a.md:")
+            && e.contains("b.md:"),
         "{e}"
     );
+}
+
+#[test]
+fn the_same_page_twice_counts_once() {
+    let (_dir, layout) = workspace(&[("a.md", PAGE), ("b.md", PAGE)]);
+    let twice = xtask::generate(&layout)
+        .expect("identical copies merge")
+        .json;
+    let (_dir, layout) = workspace(&[("a.md", PAGE)]);
+    assert_eq!(twice, xtask::generate(&layout).expect("runs").json);
 }
 
 #[test]
@@ -230,7 +278,7 @@ fn fence_naming_another_endpoint_is_refused() {
     );
     let e = error_of(&[("page.md", &page)]);
     assert!(
-        e.contains("page.md") && e.contains("the fence names get /api/v1/lyrics/record-info"),
+        e.contains("page.md:7:") && e.contains("the fence names GET /api/v1/lyrics/record-info"),
         "{e}"
     );
 }

@@ -1,8 +1,7 @@
-//! Reading one provider page: the docs site's Markdown endpoint page, which
-//! embeds the endpoint in a rendered form of its own (not OpenAPI). This
-//! module finds that block, decodes it strictly (an unknown key is an error,
-//! so a change of the rendered form cannot slip through unnoticed) and turns
-//! it into one OpenAPI 3.0 operation.
+//! Form A: the docs site's rendered endpoint form (`paths: path: method:
+//! request: response:`), which is not OpenAPI. It is decoded strictly (an
+//! unknown key is an error, so a change of the rendered form cannot slip
+//! through unnoticed) and turned into one OpenAPI 3.0 operation.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,15 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::error::SpecError;
 use crate::schema;
 
-/// One operation read from a page, ready to be merged into a document.
-#[derive(Debug)]
-pub struct PageOperation {
-    pub method: String,
-    pub route: String,
-    pub operation: Value,
-    pub servers: Vec<Value>,
-    pub security_schemes: Map<String, Value>,
-}
+use super::{Endpoint, Fence, Form};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,26 +118,28 @@ struct RenderedExample {
 /// a media type, so such a response is converted to one without content.
 const PLACEHOLDER_MEDIA: &str = "_mintlify/placeholder";
 
-/// Parses a provider page into one operation.
-pub fn parse(path: &Path, text: &str) -> Result<PageOperation, SpecError> {
-    let (block, header) = yaml_block(path, text)?;
-    let rendered: Rendered = serde_norway::from_str(block).map_err(|source| SpecError::Yaml {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Converts a form-A fence into its endpoint; an error names the fence's
+/// line when it has none of its own.
+pub(super) fn endpoint(path: &Path, fence: &Fence<'_>) -> Result<Endpoint, SpecError> {
+    convert(path, fence).map_err(|e| e.at_line(fence.line))
+}
+
+fn convert(path: &Path, fence: &Fence<'_>) -> Result<Endpoint, SpecError> {
+    let rendered: Rendered =
+        serde_norway::from_str(fence.body).map_err(|e| fence.yaml_error(path, &e))?;
     if rendered
         .components
         .as_ref()
         .is_some_and(|c| !c.schemas.is_empty())
     {
-        return Err(SpecError::unsupported(
+        return Err(fence.unsupported(
             path,
-            "components.schemas in a page is not supported yet",
+            "components.schemas in a rendered page is not supported yet",
         ));
     }
     let p = rendered.paths;
     if p.kind != "path" {
-        return Err(SpecError::unsupported(
+        return Err(fence.unsupported(
             path,
             format!(
                 "paths.type {:?} (only \"path\" endpoints are known)",
@@ -155,35 +148,17 @@ pub fn parse(path: &Path, text: &str) -> Result<PageOperation, SpecError> {
         ));
     }
     let method = p.method.to_ascii_lowercase();
-    // The fence says which endpoint the block renders; a mismatch means the
-    // page was assembled wrongly, and trusting either half would be a guess.
-    if let [_file, fence_method, fence_route] = header.split_whitespace().collect::<Vec<_>>()[..]
-        && (!fence_method.eq_ignore_ascii_case(&method) || fence_route != p.path)
-    {
-        return Err(SpecError::unsupported(
-            path,
-            format!(
-                "the fence names {fence_method} {fence_route} but the block renders {} {}",
-                p.method, p.path
-            ),
-        ));
-    }
-    if !matches!(
-        method.as_str(),
-        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-    ) {
-        return Err(SpecError::unsupported(
-            path,
-            format!("HTTP method {:?}", p.method),
-        ));
+    fence.check_header(path, &method, &p.path)?;
+    if !super::is_method(&method) {
+        return Err(fence.unsupported(path, format!("HTTP method {:?}", p.method)));
     }
 
     let mut operation = Map::new();
-    if let Some(title) = title(text) {
+    if let Some(title) = fence.title {
         operation.insert("summary".into(), json!(title));
-        operation.insert("operationId".into(), json!(operation_id(&title)));
+        operation.insert("operationId".into(), json!(operation_id(title)));
     }
-    if let Some(description) = blockquote(text) {
+    if let Some(description) = &fence.summary {
         operation.insert("description".into(), json!(description));
     }
     if p.deprecated {
@@ -211,63 +186,20 @@ pub fn parse(path: &Path, text: &str) -> Result<PageOperation, SpecError> {
         operation.insert("security".into(), Value::Array(security));
     }
 
-    Ok(PageOperation {
+    let mut components = Map::new();
+    if !security_schemes.is_empty() {
+        components.insert("securitySchemes".into(), Value::Object(security_schemes));
+    }
+    Ok(Endpoint {
         method,
         route: p.path,
         operation: Value::Object(operation),
         servers: p.servers,
-        security_schemes,
+        components,
+        security: None,
+        line: Some(fence.line),
+        form: Form::Rendered,
     })
-}
-
-/// Finds the one fenced block that opens with ```` ```yaml <file> <method> <path> ````.
-/// Returns its body and the words after `yaml`.
-fn yaml_block<'a>(path: &Path, text: &'a str) -> Result<(&'a str, &'a str), SpecError> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
-        if ticks >= 3
-            && let Some(header) = trimmed[ticks..].strip_prefix("yaml ")
-        {
-            let start = offset + line.len();
-            let fence = &trimmed[..ticks];
-            let mut end = start;
-            for body_line in text[start..].split_inclusive('\n') {
-                if body_line.trim_end() == fence {
-                    return Ok((&text[start..end], header.trim()));
-                }
-                end += body_line.len();
-            }
-            return Err(SpecError::UnclosedYamlBlock {
-                path: path.to_path_buf(),
-            });
-        }
-        offset += line.len();
-    }
-    Err(SpecError::NoYamlBlock {
-        path: path.to_path_buf(),
-    })
-}
-
-/// The page's `# Title` line.
-fn title(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.strip_prefix("# "))
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-}
-
-/// The `> summary` paragraph under the title.
-fn blockquote(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text
-        .lines()
-        .skip_while(|l| !l.starts_with("> "))
-        .take_while(|l| l.starts_with('>'))
-        .map(|l| l.trim_start_matches('>').trim())
-        .collect();
-    let joined = lines.join(" ").trim().to_string();
-    (!joined.is_empty()).then_some(joined)
 }
 
 /// "Get Music Task Details" -> `get_music_task_details`.
