@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod forms;
 pub mod sim;
 pub mod soak;
 pub mod surface;

@@ -226,7 +226,7 @@ fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 #[test]
-fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
+fn new_endpoint_pages_regenerate_an_sdk_that_compiles_and_exposes_them() {
     let (dir, layout) = scratch();
     let update = update::plan(&layout, &[fixture("lyrics-endpoint")]).expect("plans");
     assert!(
@@ -237,6 +237,16 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
     insta::assert_snapshot!("lyrics_endpoint", snapshot_of(&update));
     update::apply(&layout, &update).expect("writes");
     assert!(layout.upstream.join("get-lyrics-history.md").exists());
+    // A page whose schemas use every format typify maps to a crate of its
+    // own (chrono, uuid, regress) or to a map or a binary body.
+    let formats = update::plan(&layout, &[fixture("formats")]).expect("plans");
+    let report = formats.to_string();
+    assert!(
+        report.contains("GET /api/v1/example/formats: operation added")
+            && report.contains("POST /api/v1/example/upload: operation added"),
+        "{report}"
+    );
+    update::apply(&layout, &formats).expect("writes");
 
     // Build a copy of the sdk crate from the regenerated openapi.json, in a
     // workspace of its own with this workspace's lock file (offline).
@@ -256,7 +266,12 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
     std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock");
     std::fs::write(
         sdk.join("src/exposes.rs"),
-        "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsHistory<'_> { client.get_lyrics_history() }\n",
+        "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsHistory<'_> { client.get_lyrics_history() }\n\
+         pub fn formats(client: &crate::Client) -> crate::builder::GetExampleFormats<'_> { client.get_example_formats() }\n\
+         pub fn upload(client: &crate::Client) -> crate::builder::UploadExampleFile<'_> { client.upload_example_file() }\n\
+         pub fn at(r: &crate::types::GetExampleFormatsResponse) -> Option<chrono::DateTime<chrono::Utc>> { r.at }\n\
+         pub fn id(r: &crate::types::GetExampleFormatsResponse) -> Option<uuid::Uuid> { r.id }\n\
+         pub fn labels(r: &crate::types::GetExampleFormatsResponse) -> &std::collections::HashMap<String, String> { &r.labels }\n",
     )
     .expect("probe");
     let mut lib = std::fs::read_to_string(sdk.join("src/lib.rs")).expect("lib");
@@ -270,6 +285,6 @@ fn new_endpoint_page_regenerates_an_sdk_that_compiles_and_exposes_it() {
         .expect("cargo runs");
     assert!(
         status.success(),
-        "the regenerated sdk compiles and exposes get_lyrics_history"
+        "the regenerated sdk compiles and exposes get_lyrics_history and every format"
     );
 }

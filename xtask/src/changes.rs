@@ -230,6 +230,19 @@ struct Diff<'a> {
 
 impl Diff<'_> {
     fn operation(&mut self, name: &str, old: &Value, new: &Value) {
+        // The client method is named after the operationId.
+        if old.get("operationId") != new.get("operationId") {
+            let show = |v: Option<&Value>| v.map_or_else(|| "none".to_owned(), Value::to_string);
+            self.out.push(change(
+                name,
+                format!(
+                    "operationId changed from {} to {} (the client method is renamed)",
+                    show(old.get("operationId")),
+                    show(new.get("operationId"))
+                ),
+                Impact::Breaking,
+            ));
+        }
         let params = |op: &Value| -> Vec<Value> {
             op.get("parameters")
                 .and_then(Value::as_array)

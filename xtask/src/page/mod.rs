@@ -310,18 +310,22 @@ fn fences<'a>(path: &Path, text: &'a str) -> Result<Vec<Fence<'a>>, SpecError> {
         let line = raw.trim_end();
         let unindented = line.trim_start_matches(' ');
         let ticks = unindented.len() - unindented.trim_start_matches('`').len();
-        if ticks >= 3 && line.len() - unindented.len() <= 3 {
+        // Any indentation opens a fence: MDX pages indent them inside tabs.
+        if ticks >= 3 {
+            let indent = line.len() - unindented.len();
             let fence = &unindented[..ticks];
             let info = unindented[ticks..].trim();
             let body_start = start + raw.len();
             let close = lines[i + 1..]
                 .iter()
                 .position(|(_, l)| {
-                    // As in CommonMark: indented at most 3 spaces, at least
-                    // as many backticks, nothing after them.
+                    // As in CommonMark: indented at most 3 spaces (or as
+                    // much as the opening), at least as many backticks,
+                    // nothing after them. Deeper ones are inside the block
+                    // (a YAML description quoting a fence).
                     let l = l.trim_end();
                     let bare = l.trim_start_matches(' ');
-                    l.len() - bare.len() <= 3
+                    l.len() - bare.len() <= indent.max(3)
                         && bare.starts_with(fence)
                         && bare.trim_start_matches('`').is_empty()
                 })
