@@ -282,3 +282,13 @@ fn fence_naming_another_endpoint_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn unknown_key_inside_a_form_c_document_is_refused_with_its_line() {
+    let page = "# X\n\n## OpenAPI Specification\n\n```yaml\nopenapi: 3.0.1\ninfo: {title: x, version: '1'}\npaths:\n  /api/v1/x:\n    get:\n      responses: {}\n      webhooks: {}\n```\n";
+    let e = error_of(&[("get-music-details.md", PAGE), ("x.md", page)]);
+    assert!(
+        e.contains("x.md:12:") && e.contains("`webhooks` in GET /api/v1/x"),
+        "{e}"
+    );
+}
