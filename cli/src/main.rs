@@ -132,6 +132,7 @@ impl Failure {
             Error::Http { .. }
             | Error::Decode { .. }
             | Error::Transport { .. }
+            | Error::BodyTooLarge { .. }
             | Error::Internal { .. } => Failure::Failed(message),
             _ => Failure::Usage(message),
         }

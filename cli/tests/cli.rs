@@ -368,3 +368,17 @@ async fn demo_completes_against_the_embedded_mock_without_a_key() {
     assert_eq!(json["tracks"].as_array().map(Vec::len), Some(2));
     assert!(stderr.contains(", 0 over the API's limit"), "{stderr}");
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_body_cap_exits_4_as_a_transport_failure() {
+    let server = server().await;
+    // 9 MiB, above the default 8 MiB cap.
+    server.answer_with(
+        "huge",
+        format!("{{\"code\":200,\"msg\":\"{}\"}}", "x".repeat(9 << 20)),
+    );
+    let output = run(&server, KEY, &["task", "huge"]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("longer than"), "{stderr}");
+}

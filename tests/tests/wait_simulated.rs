@@ -585,3 +585,49 @@ async fn wait_all_bounds_concurrency_and_can_be_cancelled() {
     }
     assert_eq!(cancelled, 10);
 }
+
+/// Faults on polls 2 to 5 of a 7-second task: a failed poll counts as a
+/// look in the lifecycle schedule, and a retry never waits longer than the
+/// schedule would, so the faults cost less than one schedule step (here
+/// 1.5^4 = 5.06 s) over the clean wait. Before, the error backoff (1, 2, 4,
+/// 8 s) saw the end 7.9 s after the clean wait did.
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_transient_errors_does_not_delay_seeing_the_end() {
+    let clean = Simulation::new_default();
+    clean.add_task("t", Script::success(secs(7.0)));
+    let start = Instant::now();
+    clean
+        .client()
+        .wait("t")
+        .policy(no_jitter())
+        .await
+        .expect("completes");
+    let without_faults = start.elapsed();
+
+    let sim = MockBuilder::default()
+        .faults(Faults::on_requests(2..6, Fault::Maintenance455))
+        .simulate();
+    sim.add_task("t", Script::success(secs(7.0)));
+    let start = Instant::now();
+    let record = sim
+        .client()
+        .wait("t")
+        .policy(no_jitter())
+        .await
+        .expect("completes");
+    let with_faults = start.elapsed();
+    assert!(record.status().is_success());
+    let faulted: Vec<_> = sim
+        .requests()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.answer, kie_suno::mock::Answer::Fault(_)))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(faulted, [2, 3, 4, 5], "{:?}", poll_times(&sim));
+    assert!(
+        with_faults < without_faults + secs(5.07),
+        "seen at {with_faults:?} with faults, {without_faults:?} without; polls at {:?}",
+        poll_times(&sim)
+    );
+}

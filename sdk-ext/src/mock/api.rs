@@ -192,7 +192,8 @@ impl MockApi {
             self.violations.fetch_add(1, Ordering::Relaxed);
             return (Answer::RateLimited, rate_limited());
         }
-        let fault = self.faults.draw(&mut lock(&self.rng));
+        let request = lock(&self.log).len() as u64 + 1;
+        let fault = self.faults.draw(request, &mut lock(&self.rng));
         if let Some(fault) = fault
             && let Some(reply) = fault_reply(fault)
         {

@@ -52,6 +52,9 @@ pub struct Faults {
     pub kinds: Vec<Fault>,
     /// How long a [`Fault::Slow`] answer is held back.
     pub slow_delay: Duration,
+    /// Only these requests (counted from 1, in the order the mock answers
+    /// them) may get a fault; `None`: any request.
+    pub requests: Option<std::ops::Range<u64>>,
 }
 
 impl Default for Faults {
@@ -62,6 +65,7 @@ impl Default for Faults {
             seed: 0,
             kinds: Fault::ALL.to_vec(),
             slow_delay: Duration::from_millis(1500),
+            requests: None,
         }
     }
 }
@@ -91,7 +95,30 @@ impl Faults {
         }
     }
 
-    pub(crate) fn draw(&self, rng: &mut fastrand::Rng) -> Option<Fault> {
+    /// This one fault on exactly these requests (counted from 1): for
+    /// testing what a client does after a burst of failures.
+    ///
+    /// ```
+    /// use kie_suno::mock::{Fault, Faults};
+    /// let polls_2_to_5 = Faults::on_requests(2..6, Fault::Maintenance455);
+    /// assert_eq!(polls_2_to_5.requests, Some(2..6));
+    /// ```
+    pub fn on_requests(requests: std::ops::Range<u64>, fault: Fault) -> Self {
+        Faults {
+            requests: Some(requests),
+            ..Faults::always(fault)
+        }
+    }
+
+    /// The fault for the `request`-th request, if it gets one.
+    pub(crate) fn draw(&self, request: u64, rng: &mut fastrand::Rng) -> Option<Fault> {
+        if self
+            .requests
+            .as_ref()
+            .is_some_and(|r| !r.contains(&request))
+        {
+            return None;
+        }
         if self.kinds.is_empty() || self.rate <= 0.0 || rng.f64() >= self.rate {
             return None;
         }

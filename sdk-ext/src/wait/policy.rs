@@ -193,16 +193,28 @@ impl PollPolicy {
         delay.max(MIN_REQUEST_SPACING)
     }
 
-    /// The delay after a failed poll, the `streak`-th in a row.
+    /// The delay after a failed poll, the `streak`-th in a row: backing off,
+    /// but never past the lifecycle schedule's next look (`scheduled`, the
+    /// failed poll counted as a look), so that a burst of transient errors
+    /// costs at most one schedule step, and an outage is polled no faster
+    /// than the schedule polls a healthy task.
     pub(crate) fn error_delay(
         &self,
         streak: u32,
+        scheduled: Duration,
         retry_after: Option<Duration>,
         rng: &mut fastrand::Rng,
     ) -> Duration {
         let factor = 2f64.powi(streak.saturating_sub(1).min(32) as i32);
         let delay = self.spread(self.base_delay.mul_f64(factor).min(self.max_delay), rng);
-        let hint = retry_after.map_or(Duration::ZERO, |d| d.min(self.max_retry_after));
+        self.honour_retry_after(delay.min(scheduled), retry_after)
+    }
+
+    /// `delay`, lengthened to the server's `Retry-After` hint, the hint
+    /// capped by [`PollPolicy::max_retry_after`]: the one cap for answers
+    /// and errors alike.
+    pub(crate) fn honour_retry_after(&self, delay: Duration, hint: Option<Duration>) -> Duration {
+        let hint = hint.map_or(Duration::ZERO, |d| d.min(self.max_retry_after));
         delay.max(hint).max(MIN_REQUEST_SPACING)
     }
 

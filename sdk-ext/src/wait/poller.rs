@@ -162,16 +162,8 @@ impl Poller {
                 finished,
             }));
         }
-        let age = self.age_at_start + self.started.elapsed();
-        let window = self.window(&record.status());
-        let delay =
-            self.config
-                .policy
-                .next_delay(age, window.as_ref(), &mut self.schedule, &mut self.rng);
-        let delay = match retry_after {
-            Some(hint) => delay.max(hint.min(Duration::from_secs(30))),
-            None => delay,
-        };
+        let delay = self.scheduled_delay(&record.status());
+        let delay = self.config.policy.honour_retry_after(delay, retry_after);
         tracing::debug!(polls, status = %record.status(), delay_ms = delay.as_millis() as u64, "polled");
         self.schedule_in(delay)?;
         Ok((!events.is_empty()).then_some(Update {
@@ -191,13 +183,30 @@ impl Poller {
             return Err(WaitError::Api(error));
         }
         self.error_streak += 1;
-        let delay =
-            self.config
-                .policy
-                .error_delay(self.error_streak, error.retry_after(), &mut self.rng);
+        let status = self
+            .last
+            .as_ref()
+            .map_or(TaskStatus::Pending, TaskRecord::status);
+        let scheduled = self.scheduled_delay(&status);
+        let delay = self.config.policy.error_delay(
+            self.error_streak,
+            scheduled,
+            error.retry_after(),
+            &mut self.rng,
+        );
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
         self.schedule_in(delay)
+    }
+
+    /// The delay the task's lifecycle schedule gives now, counting this
+    /// poll (answered or failed) as one look.
+    fn scheduled_delay(&mut self, status: &TaskStatus) -> Duration {
+        let age = self.age_at_start + self.started.elapsed();
+        let window = self.window(status);
+        self.config
+            .policy
+            .next_delay(age, window.as_ref(), &mut self.schedule, &mut self.rng)
     }
 
     /// Schedules the next poll; past the deadline, one last poll at the
