@@ -28,6 +28,8 @@ mod status;
 pub mod time;
 pub mod wait;
 
+#[cfg(feature = "callbacks")]
+pub mod callback;
 #[cfg(feature = "mock")]
 pub mod mock;
 
