@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod listen;
 mod output;
 mod wait;
 
@@ -78,6 +79,17 @@ enum Command {
     },
     /// Run a mock of the API on 127.0.0.1 in the foreground.
     Mock(MockArgs),
+    /// Receive callbacks: print each verified one as a JSON line
+    /// (task_id, kind, stage, code); refuse forged or stale ones. The key
+    /// comes from KIE_WEBHOOK_HMAC_KEY.
+    Listen {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: std::net::SocketAddr,
+        /// Accept unsigned callbacks from anyone (accounts without a webhook key).
+        #[arg(long)]
+        insecure_no_verify: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -182,6 +194,10 @@ async fn main() -> ExitCode {
         }
         Command::Demo { json } => demo::run(json).await,
         Command::Mock(args) => mock(args).await.map(|()| 0),
+        Command::Listen {
+            addr,
+            insecure_no_verify,
+        } => listen::run(addr, insecure_no_verify).await.map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),

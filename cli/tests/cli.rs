@@ -382,3 +382,102 @@ async fn an_answer_larger_than_the_body_cap_exits_4_as_a_transport_failure() {
     assert_eq!(output.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("longer than"), "{stderr}");
 }
+
+const WEBHOOK_KEY: &str = "whk-cli-4b5a6c7d";
+
+/// `suno listen` on a free port, and the URL it listens on.
+async fn listen() -> (tokio::process::Child, String) {
+    let mut child = suno()
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .env("KIE_WEBHOOK_HMAC_KEY", WEBHOOK_KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("suno listen runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next_line().await.expect("reads").expect("a line");
+    let url = first.rsplit(' ').next().expect("the url").to_owned();
+    // Keep reading stderr so the child never blocks on it.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, url)
+}
+
+async fn deliver(url: &str, body: &str, timestamp: u64, signature: &str) -> u16 {
+    kie_suno::reqwest::Client::new()
+        .post(format!("{url}/kie/callback"))
+        .header("x-webhook-timestamp", timestamp.to_string())
+        .header("x-webhook-signature", signature)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn listen_prints_each_verified_callback_once_and_refuses_forged_and_stale_ones() {
+    use kie_suno::callback::WebhookKey;
+    let key = WebhookKey::new(WEBHOOK_KEY).expect("key");
+    let (mut child, url) = listen().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let text = r#"{"code":200,"msg":"ok","data":{"callbackType":"text","task_id":"t1","data":[]}}"#;
+    let wav = r#"{"code":200,"msg":"ok","data":{"audioWavUrl":"https://f.example/a.wav","task_id":"w1"}}"#;
+    let sign = |task: &str, at: u64| key.sign(task, &at.to_string());
+    assert_eq!(deliver(&url, text, now, &sign("t1", now)).await, 200);
+    assert_eq!(
+        deliver(&url, text, now + 1, &sign("t1", now + 1)).await,
+        200,
+        "a retry"
+    );
+    assert_eq!(deliver(&url, wav, now, &sign("w1", now)).await, 200);
+    assert_eq!(deliver(&url, text, now, "Zm9yZ2Vk").await, 401, "forged");
+    let stale = now - 3600;
+    assert_eq!(
+        deliver(&url, text, stale, &sign("t1", stale)).await,
+        401,
+        "stale"
+    );
+    // The two new deliveries, in order; the retry and the refused ones
+    // print nothing (had the retry printed, the second line would be t1).
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let line = tokio::time::timeout(Duration::from_secs(10), stdout.next_line())
+            .await
+            .expect("printed in time")
+            .expect("reads")
+            .expect("a line");
+        lines.push(serde_json::from_str::<serde_json::Value>(&line).expect("a JSON line"));
+    }
+    child.start_kill().expect("stops");
+    let rest = stdout.next_line().await.ok().flatten();
+    assert_eq!(rest, None, "nothing more");
+    assert_eq!(lines[0]["task_id"], "t1");
+    assert_eq!(lines[0]["kind"], "music");
+    assert_eq!(lines[0]["stage"], "text");
+    assert_eq!(lines[1]["task_id"], "w1");
+    assert_eq!(lines[1]["kind"], "wav");
+    assert!(lines.iter().all(|l| !l.to_string().contains(WEBHOOK_KEY)));
+}
+
+#[tokio::test]
+async fn listen_without_a_webhook_key_exits_2_saying_why() {
+    let output = suno()
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .env_remove("KIE_WEBHOOK_HMAC_KEY")
+        .output()
+        .await
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("KIE_WEBHOOK_HMAC_KEY") && stderr.contains("--insecure-no-verify"),
+        "{stderr}"
+    );
+}

@@ -31,6 +31,7 @@
 //! ```
 
 mod payload;
+mod receiver;
 mod signature;
 
 use std::collections::HashMap;
@@ -44,6 +45,7 @@ pub use payload::{
     Callback, CallbackLyrics, CallbackStage, CallbackTrack, Family, MidiInstrument, MidiNote,
     Payload, PayloadError, task_id_of,
 };
+pub use receiver::{Received, Receiver};
 pub use signature::WebhookKey;
 
 /// The header carrying the delivery's Unix time in seconds.
@@ -156,6 +158,11 @@ impl Verifier {
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
+    }
+
+    /// The largest body accepted.
+    pub fn max_body_limit(&self) -> usize {
+        self.max_body_bytes
     }
 
     /// Whether deliveries must be signed.

@@ -33,6 +33,50 @@ pub enum Family {
     Cover,
 }
 
+impl Family {
+    /// The family a callback body's shape belongs to, for a receiver that
+    /// takes every family at one URL; `None` when nothing tells.
+    pub fn of_body(body: &Value) -> Option<Family> {
+        let data = body.get("data")?;
+        let has = |key: &str| data.get(key).is_some();
+        if has("vocal_separation_info") {
+            Some(Family::Stems)
+        } else if has("audioWavUrl") || has("audio_wav_url") {
+            Some(Family::Wav)
+        } else if has("video_url") || has("videoUrl") {
+            Some(Family::Video)
+        } else if has("images") {
+            Some(Family::Cover)
+        } else if has("instruments") || has("state") {
+            Some(Family::Midi)
+        } else if has("callbackType") {
+            let first = data
+                .get("data")
+                .and_then(Value::as_array)
+                .and_then(|l| l.first());
+            match first {
+                Some(item) if item.get("text").is_some() => Some(Family::Lyrics),
+                _ => Some(Family::Music),
+            }
+        } else {
+            None
+        }
+    }
+
+    /// The family's name, as `suno` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Music => "music",
+            Family::Lyrics => "lyrics",
+            Family::Wav => "wav",
+            Family::Stems => "stems",
+            Family::Midi => "midi",
+            Family::Video => "video",
+            Family::Cover => "cover",
+        }
+    }
+}
+
 string_enum! {
     /// The stage a music or lyrics callback reports (`data.callbackType`).
     pub enum CallbackStage {
@@ -179,6 +223,19 @@ impl Callback {
             stage: text(data.get("callbackType")).map(|s| CallbackStage::from(s.as_str())),
             payload: payload(family, data),
         })
+    }
+
+    /// The family the callback was decoded as.
+    pub fn family(&self) -> Family {
+        match self.payload {
+            Payload::Music(_) => Family::Music,
+            Payload::Lyrics(_) => Family::Lyrics,
+            Payload::Wav { .. } => Family::Wav,
+            Payload::Stems(_) => Family::Stems,
+            Payload::Midi(_) => Family::Midi,
+            Payload::Video { .. } => Family::Video,
+            Payload::Cover(_) => Family::Cover,
+        }
     }
 
     /// Whether the callback reports a failure (a code other than success,

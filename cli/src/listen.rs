@@ -1,0 +1,52 @@
+//! `suno listen`: receive the provider's callbacks on an address, print
+//! each verified one as a JSON line (`task_id`, `kind`, `stage`, `code`),
+//! refuse forged or stale ones (401 and a line on stderr), and print a
+//! repeated delivery once.
+
+use std::net::SocketAddr;
+
+use kie_suno::callback::{Received, Receiver, Verifier, WebhookKey};
+
+use crate::Failure;
+
+/// Runs until Ctrl-C.
+pub async fn run(addr: SocketAddr, insecure_no_verify: bool) -> Result<(), Failure> {
+    let verifier = match (WebhookKey::from_env(), insecure_no_verify) {
+        (Some(key), _) => Verifier::new(key),
+        (None, true) => Verifier::insecure_without_signatures(),
+        (None, false) => {
+            return Err(Failure::Usage(
+                "KIE_WEBHOOK_HMAC_KEY is not set: callbacks cannot be verified \
+                 (set it from the account's settings page, or pass --insecure-no-verify \
+                 to accept unsigned callbacks from anyone)"
+                    .into(),
+            ));
+        }
+    };
+    let (bound, mut received, _serving) = Receiver::new(verifier)
+        .serve(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+    eprintln!("listening for callbacks on http://{bound}");
+    loop {
+        tokio::select! {
+            next = received.recv() => match next {
+                Some(Received::Callback(delivery)) => {
+                    let c = &delivery.callback;
+                    let line = serde_json::json!({
+                        "task_id": c.task_id,
+                        "kind": c.family().as_str(),
+                        "stage": c.stage.as_ref().map(|s| s.as_str().to_owned()),
+                        "code": c.code.code(),
+                    });
+                    println!("{line}");
+                }
+                Some(Received::Refused(rejection)) => {
+                    eprintln!("refused a callback ({}): {rejection}", rejection.http_status());
+                }
+                Some(_) | None => {}
+            },
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}
