@@ -6,23 +6,44 @@
 use std::net::SocketAddr;
 
 use kie_suno::callback::{Received, Receiver, Verifier, WebhookKey};
+use kie_suno::wait::Wakeups;
 
 use crate::Failure;
 
+/// The verifier for `--listen` and `suno listen`: the key from
+/// `KIE_WEBHOOK_HMAC_KEY`, or no checks only when asked for.
+pub fn verifier(insecure_no_verify: bool) -> Result<Verifier, Failure> {
+    match (WebhookKey::from_env(), insecure_no_verify) {
+        (Some(key), _) => Ok(Verifier::new(key)),
+        (None, true) => Ok(Verifier::insecure_without_signatures()),
+        (None, false) => Err(Failure::Usage(
+            "KIE_WEBHOOK_HMAC_KEY is not set: callbacks cannot be verified \
+             (set it from the account's settings page, or pass --insecure-no-verify \
+             to accept unsigned callbacks from anyone)"
+                .into(),
+        )),
+    }
+}
+
+/// Receives callbacks on `addr` for the waits given `wakeups`, in the
+/// background, while the returned handle lives.
+pub async fn wake(
+    addr: SocketAddr,
+    insecure_no_verify: bool,
+    wakeups: &Wakeups,
+) -> Result<tokio::task::JoinHandle<()>, Failure> {
+    let (bound, _received, serving) = Receiver::new(verifier(insecure_no_verify)?)
+        .wake(wakeups)
+        .serve(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+    eprintln!("listening for callbacks on http://{bound}");
+    Ok(serving)
+}
+
 /// Runs until Ctrl-C.
 pub async fn run(addr: SocketAddr, insecure_no_verify: bool) -> Result<(), Failure> {
-    let verifier = match (WebhookKey::from_env(), insecure_no_verify) {
-        (Some(key), _) => Verifier::new(key),
-        (None, true) => Verifier::insecure_without_signatures(),
-        (None, false) => {
-            return Err(Failure::Usage(
-                "KIE_WEBHOOK_HMAC_KEY is not set: callbacks cannot be verified \
-                 (set it from the account's settings page, or pass --insecure-no-verify \
-                 to accept unsigned callbacks from anyone)"
-                    .into(),
-            ));
-        }
-    };
+    let verifier = verifier(insecure_no_verify)?;
     let (bound, mut received, _serving) = Receiver::new(verifier)
         .serve(addr)
         .await

@@ -70,6 +70,14 @@ enum Command {
         /// Print each result as one JSON object per line, in completion order.
         #[arg(long)]
         json: bool,
+        /// Wake on the provider's callbacks arriving at this address (the
+        /// public callback URL may differ behind a proxy); poll only to
+        /// confirm them, and every 30 s in case one is lost.
+        #[arg(long, value_name = "HOST:PORT")]
+        listen: Option<std::net::SocketAddr>,
+        /// With --listen: accept unsigned callbacks (no KIE_WEBHOOK_HMAC_KEY).
+        #[arg(long, requires = "listen")]
+        insecure_no_verify: bool,
     },
     /// See the whole flow without a key: wait for a task on a built-in mock API.
     Demo {
@@ -178,7 +186,19 @@ async fn main() -> ExitCode {
             until,
             timeout,
             json,
+            listen,
+            insecure_no_verify,
         } => {
+            let wakeups = listen.map(|_| kie_suno::wait::Wakeups::new());
+            let receiver = match (listen, &wakeups) {
+                (Some(addr), Some(wakeups)) => {
+                    match listen::wake(addr, insecure_no_verify, wakeups).await {
+                        Ok(serving) => Some(serving),
+                        Err(failure) => return report(failure),
+                    }
+                }
+                _ => None,
+            };
             let options = wait::Options {
                 until: match until {
                     Until::Streamable => Stage::Streamable,
@@ -186,11 +206,14 @@ async fn main() -> ExitCode {
                 },
                 timeout,
                 json,
+                wakeups,
             };
-            match client(&cli.conn) {
+            let result = match client(&cli.conn) {
                 Ok(client) => Ok(wait::run(&client, &task_ids, &options).await),
                 Err(e) => Err(e),
-            }
+            };
+            drop(receiver);
+            result
         }
         Command::Demo { json } => demo::run(json).await,
         Command::Mock(args) => mock(args).await.map(|()| 0),
@@ -201,14 +224,16 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            let code = failure.exit_code();
-            let (Failure::Usage(message) | Failure::Refused(message) | Failure::Failed(message)) =
-                failure;
-            eprintln!("error: {message}");
-            ExitCode::from(code)
-        }
+        Err(failure) => report(failure),
     }
+}
+
+/// Prints a failure as one line and gives its exit code.
+fn report(failure: Failure) -> ExitCode {
+    let code = failure.exit_code();
+    let (Failure::Usage(message) | Failure::Refused(message) | Failure::Failed(message)) = failure;
+    eprintln!("error: {message}");
+    ExitCode::from(code)
 }
 
 /// Debug logs of this SDK on stderr. The SDK never logs the key.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use kie_suno::wait::{Stage, TaskEvent, WaitError};
+use kie_suno::wait::{Stage, TaskEvent, WaitError, Wakeups};
 use kie_suno::{Client, TaskRecord};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +24,8 @@ pub struct Options {
     pub until: Stage,
     pub timeout: Duration,
     pub json: bool,
+    /// Wake on callbacks (`--listen`).
+    pub wakeups: Option<Wakeups>,
 }
 
 /// Waits for every task; returns the exit code (the largest of the tasks').
@@ -93,6 +95,10 @@ async fn wait_one(
         .until(options.until)
         .deadline(options.timeout)
         .cancel_on(cancel.clone());
+    let wait = match &options.wakeups {
+        Some(wakeups) => wait.wake_on(wakeups),
+        None => wait,
+    };
     let progress = wait.progress();
     let started = Instant::now();
     let line = move || {

@@ -366,7 +366,22 @@ async fn demo_completes_against_the_embedded_mock_without_a_key() {
     let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
     assert_eq!(json["status"], "SUCCESS");
     assert_eq!(json["tracks"].as_array().map(Vec::len), Some(2));
-    assert!(stderr.contains(", 0 over the API's limit"), "{stderr}");
+    assert!(
+        stderr.contains("0 requests over the API's limit"),
+        "{stderr}"
+    );
+    // "Woken by its callbacks, the wait made N requests; polling alone, its twin made M."
+    let counts: Vec<usize> = stderr
+        .lines()
+        .find(|l| l.starts_with("Woken by its callbacks"))
+        .expect("the saving is reported")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        matches!(counts[..], [woken, twin] if woken < twin),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -480,4 +495,61 @@ async fn listen_without_a_webhook_key_exits_2_saying_why() {
         stderr.contains("KIE_WEBHOOK_HMAC_KEY") && stderr.contains("--insecure-no-verify"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn wait_with_listen_wakes_on_a_signed_callback_and_polls_to_confirm() {
+    use kie_suno::callback::WebhookKey;
+    let server = server().await;
+    // Pending until the test says otherwise.
+    server.add_task("cb", Script::pending());
+    let mut child = suno()
+        .args(["--base-url", server.url(), "--api-key", KEY])
+        .args(["wait", "cb", "--listen", "127.0.0.1:0", "--json"])
+        .env("KIE_WEBHOOK_HMAC_KEY", WEBHOOK_KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("suno wait runs");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = stderr.next_line().await.expect("reads").expect("a line");
+    let url = first.rsplit(' ').next().expect("url").to_owned();
+    tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
+    let polls = || {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.task_id.as_deref() == Some("cb"))
+            .count()
+    };
+    // After its first poll (PENDING), the wait's next poll is the 30 s
+    // safety net: only the callback can make it look sooner.
+    while polls() == 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let finished = serde_json::json!({
+        "code": 200, "msg": "success",
+        "data": {"taskId": "cb", "status": "SUCCESS", "response": {"sunoData": []}}
+    });
+    server.answer_with("cb", finished.to_string());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let key = WebhookKey::new(WEBHOOK_KEY).expect("key");
+    let body =
+        r#"{"code":200,"msg":"ok","data":{"callbackType":"complete","task_id":"cb","data":[]}}"#;
+    assert_eq!(
+        deliver(&url, body, now, &key.sign("cb", &now.to_string())).await,
+        200
+    );
+    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("ends long before the 30 s safety poll")
+        .expect("exits");
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).expect("json");
+    assert_eq!(json["status"], "SUCCESS");
+    assert_eq!(polls(), 2, "the first poll and the confirming one");
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kie_suno::TaskStatus;
 use kie_suno::mock::{Script, Simulation};
-use kie_suno::wait::{PollPolicy, Stage, WaitError};
+use kie_suno::wait::{PollPolicy, Stage, WaitError, Wakeups};
 
 /// Mean polls per task and mean detection delay of one policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,6 +73,61 @@ fn stage_status(stage: Stage) -> TaskStatus {
     match stage {
         Stage::Streamable => TaskStatus::FirstSuccess,
         Stage::Complete => TaskStatus::Success,
+    }
+}
+
+/// [`measure`] for waits that wake on callbacks: the provider's callback
+/// for each change of a script is delivered at the change, except a share
+/// `lost` of them (drawn from `seed`), and each wait polls to confirm.
+pub async fn measure_hybrid(
+    stage: Stage,
+    tasks: &[(String, Script)],
+    lost: f64,
+    seed: u64,
+) -> Figures {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut polls = 0usize;
+    let mut delay = Duration::ZERO;
+    let mut failures = 0usize;
+    for (id, script) in tasks {
+        let sim = Simulation::new_default();
+        sim.add_task(id, script.clone());
+        let wakeups = Wakeups::new();
+        let start = tokio::time::Instant::now();
+        let mut delivered = Vec::new();
+        for at in script.changes() {
+            if rng.f64() >= lost {
+                delivered.push(at);
+            }
+        }
+        let notifier = {
+            let (wakeups, id) = (wakeups.clone(), id.clone());
+            tokio::spawn(async move {
+                for at in delivered {
+                    tokio::time::sleep_until(start + at).await;
+                    wakeups.notify(&id);
+                }
+            })
+        };
+        let outcome = sim
+            .client()
+            .wait(id)
+            .until(stage)
+            .wake_on(&wakeups)
+            .deadline(Duration::from_secs(3600))
+            .await;
+        notifier.abort();
+        if !ends_as_scripted(&outcome, id, script, stage) {
+            failures += 1;
+        }
+        polls += sim.requests().len();
+        delay += start.elapsed().saturating_sub(change_time(script, stage));
+    }
+    let n = tasks.len().max(1);
+    Figures {
+        polls: polls as f64 / n as f64,
+        delay: delay / n as u32,
+        failures,
     }
 }
 

@@ -54,6 +54,9 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("decode_vs_scan_ratio", report_at_most(2.0)),
     ("wait_polls_ratio", at_most(1.0)),
     ("wait_delay_ratio", at_most(0.6)),
+    ("hybrid_polls_ratio", at_most(0.15)),
+    ("hybrid_delay_ratio", at_most(0.1)),
+    ("hybrid_lossy_delay_ratio", at_most(0.5)),
     ("wait_rss_per_task_kib", report_at_most(8.0)),
     ("build_ratio", report_at_most(1.6)),
 ];
@@ -79,6 +82,14 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "wait_delay_ratio",
         "mean detection delay, same mixes and sides as `wait_polls_ratio`",
+    ),
+    (
+        "hybrid_polls_ratio",
+        "polls per task of waits woken by the provider's callbacks (one at each status change, a 30 s safety net) vs the fixed 5 s loop, same mixes; `hybrid_lossy_*` with 30% of the callbacks lost (seeded)",
+    ),
+    (
+        "hybrid_delay_ratio",
+        "mean detection delay of the same waits vs the fixed 5 s loop",
     ),
     (
         "wait_rss_per_task_kib",

@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::{Delivery, Family, Rejection, Verifier};
+use crate::wait::Wakeups;
 
 /// What the receiver saw, for the application: a verified new delivery,
 /// or a refused one (to log; never acted on).
@@ -37,6 +38,7 @@ const QUEUE: usize = 1024;
 struct Shared {
     verifier: Verifier,
     family: Option<Family>,
+    wakeups: Option<Wakeups>,
     sink: mpsc::Sender<Received>,
 }
 
@@ -45,6 +47,7 @@ struct Shared {
 pub struct Receiver {
     verifier: Verifier,
     family: Option<Family>,
+    wakeups: Option<Wakeups>,
 }
 
 impl Receiver {
@@ -55,7 +58,15 @@ impl Receiver {
         Receiver {
             verifier,
             family: None,
+            wakeups: None,
         }
+    }
+
+    /// Wakes the waits given `wakeups` ([`crate::wait::Wait::wake_on`]) on
+    /// each verified new delivery about their task.
+    pub fn wake(mut self, wakeups: &Wakeups) -> Self {
+        self.wakeups = Some(wakeups.clone());
+        self
     }
 
     /// Every delivery is of this family (one URL per family).
@@ -73,6 +84,7 @@ impl Receiver {
         let shared = Arc::new(Shared {
             verifier: self.verifier,
             family: self.family,
+            wakeups: self.wakeups,
             sink,
         });
         let router = Router::new()
@@ -118,16 +130,21 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
         .check(family, &headers, &body, SystemTime::now());
     let (status, news) = match checked {
         Ok(delivery) if delivery.repeat => (StatusCode::OK, None),
-        Ok(delivery) => (StatusCode::OK, Some(Received::Callback(delivery))),
+        Ok(delivery) => {
+            if let Some(wakeups) = &shared.wakeups {
+                wakeups.notify(&delivery.callback.task_id);
+            }
+            (StatusCode::OK, Some(Received::Callback(delivery)))
+        }
         Err(rejection) => (
             StatusCode::from_u16(rejection.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
             Some(Received::Refused(rejection)),
         ),
     };
     if let Some(news) = news
-        && shared.sink.try_send(news).is_err()
+        && let Err(mpsc::error::TrySendError::Full(_)) = shared.sink.try_send(news)
     {
-        tracing::warn!("callback queue full or closed: delivery dropped");
+        tracing::warn!("callback queue full: delivery not passed on");
     }
     status
 }

@@ -59,6 +59,12 @@ impl Script {
         self
     }
 
+    /// When the status changes, from the task's start: when the provider
+    /// would call back.
+    pub fn changes(&self) -> impl Iterator<Item = Duration> + '_ {
+        self.steps.iter().map(|(at, _)| *at)
+    }
+
     /// The same lifecycle, every step `by` later (the task stays `PENDING`
     /// that much longer): for tasks created after the mock starts.
     pub fn delayed(mut self, by: Duration) -> Self {

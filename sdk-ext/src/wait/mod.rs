@@ -24,6 +24,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With callbacks, [`Wait::wake_on`] makes the same loop sleep until a
+//! callback arrives ([`Wakeups`]) and poll only to confirm it, with a
+//! safety-net poll every 30 s.
+//!
 //! `CALLBACK_EXCEPTION` (the provider failed to deliver its callback) ends
 //! a wait successfully when every track is done, and as
 //! [`WaitError::TaskFailed`] otherwise; either way the record and its
@@ -36,6 +40,7 @@ mod many;
 mod policy;
 mod poller;
 mod progress;
+mod wake;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -50,6 +55,7 @@ pub use event::TaskEvent;
 pub use many::WaitAll;
 pub use policy::{ErrorPolicy, Lifecycle, MIN_REQUEST_SPACING, PollPolicy};
 pub use progress::Progress;
+pub use wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 
 use crate::client::Client;
 use crate::record::TaskRecord;
@@ -161,6 +167,24 @@ macro_rules! wait_settings {
         /// Which errors to retry (default [`ErrorPolicy::default`]).
         pub fn error_policy(mut self, errors: ErrorPolicy) -> Self {
             self.config.errors = errors;
+            self
+        }
+
+        /// Wakes on callbacks: each [`Wakeups::notify`](crate::wait::Wakeups::notify)
+        /// for the task makes the wait poll at once to confirm the change,
+        /// and between them it polls only every `safety_interval` (default
+        /// [`DEFAULT_SAFETY_INTERVAL`](crate::wait::DEFAULT_SAFETY_INTERVAL))
+        /// in case callbacks are lost, plus once at the deadline. Errors
+        /// are retried as usual.
+        pub fn wake_on(mut self, wakeups: &crate::wait::Wakeups) -> Self {
+            self.config.wakeups = Some(wakeups.clone());
+            self
+        }
+
+        /// How often a wait with [`Self::wake_on`] polls when no callback
+        /// comes.
+        pub fn safety_interval(mut self, interval: std::time::Duration) -> Self {
+            self.config.safety_interval = interval;
             self
         }
 

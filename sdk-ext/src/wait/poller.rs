@@ -4,9 +4,11 @@
 
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::{Either, select};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -16,6 +18,7 @@ use super::error::WaitError;
 use super::event::{Seen, TaskEvent, is_terminal};
 use super::policy::{ErrorPolicy, PollPolicy, Schedule};
 use super::progress::Progress;
+use super::wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 use crate::client::Client;
 use crate::error::Error;
 use crate::record::TaskRecord;
@@ -29,6 +32,8 @@ pub(crate) struct Config {
     pub(crate) policy: PollPolicy,
     pub(crate) errors: ErrorPolicy,
     pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) wakeups: Option<Wakeups>,
+    pub(crate) safety_interval: Duration,
 }
 
 impl Default for Config {
@@ -39,6 +44,8 @@ impl Default for Config {
             policy: PollPolicy::default(),
             errors: ErrorPolicy::default(),
             cancel: None,
+            wakeups: None,
+            safety_interval: DEFAULT_SAFETY_INTERVAL,
         }
     }
 }
@@ -69,6 +76,8 @@ pub(crate) struct Poller {
     seen: Seen,
     last: Option<TaskRecord>,
     last_error: Option<Error>,
+    /// Set when the wait wakes on callbacks.
+    wake: Option<Arc<Notify>>,
 }
 
 impl Poller {
@@ -79,6 +88,7 @@ impl Poller {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         task_id.hash(&mut hasher);
         let mut rng = fastrand::Rng::with_seed(hasher.finish());
+        let wake = config.wakeups.as_ref().map(|w| w.listen(&task_id));
         Poller {
             next_poll: started + config.policy.first_delay(&mut rng),
             deadline: started + config.deadline,
@@ -96,6 +106,7 @@ impl Poller {
             seen: Seen::default(),
             last: None,
             last_error: None,
+            wake,
         }
     }
 
@@ -105,7 +116,7 @@ impl Poller {
         let span = self.span.clone();
         async {
             loop {
-                self.sleep_until(self.next_poll).await?;
+                self.sleep_or_wake(self.next_poll).await?;
                 let slot = self.client.budget().reserve(&self.task_id);
                 self.sleep_until(slot).await?;
                 let polls = self.progress.count_poll();
@@ -202,6 +213,10 @@ impl Poller {
     /// The delay the task's lifecycle schedule gives now, counting this
     /// poll (answered or failed) as one look.
     fn scheduled_delay(&mut self, status: &TaskStatus) -> Duration {
+        if self.wake.is_some() {
+            // Callbacks say when to look; this is the safety net.
+            return self.config.safety_interval.max(super::MIN_REQUEST_SPACING);
+        }
         let age = self.age_at_start + self.started.elapsed();
         let window = self.window(status);
         self.config
@@ -241,6 +256,21 @@ impl Poller {
             },
         };
         Some(window.clone())
+    }
+
+    /// Sleeps until `at`, or until a callback about the task wakes the
+    /// wait (which then polls at once to confirm it).
+    async fn sleep_or_wake(&self, at: Instant) -> Result<(), WaitError> {
+        let Some(wake) = &self.wake else {
+            return self.sleep_until(at).await;
+        };
+        let sleep = std::pin::pin!(tokio::time::sleep_until(at));
+        let notified = std::pin::pin!(wake.notified());
+        let woken = self.cancellable(select(sleep, notified)).await?;
+        if let Either::Right(_) = woken {
+            tracing::debug!("woken by a callback");
+        }
+        Ok(())
     }
 
     async fn sleep_until(&self, at: Instant) -> Result<(), WaitError> {

@@ -12,6 +12,9 @@
 //!   (`RecordInfoResponse`), same server;
 //! - `wait_polls_ratio`, `wait_delay_ratio`: the default `PollPolicy` vs a
 //!   fixed 5 s loop, per seeded mix of lifecycles, on simulated time;
+//! - `hybrid_polls_ratio`, `hybrid_delay_ratio` (and `hybrid_lossy_*` with
+//!   30% of callbacks lost): waits that wake on callbacks vs the same fixed
+//!   5 s loop, same mixes;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
 //!   successful first poll.
@@ -35,7 +38,7 @@ use kie_suno::wait::{PollPolicy, Stage, TaskEvent};
 use kie_suno::{ApiKey, Client, TaskRecord};
 use kie_suno_sdk::types::RecordInfoResponse;
 use kie_suno_tests::record_fixture;
-use kie_suno_tests::sim::{lifecycle_mix, measure, paused_runtime};
+use kie_suno_tests::sim::{lifecycle_mix, measure, measure_hybrid, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
 use xtask::stats::{Line, Spread};
 
@@ -337,6 +340,38 @@ fn wait_figures(quick: bool) -> std::io::Result<usize> {
     print(
         "wait_delay_ratio",
         Spread::of_ratios(&ours_delay, &fixed_delay),
+        3,
+    )?;
+    let (mut hybrid_polls, mut hybrid_delay, mut lossy_delay, mut lossy_polls) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..mixes {
+        let tasks = lifecycle_mix(per_mix, 42 + seed);
+        let hybrid = paused.block_on(measure_hybrid(Stage::Complete, &tasks, 0.0, seed));
+        let lossy = paused.block_on(measure_hybrid(Stage::Complete, &tasks, 0.3, seed));
+        failures += hybrid.failures + lossy.failures;
+        hybrid_polls.push(hybrid.polls);
+        hybrid_delay.push(hybrid.delay.as_secs_f64());
+        lossy_polls.push(lossy.polls);
+        lossy_delay.push(lossy.delay.as_secs_f64());
+    }
+    print(
+        "hybrid_polls_ratio",
+        Spread::of_ratios(&hybrid_polls, &fixed_polls),
+        3,
+    )?;
+    print(
+        "hybrid_delay_ratio",
+        Spread::of_ratios(&hybrid_delay, &fixed_delay),
+        3,
+    )?;
+    print(
+        "hybrid_lossy_polls_ratio",
+        Spread::of_ratios(&lossy_polls, &fixed_polls),
+        3,
+    )?;
+    print(
+        "hybrid_lossy_delay_ratio",
+        Spread::of_ratios(&lossy_delay, &fixed_delay),
         3,
     )?;
     print("wait_polls_per_task", Spread::of(&ours_polls), 1)?;
