@@ -63,7 +63,8 @@ impl Receiver {
     }
 
     /// Wakes the waits given `wakeups` ([`crate::wait::Wait::wake_on`]) on
-    /// each verified new delivery about their task.
+    /// each verified delivery about their task (repeats too: only the
+    /// channel drops them).
     pub fn wake(mut self, wakeups: &Wakeups) -> Self {
         self.wakeups = Some(wakeups.clone());
         self
@@ -128,14 +129,15 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
     let checked = shared
         .verifier
         .check(family, &headers, &body, SystemTime::now());
+    // Every verified delivery wakes the task's waits, repeats included: a
+    // lie may have come first with the same body, and the poll it causes
+    // is what a wait reports (the rate budget bounds a replay storm).
+    if let (Ok(delivery), Some(wakeups)) = (&checked, &shared.wakeups) {
+        wakeups.notify(&delivery.callback.task_id);
+    }
     let (status, news) = match checked {
         Ok(delivery) if delivery.repeat => (StatusCode::OK, None),
-        Ok(delivery) => {
-            if let Some(wakeups) = &shared.wakeups {
-                wakeups.notify(&delivery.callback.task_id);
-            }
-            (StatusCode::OK, Some(Received::Callback(delivery)))
-        }
+        Ok(delivery) => (StatusCode::OK, Some(Received::Callback(delivery))),
         Err(rejection) => (
             StatusCode::from_u16(rejection.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
             Some(Received::Refused(rejection)),

@@ -104,6 +104,8 @@ pub struct MockApi {
     recent: Mutex<HashMap<String, VecDeque<Instant>>>,
     log: Mutex<Vec<LoggedRequest>>,
     violations: AtomicU64,
+    #[cfg(feature = "callbacks")]
+    callbacks: Option<super::CallbackDelivery>,
 }
 
 impl std::fmt::Debug for MockApi {
@@ -127,13 +129,21 @@ impl MockApi {
     }
 
     /// Adds (or restarts) a task whose lifecycle starts now.
+    /// With [`MockBuilder::callbacks`], its callbacks are posted as it
+    /// goes (over HTTP; not in a [`Simulation`]).
     pub fn add_task(&self, task_id: impl Into<String>, script: Script) {
+        let task_id = task_id.into();
+        let created = SystemTime::now();
+        #[cfg(feature = "callbacks")]
+        if let Some(delivery) = &self.callbacks {
+            delivery.play(&task_id, &script, created);
+        }
         let task = Task::Scripted {
             script,
             started: Instant::now(),
-            created: SystemTime::now(),
+            created,
         };
-        lock(&self.tasks).insert(task_id.into(), task);
+        lock(&self.tasks).insert(task_id, task);
     }
 
     /// Answers every request for `task_id` with `body`, verbatim, as HTTP
@@ -310,6 +320,8 @@ pub struct MockBuilder {
     api_key: String,
     faults: Faults,
     unknown_task: UnknownTask,
+    #[cfg(feature = "callbacks")]
+    callbacks: Option<super::CallbackDelivery>,
 }
 
 impl Default for MockBuilder {
@@ -319,6 +331,8 @@ impl Default for MockBuilder {
             api_key: super::DEFAULT_KEY.to_owned(),
             faults: Faults::default(),
             unknown_task: UnknownTask::default(),
+            #[cfg(feature = "callbacks")]
+            callbacks: None,
         }
     }
 }
@@ -339,6 +353,13 @@ impl MockBuilder {
     /// Faults to inject (default none).
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Posts each task's callbacks (HTTP mock only).
+    #[cfg(feature = "callbacks")]
+    pub fn callbacks(mut self, delivery: super::CallbackDelivery) -> Self {
+        self.callbacks = Some(delivery);
         self
     }
 
@@ -374,6 +395,8 @@ impl MockBuilder {
             recent: Mutex::default(),
             log: Mutex::default(),
             violations: AtomicU64::new(0),
+            #[cfg(feature = "callbacks")]
+            callbacks: self.callbacks,
         })
     }
 }

@@ -23,12 +23,16 @@
 //! ```
 
 mod api;
+#[cfg(feature = "callbacks")]
+mod callbacks;
 mod faults;
 mod script;
 mod server;
 mod simulation;
 
 pub use api::{Answer, LoggedRequest, MockApi, MockBuilder, UnknownTask};
+#[cfg(feature = "callbacks")]
+pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};
 pub use script::{Script, ScriptError};
 pub use server::MockServer;

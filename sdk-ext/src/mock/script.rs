@@ -59,6 +59,12 @@ impl Script {
         self
     }
 
+    /// Each change: when, from the task's start, and to what.
+    #[cfg(feature = "callbacks")]
+    pub(crate) fn steps(&self) -> &[(Duration, TaskStatus)] {
+        &self.steps
+    }
+
     /// When the status changes, from the task's start: when the provider
     /// would call back.
     pub fn changes(&self) -> impl Iterator<Item = Duration> + '_ {
