@@ -16,6 +16,33 @@ pub fn workspace_root() -> PathBuf {
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
 
+/// A temporary copy of `spec/` and `sdk/openapi.json`, and its layout: for
+/// running the spec pipeline and `update-spec` without touching the
+/// workspace.
+pub fn spec_scratch() -> (tempfile::TempDir, xtask::Layout) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = workspace_root();
+    let layout = xtask::Layout::under(dir.path());
+    copy_tree(&root.join("spec"), &dir.path().join("spec"));
+    std::fs::create_dir_all(dir.path().join("sdk")).expect("sdk");
+    std::fs::copy(root.join("sdk/openapi.json"), &layout.output).expect("openapi.json");
+    (dir, layout)
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
 /// The text of `tests/fixtures/records/<name>.json`: envelopes written from
 /// what the live API is known to send (see ../shared/docs/api-facts.md).
 pub fn record_fixture(name: &str) -> String {

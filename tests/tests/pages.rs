@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kie_suno_tests::{forms, workspace_root};
+use kie_suno_tests::{forms, spec_scratch, workspace_root};
 use xtask::page::{self, Form};
-use xtask::{Layout, SpecError, update};
+use xtask::{SpecError, update};
 
 fn read(path: &Path) -> page::Page {
     let text = std::fs::read_to_string(path).expect("page");
@@ -109,32 +109,9 @@ fn a_whole_site_dump_gives_every_one_of_its_operations() {
     assert!(titles.contains(&"Get Music Video Details"), "{titles:?}");
 }
 
-/// A temporary copy of the spec inputs and `sdk/openapi.json`.
-fn scratch() -> (tempfile::TempDir, Layout) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let layout = Layout::under(dir.path());
-    copy_tree(&workspace_root().join("spec"), &dir.path().join("spec"));
-    std::fs::create_dir_all(dir.path().join("sdk")).expect("sdk");
-    std::fs::copy(workspace_root().join("sdk/openapi.json"), &layout.output).expect("json");
-    (dir, layout)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn a_page_of_the_sister_service_is_never_merged_into_the_kie_pages() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let error = update::plan(
         &layout,
         &[workspace_root().join("tests/fixtures/pages/generate-music.sister-form-b.md")],
@@ -150,7 +127,7 @@ fn a_page_of_the_sister_service_is_never_merged_into_the_kie_pages() {
 
 #[test]
 fn the_providers_own_form_c_record_info_page_is_reported_as_an_update() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let page = workspace_root().join("tests/fixtures/spec-updates/form-c-record-info");
     let update = update::plan(&layout, &[page]).expect("reads");
     insta::assert_snapshot!("form_c_record_info", update.to_string());
@@ -185,7 +162,7 @@ fn each_update_fixture_says_the_same_in_forms_b_and_c_and_in_a_multi_page_file()
             ("form-c.md", forms::form_c(&original, &text)),
             ("multi-page.md", forms::multi_page(&original, &text)),
         ];
-        let (_dir, layout) = scratch();
+        let (_dir, layout) = spec_scratch();
         let expected = update::plan(&layout, std::slice::from_ref(&original)).expect("form A");
         for (name, made) in companions {
             let path = dir.join(name);
@@ -199,7 +176,7 @@ fn each_update_fixture_says_the_same_in_forms_b_and_c_and_in_a_multi_page_file()
                 "{} is stale: run with KIE_WRITE_COMPANIONS=1",
                 path.display()
             );
-            let (_dir, layout) = scratch();
+            let (_dir, layout) = spec_scratch();
             let update = update::plan(&layout, std::slice::from_ref(&path)).expect("companion");
             assert_eq!(update.changes, expected.changes, "{fixture}/{name}");
             assert_eq!(update.refused(), expected.refused(), "{fixture}/{name}");

@@ -5,34 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kie_suno_tests::workspace_root;
-use xtask::{Layout, SpecError, changes::Impact, update};
-
-/// A copy of spec/ and sdk/openapi.json to update.
-fn scratch() -> (tempfile::TempDir, Layout) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = workspace_root();
-    let layout = Layout::under(dir.path());
-    std::fs::create_dir_all(&layout.upstream).expect("upstream");
-    std::fs::create_dir_all(layout.output.parent().expect("sdk")).expect("sdk");
-    copy_tree(&root.join("spec/upstream"), &layout.upstream);
-    std::fs::copy(root.join("spec/fixes.yaml"), &layout.fixes).expect("fixes");
-    std::fs::copy(root.join("sdk/openapi.json"), &layout.output).expect("openapi.json");
-    (dir, layout)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
+use kie_suno_tests::{spec_scratch, workspace_root};
+use xtask::{SpecError, changes::Impact, update};
 
 fn fixture(name: &str) -> PathBuf {
     workspace_root()
@@ -46,7 +20,7 @@ fn snapshot_of(update: &update::Update) -> String {
 
 #[test]
 fn upstream_fixing_create_time_makes_its_fixup_a_noop_and_breaks_nothing() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let update = update::plan(&layout, &[fixture("createtime-fixed")]).expect("plans");
     assert!(
         update.report.to_string().contains(
@@ -64,7 +38,7 @@ fn upstream_fixing_create_time_makes_its_fixup_a_noop_and_breaks_nothing() {
 
 #[test]
 fn new_status_value_and_optional_field_are_compatible_and_reported() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let update = update::plan(&layout, &[fixture("new-status-and-field")]).expect("plans");
     let text = update.to_string();
     assert!(
@@ -81,7 +55,7 @@ fn new_status_value_and_optional_field_are_compatible_and_reported() {
 
 #[test]
 fn removed_field_is_breaking() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let update = update::plan(&layout, &[fixture("field-removed")]).expect("plans");
     let breaking: Vec<_> = update
         .changes
@@ -98,7 +72,7 @@ fn removed_field_is_breaking() {
 
 #[test]
 fn page_whose_fixup_target_is_gone_is_reported_then_refused_and_nothing_is_written() {
-    let (dir, layout) = scratch();
+    let (dir, layout) = spec_scratch();
     let before = tree(dir.path());
     // The report is still computed: the maintainer sees which change took
     // each fix-up's target away.
@@ -134,7 +108,7 @@ fn page_whose_fixup_target_is_gone_is_reported_then_refused_and_nothing_is_writt
 
 #[test]
 fn openapi_31_document_is_down_converted() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let update = update::plan(&layout, &[fixture("openapi-31")]).expect("converts");
     let text = update.to_string();
     assert!(
@@ -169,7 +143,7 @@ fn openapi_31_document_is_down_converted() {
 
 #[test]
 fn openapi_31_document_with_non_mechanical_parts_is_refused_naming_them() {
-    let (_dir, layout) = scratch();
+    let (_dir, layout) = spec_scratch();
     let error = update::plan(&layout, &[fixture("openapi-31-refused")])
         .expect_err("refused")
         .to_string();
@@ -182,7 +156,7 @@ fn openapi_31_document_with_non_mechanical_parts_is_refused_naming_them() {
 
 #[test]
 fn dry_run_writes_nothing() {
-    let (dir, layout) = scratch();
+    let (dir, layout) = spec_scratch();
     let before = tree(dir.path());
     let mut out = Vec::new();
     update::run(&layout, &[fixture("new-status-and-field")], true, &mut out).expect("plans");
@@ -227,7 +201,7 @@ fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 #[test]
 fn new_endpoint_pages_regenerate_an_sdk_that_compiles_and_exposes_them() {
-    let (dir, layout) = scratch();
+    let (dir, layout) = spec_scratch();
     let update = update::plan(&layout, &[fixture("lyrics-endpoint")]).expect("plans");
     assert!(
         update
