@@ -12,9 +12,9 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 use url::{Host, Url};
 
 use crate::auth::ApiKey;
-use crate::codes::ApiCode;
+use crate::envelope;
 use crate::error::{Error, snippet};
-use crate::generated::{self, ClientInfo, types};
+use crate::generated::{self, ClientInfo};
 use crate::record::TaskRecord;
 use crate::wait::RateBudget;
 
@@ -142,7 +142,7 @@ impl Client {
                 reason: "it is empty",
             });
         }
-        let (envelope, retry_after) = match &self.shared.transport {
+        let (answer, retry_after) = match &self.shared.transport {
             Transport::Http(inner) => {
                 let sent = inner.get_music_task_details().task_id(task_id).send().await;
                 match sent {
@@ -156,49 +156,8 @@ impl Client {
             #[cfg(feature = "mock")]
             Transport::Simulated(simulation) => simulation.fetch(task_id).await?,
         };
-        let record = open_envelope(task_id, envelope, retry_after)?;
+        let record = envelope::open(task_id, answer, retry_after)?;
         Ok((record, retry_after))
-    }
-}
-
-/// Decodes a record-info body into the generated envelope.
-pub(crate) fn decode_envelope(body: &[u8]) -> Result<types::RecordInfoResponse, Error> {
-    // One UTF-8 check of the whole body, then `from_str`, which trusts it:
-    // `from_slice` checks every string again (17 % of decoding, measured
-    // with callgrind). Invalid UTF-8 goes through `from_slice` for the
-    // error with its position.
-    let decoded = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(body),
-    };
-    decoded.map_err(|source| Error::Decode {
-        source,
-        body_snippet: snippet(body),
-    })
-}
-
-/// The envelope's `code` is the real outcome; HTTP 200 says little.
-pub(crate) fn open_envelope(
-    task_id: &str,
-    envelope: types::RecordInfoResponse,
-    retry_after: Option<Duration>,
-) -> Result<TaskRecord, Error> {
-    let msg = envelope.msg;
-    match (ApiCode::from(envelope.code), envelope.data) {
-        (ApiCode::Success, Some(data)) => Ok(TaskRecord::from(data)),
-        (ApiCode::Success, None) => Err(Error::TaskNotFound {
-            task_id: task_id.to_owned(),
-        }),
-        (ApiCode::ValidationFailed, _) if msg.contains("recordInfo is null") => {
-            Err(Error::TaskNotFound {
-                task_id: task_id.to_owned(),
-            })
-        }
-        (code, _) => Err(Error::Api {
-            code,
-            msg,
-            retry_after,
-        }),
     }
 }
 

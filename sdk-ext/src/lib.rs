@@ -20,6 +20,7 @@
 mod auth;
 mod client;
 mod codes;
+mod envelope;
 mod error;
 mod open_enum;
 mod params;

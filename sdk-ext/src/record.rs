@@ -67,8 +67,8 @@ impl TaskRecord {
     /// assert!(kie_suno::TaskRecord::from_body("t1", b"<html>").is_err());
     /// ```
     pub fn from_body(task_id: &str, body: &[u8]) -> Result<Self, crate::Error> {
-        let envelope = crate::client::decode_envelope(body)?;
-        crate::client::open_envelope(task_id, envelope, None)
+        let envelope = crate::envelope::decode(body)?;
+        crate::envelope::open(task_id, envelope, None)
     }
 
     /// The task id.

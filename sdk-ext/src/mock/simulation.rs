@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::api::{MockApi, MockBuilder, Reply};
-use crate::client::decode_envelope;
+use crate::envelope;
 use crate::error::Error;
 use crate::generated::types::RecordInfoResponse;
 
@@ -76,7 +76,7 @@ impl Simulation {
             // were, the client would see half a body.
             Reply::CloseMidBody { full } => (full[..full.len() / 2].to_owned(), None),
         };
-        let envelope = decode_envelope(body.as_bytes())?;
+        let envelope = envelope::decode(body.as_bytes())?;
         Ok((envelope, retry_after_secs.map(Duration::from_secs)))
     }
 }
