@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kie_suno::TaskStatus;
 use kie_suno::mock::{Script, Simulation};
-use kie_suno::wait::{PollPolicy, Stage, WaitError, Wakeups};
+use kie_suno::wait::{PollPolicy, Stage, Wait, WaitError, Wakeups};
 
 /// Mean polls per task and mean detection delay of one policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,32 +23,65 @@ pub struct Figures {
 /// Waits for each `(task id, script)` with `policy` until `stage`, one at a
 /// time, and averages. Must run on a paused tokio clock.
 pub async fn measure(policy: &PollPolicy, stage: Stage, tasks: &[(String, Script)]) -> Figures {
-    let mut polls = 0usize;
-    let mut delay = Duration::ZERO;
-    let mut failures = 0usize;
+    let mut total = Tally::default();
     for (id, script) in tasks {
-        let sim = Simulation::new_default();
-        sim.add_task(id, script.clone());
-        let start = tokio::time::Instant::now();
-        let outcome = sim
-            .client()
-            .wait(id)
-            .until(stage)
-            .policy(policy.clone())
-            .deadline(Duration::from_secs(3600))
-            .await;
-        if !ends_as_scripted(&outcome, id, script, stage) {
-            failures += 1;
-        }
-        polls += sim.requests().len();
-        let changed = change_time(script, stage);
-        delay += start.elapsed().saturating_sub(changed);
+        total.add(score(id, script, stage, |wait| wait.policy(policy.clone())).await);
     }
-    let n = tasks.len().max(1);
-    Figures {
-        polls: polls as f64 / n as f64,
-        delay: delay / n as u32,
-        failures,
+    total.figures(tasks.len())
+}
+
+/// One wait's polls, detection delay and whether it ended as scripted.
+struct Scored {
+    polls: usize,
+    delay: Duration,
+    right: bool,
+}
+
+#[derive(Default)]
+struct Tally {
+    polls: usize,
+    delay: Duration,
+    failures: usize,
+}
+
+impl Tally {
+    fn add(&mut self, scored: Scored) {
+        self.polls += scored.polls;
+        self.delay += scored.delay;
+        self.failures += usize::from(!scored.right);
+    }
+
+    fn figures(&self, tasks: usize) -> Figures {
+        let n = tasks.max(1);
+        Figures {
+            polls: self.polls as f64 / n as f64,
+            delay: self.delay / n as u32,
+            failures: self.failures,
+        }
+    }
+}
+
+/// Runs one wait, set up by `configure`, over a fresh simulation of
+/// `script`, and scores it.
+async fn score(
+    id: &str,
+    script: &Script,
+    stage: Stage,
+    configure: impl FnOnce(Wait) -> Wait,
+) -> Scored {
+    let sim = Simulation::new_default();
+    sim.add_task(id, script.clone());
+    let start = tokio::time::Instant::now();
+    let wait = sim
+        .client()
+        .wait(id)
+        .until(stage)
+        .deadline(Duration::from_secs(3600));
+    let outcome = configure(wait).await;
+    Scored {
+        polls: sim.requests().len(),
+        delay: start.elapsed().saturating_sub(change_time(script, stage)),
+        right: ends_as_scripted(&outcome, id, script, stage),
     }
 }
 
@@ -86,20 +119,11 @@ pub async fn measure_hybrid(
     seed: u64,
 ) -> Figures {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let mut polls = 0usize;
-    let mut delay = Duration::ZERO;
-    let mut failures = 0usize;
+    let mut total = Tally::default();
     for (id, script) in tasks {
-        let sim = Simulation::new_default();
-        sim.add_task(id, script.clone());
         let wakeups = Wakeups::new();
+        let delivered: Vec<Duration> = script.changes().filter(|_| rng.f64() >= lost).collect();
         let start = tokio::time::Instant::now();
-        let mut delivered = Vec::new();
-        for at in script.changes() {
-            if rng.f64() >= lost {
-                delivered.push(at);
-            }
-        }
         let notifier = {
             let (wakeups, id) = (wakeups.clone(), id.clone());
             tokio::spawn(async move {
@@ -109,26 +133,10 @@ pub async fn measure_hybrid(
                 }
             })
         };
-        let outcome = sim
-            .client()
-            .wait(id)
-            .until(stage)
-            .wake_on(&wakeups)
-            .deadline(Duration::from_secs(3600))
-            .await;
+        total.add(score(id, script, stage, |wait| wait.wake_on(&wakeups)).await);
         notifier.abort();
-        if !ends_as_scripted(&outcome, id, script, stage) {
-            failures += 1;
-        }
-        polls += sim.requests().len();
-        delay += start.elapsed().saturating_sub(change_time(script, stage));
     }
-    let n = tasks.len().max(1);
-    Figures {
-        polls: polls as f64 / n as f64,
-        delay: delay / n as u32,
-        failures,
-    }
+    total.figures(tasks.len())
 }
 
 /// When the status a wait for `stage` returns on first occurs: the stage
