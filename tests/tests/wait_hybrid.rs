@@ -32,12 +32,13 @@ fn callbacks_at(wakeups: &Wakeups, task_id: &str, times: &[f64]) {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn callbacks_end_the_wait_as_the_task_completes_with_a_few_polls() {
+/// A wait for the typical task, woken by callbacks at `times`: the mock,
+/// and when the wait ended.
+async fn wait_woken_at(times: &[f64]) -> (Simulation, Duration) {
     let sim = Simulation::new_default();
     sim.add_task("t", typical());
     let wakeups = Wakeups::new();
-    callbacks_at(&wakeups, "t", &[8.0, 35.0, 151.0]);
+    callbacks_at(&wakeups, "t", times);
     let start = Instant::now();
     let record = sim
         .client()
@@ -46,7 +47,13 @@ async fn callbacks_end_the_wait_as_the_task_completes_with_a_few_polls() {
         .await
         .expect("completes");
     assert_eq!(record.status(), TaskStatus::Success);
-    let late = start.elapsed().saturating_sub(secs(151.0));
+    (sim, start.elapsed())
+}
+
+#[tokio::test(start_paused = true)]
+async fn callbacks_end_the_wait_as_the_task_completes_with_a_few_polls() {
+    let (sim, ended) = wait_woken_at(&[8.0, 35.0, 151.0]).await;
+    let late = ended.saturating_sub(secs(151.0));
     assert!(late < secs(0.5), "seen {late:?} after the change");
     // The first poll, one per callback, and a safety poll every 30 s.
     let polls = sim.requests().len();
@@ -64,18 +71,8 @@ async fn callbacks_end_the_wait_as_the_task_completes_with_a_few_polls() {
 
 #[tokio::test(start_paused = true)]
 async fn lost_callbacks_cost_latency_not_correctness() {
-    let sim = Simulation::new_default();
-    sim.add_task("t", typical());
-    let wakeups = Wakeups::new();
-    let start = Instant::now();
-    let record = sim
-        .client()
-        .wait("t")
-        .wake_on(&wakeups)
-        .await
-        .expect("completes");
-    assert_eq!(record.status(), TaskStatus::Success);
-    let late = start.elapsed().saturating_sub(secs(151.0));
+    let (_, ended) = wait_woken_at(&[]).await;
+    let late = ended.saturating_sub(secs(151.0));
     assert!(
         late <= secs(30.5),
         "the safety net sees it within 30 s: {late:?}"
@@ -84,49 +81,24 @@ async fn lost_callbacks_cost_latency_not_correctness() {
 
 #[tokio::test(start_paused = true)]
 async fn a_callback_that_lies_costs_one_poll_and_never_ends_the_wait_early() {
-    let sim = Simulation::new_default();
-    sim.add_task("t", typical());
-    let wakeups = Wakeups::new();
     // "Complete", says a forged or lying callback, at 20 s and at 21 s.
-    callbacks_at(&wakeups, "t", &[20.0, 21.0, 151.0]);
-    let start = Instant::now();
-    let record = sim
-        .client()
-        .wait("t")
-        .wake_on(&wakeups)
-        .await
-        .expect("completes");
-    assert_eq!(record.status(), TaskStatus::Success);
-    assert!(
-        start.elapsed() >= secs(151.0),
-        "ended at {:?}",
-        start.elapsed()
-    );
+    let (sim, ended) = wait_woken_at(&[20.0, 21.0, 151.0]).await;
+    assert!(ended >= secs(151.0), "ended at {ended:?}");
     let polled_at: Vec<f64> = sim.requests().iter().map(|r| r.at.as_secs_f64()).collect();
-    assert!(
-        polled_at.iter().any(|t| (20.0..20.5).contains(t)),
-        "{polled_at:?}"
-    );
-    assert!(
-        polled_at.iter().any(|t| (21.0..21.5).contains(t)),
-        "{polled_at:?}"
-    );
+    for lie in [20.0, 21.0] {
+        assert!(
+            polled_at.iter().any(|t| (lie..lie + 0.5).contains(t)),
+            "a poll right after the lie at {lie} s: {polled_at:?}"
+        );
+    }
     assert_eq!(sim.rate_violations(), 0);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_storm_of_callbacks_stays_within_the_rate_limit() {
-    let sim = Simulation::new_default();
-    sim.add_task("t", typical());
-    let wakeups = Wakeups::new();
-    let storm: Vec<f64> = (0..100).map(|i| 10.0 + f64::from(i) * 0.01).collect();
-    callbacks_at(&wakeups, "t", &storm);
-    callbacks_at(&wakeups, "t", &[151.0]);
-    sim.client()
-        .wait("t")
-        .wake_on(&wakeups)
-        .await
-        .expect("completes");
+    let mut storm: Vec<f64> = (0..100).map(|i| 10.0 + f64::from(i) * 0.01).collect();
+    storm.push(151.0);
+    let (sim, _) = wait_woken_at(&storm).await;
     assert_eq!(sim.rate_violations(), 0, "the per-task budget holds");
     assert!(sim.requests().len() < 20, "{} polls", sim.requests().len());
 }
