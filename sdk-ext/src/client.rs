@@ -14,7 +14,7 @@ use url::{Host, Url};
 use crate::auth::ApiKey;
 use crate::envelope;
 use crate::error::{Error, snippet};
-use crate::generated::{self, ClientInfo};
+use crate::generated::{self, ClientInfo, Transport};
 use crate::record::TaskRecord;
 use crate::wait::RateBudget;
 
@@ -46,15 +46,9 @@ pub struct Client {
 }
 
 struct Shared {
-    transport: Transport,
+    inner: generated::Client,
     /// Every waiter of one task, through any clone, spends one budget.
     budget: RateBudget,
-}
-
-enum Transport {
-    Http(generated::Client),
-    #[cfg(feature = "mock")]
-    Simulated(crate::mock::Simulation),
 }
 
 impl fmt::Debug for Client {
@@ -88,40 +82,20 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The base URL requests go to, without a trailing slash
-    /// (`simulation:` for a client of a [`crate::mock::Simulation`]).
+    /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        match &self.shared.transport {
-            Transport::Http(inner) => inner.baseurl(),
-            #[cfg(feature = "mock")]
-            Transport::Simulated(_) => "simulation:",
-        }
+        self.shared.inner.baseurl()
     }
 
-    /// The generated client, for operations this crate does not wrap yet.
-    /// It sends the API key like this client does. `None` for a simulated
-    /// client.
-    pub fn generated(&self) -> Option<&generated::Client> {
-        match &self.shared.transport {
-            Transport::Http(inner) => Some(inner),
-            #[cfg(feature = "mock")]
-            Transport::Simulated(_) => None,
-        }
+    /// The generated client, for operations this crate does not wrap. It
+    /// sends the API key, and goes through the transport, like this client.
+    pub fn generated(&self) -> &generated::Client {
+        &self.shared.inner
     }
 
     /// The per-task request budget all waiters of this client share.
     pub(crate) fn budget(&self) -> &RateBudget {
         &self.shared.budget
-    }
-
-    #[cfg(feature = "mock")]
-    pub(crate) fn simulated(simulation: crate::mock::Simulation) -> Self {
-        Client {
-            shared: Arc::new(Shared {
-                transport: Transport::Simulated(simulation),
-                budget: RateBudget::default(),
-            }),
-        }
     }
 
     /// Fetches a task's record (`GET /api/v1/generate/record-info`).
@@ -142,19 +116,14 @@ impl Client {
                 reason: "it is empty",
             });
         }
-        let (answer, retry_after) = match &self.shared.transport {
-            Transport::Http(inner) => {
-                let sent = inner.get_music_task_details().task_id(task_id).send().await;
-                match sent {
-                    Ok(response) => {
-                        let retry_after = retry_after(response.headers());
-                        (response.into_inner(), retry_after)
-                    }
-                    Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
-                }
+        let inner = &self.shared.inner;
+        let sent = inner.get_music_task_details().task_id(task_id).send().await;
+        let (answer, retry_after) = match sent {
+            Ok(response) => {
+                let retry_after = retry_after(response.headers());
+                (response.into_inner(), retry_after)
             }
-            #[cfg(feature = "mock")]
-            Transport::Simulated(simulation) => simulation.fetch(task_id).await?,
+            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
         };
         let record = envelope::open(task_id, answer, retry_after)?;
         Ok((record, retry_after))
@@ -247,6 +216,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     max_body_bytes: usize,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 impl Default for ClientBuilder {
@@ -260,6 +230,7 @@ impl Default for ClientBuilder {
             http_client: None,
             allow_insecure_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            transport: None,
         }
     }
 }
@@ -320,6 +291,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through `transport` instead of the network: a
+    /// test double, or the mock's [`Simulation`](crate::mock::Simulation).
+    /// Everything else (authentication, the body limit, decoding, errors)
+    /// works as over HTTP.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = self.api_key.ok_or(Error::MissingApiKey)?;
@@ -342,12 +322,11 @@ impl ClientBuilder {
         let options = generated::RequestOptions {
             headers,
             max_body_bytes: self.max_body_bytes,
+            transport: self.transport,
         };
         Ok(Client {
             shared: Arc::new(Shared {
-                transport: Transport::Http(generated::Client::new_with_client(
-                    &base_url, http, options,
-                )),
+                inner: generated::Client::new_with_client(&base_url, http, options),
                 budget: RateBudget::default(),
             }),
         })

@@ -46,6 +46,7 @@ pub use client::{
 };
 pub use codes::{ApiCode, TaskErrorCode};
 pub use error::Error;
+pub use kie_suno_sdk::Transport;
 pub use params::{GenerationParams, Model, ParamsError};
 pub use record::{TaskError, TaskRecord, Track};
 pub use status::{OperationType, TaskStatus};

@@ -22,6 +22,21 @@ mod generated {
 
 pub use generated::*;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// Where the generated client's requests go instead of the network: a test
+/// double or an in-memory simulation plugs in here, so that every
+/// operation, its hooks and its error mapping run exactly as over HTTP.
+pub trait Transport: Send + Sync + std::fmt::Debug {
+    /// Sends one request (already authenticated) and returns its response.
+    fn send(
+        &self,
+        request: reqwest::Request,
+    ) -> Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + '_>>;
+}
+
 /// Settings the generated client applies to every request.
 #[derive(Debug, Clone)]
 pub struct RequestOptions {
@@ -31,6 +46,8 @@ pub struct RequestOptions {
     /// `http_body_util::LengthLimitError` in its error's sources) instead of
     /// being buffered whole.
     pub max_body_bytes: usize,
+    /// Sends the requests instead of the reqwest client, when set.
+    pub transport: Option<Arc<dyn Transport>>,
 }
 
 impl progenitor_client::ClientHooks<RequestOptions> for Client {
@@ -50,7 +67,10 @@ impl progenitor_client::ClientHooks<RequestOptions> for Client {
         request: reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client.execute(request).await?;
+        let response = match &self.inner.transport {
+            Some(transport) => transport.send(request).await?,
+            None => self.client.execute(request).await?,
+        };
         let limit = self.inner.max_body_bytes;
         let response: http::Response<reqwest::Body> = response.into();
         Ok(response

@@ -377,10 +377,8 @@ impl MockBuilder {
 
     /// The same mock without sockets: a client of it calls the mock's logic
     /// directly, on tokio's clock (so `start_paused` tests run a
-    /// three-minute lifecycle in milliseconds). Connection-level faults
-    /// ([`Fault::CloseMidBody`]) need a socket and are not drawn here.
-    pub fn simulate(mut self) -> Simulation {
-        self.faults.kinds.retain(|k| *k != Fault::CloseMidBody);
+    /// three-minute lifecycle in milliseconds).
+    pub fn simulate(self) -> Simulation {
         Simulation::new(self.into_api())
     }
 

@@ -57,9 +57,7 @@ impl MockServer {
     pub(crate) async fn serve(api: Arc<MockApi>, port: u16) -> std::io::Result<MockServer> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let app = Router::new()
-            .route("/api/v1/generate/record-info", get(record_info))
-            .with_state(api.clone());
+        let app = routes(api.clone());
         let serving = tokio::spawn(async move {
             // Ends only when the task is aborted (MockServer's drop).
             let _ = axum::serve(listener, app).await;
@@ -89,6 +87,13 @@ impl MockServer {
             .base_url(&self.url)
             .build()
     }
+}
+
+/// Every endpoint the mock answers, over HTTP or in memory.
+pub(crate) fn routes(api: Arc<MockApi>) -> Router {
+    Router::new()
+        .route("/api/v1/generate/record-info", get(record_info))
+        .with_state(api)
 }
 
 async fn record_info(

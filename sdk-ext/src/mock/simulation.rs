@@ -1,15 +1,22 @@
-//! The mock without sockets: a [`crate::Client`] whose requests go straight
-//! to [`MockApi`] and come back through the same decoding as HTTP answers,
-//! on tokio's clock. For deterministic tests of waiting and for simulations.
+//! The mock without sockets: a [`Transport`] that hands each request of a
+//! [`crate::Client`] to the mock's router in memory, on tokio's clock. The
+//! client is the real one (the generated operations, hooks, body limit and
+//! error mapping all run as over HTTP); only the network is missing. For
+//! deterministic tests of waiting and for simulations.
 
+use std::future::Future;
 use std::ops::Deref;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::api::{MockApi, MockBuilder, Reply};
-use crate::envelope;
-use crate::error::Error;
-use crate::generated::types::RecordInfoResponse;
+use axum::Router;
+use bytes::Bytes;
+use http_body::Frame;
+use http_body_util::{BodyExt, StreamBody};
+use tower::ServiceExt;
+
+use super::api::{MockApi, MockBuilder};
+use crate::Transport;
 
 /// An in-memory mock of the API; see [`MockBuilder::simulate`].
 ///
@@ -27,7 +34,11 @@ use crate::generated::types::RecordInfoResponse;
 #[derive(Debug, Clone)]
 pub struct Simulation {
     api: Arc<MockApi>,
+    routes: Router,
 }
+
+/// The address a simulated client names; `.invalid` never resolves.
+const SIMULATED_BASE_URL: &str = "http://simulation.invalid";
 
 impl Deref for Simulation {
     type Target = MockApi;
@@ -38,7 +49,8 @@ impl Deref for Simulation {
 
 impl Simulation {
     pub(crate) fn new(api: Arc<MockApi>) -> Self {
-        Simulation { api }
+        let routes = super::server::routes(api.clone());
+        Simulation { api, routes }
     }
 
     /// A simulation with the default settings (no faults).
@@ -46,37 +58,71 @@ impl Simulation {
         MockBuilder::default().simulate()
     }
 
-    /// A client whose requests this simulation answers.
+    /// A client whose requests this simulation answers, with the mock's
+    /// key. (A mock key that cannot be sent in a header is replaced by one
+    /// that can, so its requests are refused with 401.)
+    ///
+    /// # Panics
+    /// Like `reqwest::Client::new`, if no HTTP client can be initialised.
     pub fn client(&self) -> crate::Client {
-        crate::Client::simulated(self.clone())
+        let key = crate::ApiKey::new(self.api_key())
+            .or_else(|_| crate::ApiKey::new("not-the-mock-key"))
+            .expect("a constant key is valid");
+        let built = crate::Client::builder()
+            .api_key(key)
+            .base_url(SIMULATED_BASE_URL)
+            .allow_insecure_http(true)
+            .transport(Arc::new(self.clone()))
+            .build();
+        match built {
+            Ok(client) => client,
+            Err(e) => panic!("cannot initialise an HTTP client: {e}"),
+        }
     }
+}
 
-    /// One request, answered and decoded as the HTTP client would decode it.
-    pub(crate) async fn fetch(
+impl Transport for Simulation {
+    fn send(
         &self,
-        task_id: &str,
-    ) -> Result<(RecordInfoResponse, Option<Duration>), Error> {
-        let reply = self
-            .api
-            .handle(true, Some(task_id.to_owned()), None, Vec::new())
-            .await;
-        let (body, retry_after_secs) = match reply {
-            Reply::Json {
-                body,
-                retry_after_secs,
-            } => (body, retry_after_secs),
-            Reply::Html { status } => {
-                return Err(Error::Http {
-                    status,
-                    body_snippet: format!("<html><head><title>{status}</title>"),
-                    retry_after: None,
-                });
+        request: reqwest::Request,
+    ) -> Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + '_>> {
+        Box::pin(async move {
+            let request = into_axum(request);
+            let Ok(response) = self.routes.clone().oneshot(request).await;
+            let (parts, body) = response.into_parts();
+            // Replay the body frame by frame, ending with its error if it
+            // had one (a connection closed mid-body).
+            let mut body = body;
+            let mut frames: Vec<Result<Frame<Bytes>, axum::Error>> = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let failed = frame.is_err();
+                frames.push(frame);
+                if failed {
+                    break;
+                }
             }
-            // Not drawn in a simulation (see `MockBuilder::simulate`); if it
-            // were, the client would see half a body.
-            Reply::CloseMidBody { full } => (full[..full.len() / 2].to_owned(), None),
-        };
-        let envelope = envelope::decode(body.as_bytes())?;
-        Ok((envelope, retry_after_secs.map(Duration::from_secs)))
+            let body = StreamBody::new(futures_util::stream::iter(frames));
+            let response = http::Response::from_parts(parts, reqwest::Body::wrap(body));
+            Ok(reqwest::Response::from(response))
+        })
     }
+}
+
+/// The request as the router takes it. The generated client sends JSON
+/// bodies, which reqwest holds as bytes.
+fn into_axum(request: reqwest::Request) -> http::Request<axum::body::Body> {
+    let body = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .map(Bytes::copy_from_slice)
+        .unwrap_or_default();
+    let mut builder = http::Request::builder()
+        .method(request.method().clone())
+        .uri(request.url().as_str());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(axum::body::Body::from(body))
+        .expect("a reqwest request is a valid http request")
 }
