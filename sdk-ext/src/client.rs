@@ -12,9 +12,11 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 use url::{Host, Url};
 
 use crate::auth::ApiKey;
+use crate::codes::ApiCode;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
+use crate::limit::{CreateLimit, CreateLimiter};
 use crate::record::TaskRecord;
 use crate::wait::RateBudget;
 
@@ -49,6 +51,10 @@ struct Shared {
     inner: generated::Client,
     /// Every waiter of one task, through any clone, spends one budget.
     budget: RateBudget,
+    /// Every create, through any clone, waits for a slot under one limit.
+    creates: CreateLimiter,
+    /// Where created tasks' results go when a request names no URL.
+    callback_url: Option<Url>,
 }
 
 impl fmt::Debug for Client {
@@ -66,13 +72,17 @@ impl Client {
         Client::builder().api_key(ApiKey::new(api_key)?).build()
     }
 
-    /// A client configured from the environment: `KIE_API_KEY` (required)
-    /// and `KIE_BASE_URL` (optional).
+    /// A client configured from the environment: `KIE_API_KEY` (required),
+    /// `KIE_BASE_URL` and `KIE_CALLBACK_URL` (optional; see
+    /// [`ClientBuilder::callback_url`]).
     pub fn from_env() -> Result<Self, Error> {
         let key = std::env::var("KIE_API_KEY").map_err(|_| Error::MissingApiKey)?;
         let mut builder = Client::builder().api_key(ApiKey::new(&key)?);
         if let Ok(url) = std::env::var("KIE_BASE_URL") {
             builder = builder.base_url(url);
+        }
+        if let Ok(url) = std::env::var("KIE_CALLBACK_URL") {
+            builder = builder.callback_url(url);
         }
         builder.build()
     }
@@ -93,6 +103,16 @@ impl Client {
         &self.shared.inner
     }
 
+    /// The account's create limit, as this client keeps it.
+    pub(crate) fn create_limiter(&self) -> &CreateLimiter {
+        &self.shared.creates
+    }
+
+    /// The callback URL given to [`ClientBuilder::callback_url`].
+    pub fn callback_url(&self) -> Option<&Url> {
+        self.shared.callback_url.as_ref()
+    }
+
     /// The per-task request budget all waiters of this client share.
     pub(crate) fn budget(&self) -> &RateBudget {
         &self.shared.budget
@@ -104,6 +124,27 @@ impl Client {
     /// request is made.
     pub async fn task(&self, task_id: &str) -> Result<TaskRecord, Error> {
         self.fetch(task_id).await.map(|(record, _)| record)
+    }
+
+    /// The account's credits (`GET /api/v1/chat/credit`).
+    pub async fn credits(&self) -> Result<i64, Error> {
+        let inner = &self.shared.inner;
+        let answer = match inner.get_account_credits().send().await {
+            Ok(answer) => answer.into_inner(),
+            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
+        };
+        match (ApiCode::from(answer.code), answer.data) {
+            (ApiCode::Success, Some(credits)) => Ok(credits),
+            (ApiCode::Success, None) => Err(Error::IncompleteAnswer {
+                operation: "get-account-credits",
+                problem: "success, without the number of credits",
+            }),
+            (code, _) => Err(Error::Api {
+                code,
+                msg: answer.msg,
+                retry_after: None,
+            }),
+        }
     }
 
     /// [`Client::task`], also returning the server's `Retry-After` hint.
@@ -130,7 +171,7 @@ impl Client {
     }
 }
 
-async fn from_generated(error: generated::Error<()>, max_body_bytes: usize) -> Error {
+pub(crate) async fn from_generated(error: generated::Error<()>, max_body_bytes: usize) -> Error {
     use generated::Error as G;
     match error {
         G::ResponseBodyError(source) if over_limit(&source) => Error::BodyTooLarge {
@@ -188,7 +229,7 @@ fn over_limit(error: &reqwest::Error) -> bool {
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by this API).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
@@ -217,6 +258,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     max_body_bytes: usize,
     transport: Option<Arc<dyn Transport>>,
+    create_limit: Option<CreateLimit>,
+    callback_url: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -231,6 +274,8 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             transport: None,
+            create_limit: Some(CreateLimit::default()),
+            callback_url: None,
         }
     }
 }
@@ -300,10 +345,34 @@ impl ClientBuilder {
         self
     }
 
+    /// How many creates this client sends per window (default
+    /// [`CreateLimit::default`]: under the account's limit of about 20 per
+    /// 10 s). Creates beyond it wait for their turn. `None` sends every
+    /// create at once; the API then refuses the excess, which is retried.
+    /// Clones of a client share its limit; separate clients (or processes)
+    /// on one account should split it.
+    pub fn create_limit(mut self, limit: Option<CreateLimit>) -> Self {
+        self.create_limit = limit;
+        self
+    }
+
+    /// Where created tasks' results go when a create request names no
+    /// callback URL. The API requires one, and whoever receives it gets the
+    /// task's results, so the client never makes one up: without this and
+    /// without a URL on the request, a create is refused before sending.
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = self.api_key.ok_or(Error::MissingApiKey)?;
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let callback_url = self
+            .callback_url
+            .map(|url| crate::validate::callback_url("client", &url))
+            .transpose()?;
         let http = match self.http_client {
             Some(client) => client,
             // Waiters poll one host in short bursts: a few idle connections
@@ -328,6 +397,8 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 inner: generated::Client::new_with_client(&base_url, http, options),
                 budget: RateBudget::default(),
+                creates: CreateLimiter::new(self.create_limit),
+                callback_url,
             }),
         })
     }

@@ -50,3 +50,71 @@ pub(crate) fn open(
         }),
     }
 }
+
+/// The answer of a create call: `{code, msg, data: {taskId}}`, whatever
+/// the operation (each has its own generated type).
+pub(crate) trait CreateAnswer {
+    /// The code, the message and the new task's id.
+    fn into_parts(self) -> (Option<i64>, String, Option<String>);
+}
+
+macro_rules! create_answers {
+    ($($answer:ident),+ $(,)?) => {$(
+        impl CreateAnswer for types::$answer {
+            fn into_parts(self) -> (Option<i64>, String, Option<String>) {
+                (
+                    self.code.map(i64::from),
+                    self.msg.unwrap_or_default(),
+                    self.data.and_then(|d| d.task_id),
+                )
+            }
+        }
+    )+};
+}
+
+create_answers!(
+    GenerateMusicResponse,
+    ExtendMusicResponse,
+    UploadAndCoverAudioResponse,
+    UploadAndExtendAudioResponse,
+    AddInstrumentalResponse,
+    AddVocalsResponse,
+    ReplaceSectionResponse,
+    GenerateMashupResponse,
+    GenerateLyricsResponse,
+    ConvertToWavResponse,
+    SeparateVocalsResponse,
+    GenerateMidiResponse,
+    CreateMusicVideoResponse,
+    GenerateCoverResponse,
+);
+
+impl CreateAnswer for types::ApiResponse {
+    fn into_parts(self) -> (Option<i64>, String, Option<String>) {
+        (
+            self.code,
+            self.msg.unwrap_or_default(),
+            self.data.and_then(|d| d.task_id),
+        )
+    }
+}
+
+/// What a create's envelope says: the new task's id, or the refusal.
+/// A success without an id is `Ok(None)`: the task may exist.
+pub(crate) fn open_created(
+    answer: impl CreateAnswer,
+    retry_after: Option<Duration>,
+) -> Result<Option<String>, Error> {
+    let (code, msg, task_id) = answer.into_parts();
+    match code.map(ApiCode::from) {
+        Some(ApiCode::Success) => Ok(task_id.filter(|id| !id.trim().is_empty())),
+        Some(code) => Err(Error::Api {
+            code,
+            msg,
+            retry_after,
+        }),
+        // No code at all: not an answer this API gives; the request may
+        // still have made a task.
+        None => Ok(None),
+    }
+}

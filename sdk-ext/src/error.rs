@@ -102,6 +102,52 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A create request breaks a rule its page states; nothing was sent
+    /// and no credits were spent.
+    #[error("{operation}: `{field}` {problem}; nothing was sent")]
+    InvalidRequest {
+        /// The operation, as the provider's page names it (`generate-music`).
+        operation: &'static str,
+        /// The field, as the API spells it (`callBackUrl`).
+        field: &'static str,
+        /// What is wrong, and the rule.
+        problem: String,
+    },
+
+    /// A create request may have reached the API, and its answer was lost
+    /// (a timeout, a connection cut after sending, an unreadable answer).
+    /// The task may exist and may have been charged for. It was not sent
+    /// again: that could make and charge for a second task. The task's
+    /// callback, if it was made, reaches `callback_url` with its id.
+    #[error(
+        "{operation}: the request may have created a task, but its answer was lost ({source}); \
+         it was not resent, to avoid paying twice. If the task exists, its callback to {} \
+         carries its id (request sent at {})",
+        without_query(callback_url),
+        sent_at.format("%Y-%m-%dT%H:%M:%SZ")
+    )]
+    CreateOutcomeUnknown {
+        /// The operation, as the provider's page names it.
+        operation: &'static str,
+        /// Where the task's results go, if it exists.
+        callback_url: String,
+        /// When the request was sent.
+        sent_at: chrono::DateTime<chrono::Utc>,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// The answer was valid JSON but said something that cannot be right,
+    /// such as success without the task id or number it exists to give.
+    #[error("the API's answer to {operation} is incomplete: {problem}")]
+    IncompleteAnswer {
+        /// The operation, as the provider's page names it.
+        operation: &'static str,
+        /// What is missing.
+        problem: &'static str,
+    },
+
     /// The generated client failed in a way the API cannot cause. This is a
     /// bug in kie-suno.
     #[error(
@@ -149,6 +195,17 @@ impl Error {
         }
     }
 
+    /// Whether the call was refused for a lack of credits (code 402).
+    pub fn is_insufficient_credits(&self) -> bool {
+        matches!(
+            self,
+            Error::Api {
+                code: ApiCode::InsufficientCredits,
+                ..
+            }
+        )
+    }
+
     /// Whether the call was refused for going too fast.
     pub fn is_rate_limit(&self) -> bool {
         match self {
@@ -157,6 +214,11 @@ impl Error {
             _ => false,
         }
     }
+}
+
+/// A URL for a message: its query may hold a token, so it is left out.
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 fn server_says(msg: &str) -> String {

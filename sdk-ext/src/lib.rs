@@ -20,13 +20,18 @@
 mod auth;
 mod client;
 mod codes;
+mod create;
 mod envelope;
 mod error;
+mod kind;
+mod limit;
+pub mod music;
 mod open_enum;
 mod params;
 mod record;
 mod status;
 pub mod time;
+mod validate;
 pub mod wait;
 
 #[cfg(feature = "callbacks")]
@@ -47,6 +52,8 @@ pub use client::{
 pub use codes::{ApiCode, TaskErrorCode};
 pub use error::Error;
 pub use kie_suno_sdk::Transport;
+pub use kind::TaskKind;
+pub use limit::CreateLimit;
 pub use params::{GenerationParams, Model, ParamsError};
 pub use record::{TaskError, TaskRecord, Track};
 pub use status::{OperationType, TaskStatus};

@@ -4,24 +4,22 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kie_suno::ApiCode;
-use kie_suno::callback::{
-    Callback, CallbackStage, Family, Payload, Rejection, Verifier, WebhookKey,
-};
+use kie_suno::callback::{Callback, CallbackStage, Payload, Rejection, Verifier, WebhookKey};
 use kie_suno::reqwest::header::HeaderMap;
+use kie_suno::{ApiCode, TaskKind};
 use kie_suno_tests::workspace_root;
 
 /// The family whose callbacks a page documents, from its file name.
-fn family_of(page: &str) -> Option<Family> {
+fn family_of(page: &str) -> Option<TaskKind> {
     let name = page.rsplit('/').next()?.strip_suffix("-callbacks.md")?;
     Some(match name {
-        "generate-lyrics" => Family::Lyrics,
-        "convert-to-wav" => Family::Wav,
-        "separate-vocals" => Family::Stems,
-        "generate-midi" => Family::Midi,
-        "create-music-video" => Family::Video,
-        "cover-suno" => Family::Cover,
-        _ => Family::Music,
+        "generate-lyrics" => TaskKind::Lyrics,
+        "convert-to-wav" => TaskKind::Wav,
+        "separate-vocals" => TaskKind::VocalSeparation,
+        "generate-midi" => TaskKind::Midi,
+        "create-music-video" => TaskKind::Video,
+        "cover-suno" => TaskKind::Cover,
+        _ => TaskKind::Music,
     })
 }
 
@@ -76,7 +74,7 @@ fn every_example_of_the_callback_pages_decodes_as_its_family() {
 #[test]
 fn midi_note_times_decode_whether_numbers_or_strings() {
     let body = br#"{"code":200,"msg":"ok","data":{"taskId":"m","instruments":[{"name":"Drums","notes":[{"pitch":73,"start":"0.25","end":0.5,"velocity":1}]}]}}"#;
-    let callback = Callback::decode(Family::Midi, body).expect("decodes");
+    let callback = Callback::decode(TaskKind::Midi, body).expect("decodes");
     let Payload::Midi(instruments) = callback.payload else {
         panic!("midi");
     };
@@ -98,7 +96,7 @@ fn a_body_that_is_not_a_callback_is_refused_with_why() {
         ),
         (br#"{"code":200,"data":null}"#, "names no task"),
     ] {
-        let e = Callback::decode(Family::Music, body).expect_err("refused");
+        let e = Callback::decode(TaskKind::Music, body).expect_err("refused");
         assert!(e.to_string().contains(why), "{e}");
     }
 }
@@ -132,18 +130,18 @@ fn signature_from_another_key_or_for_another_task_is_refused() {
     let verifier = Verifier::new(key());
     let forged = signed(&WebhookKey::new("guess").expect("key"), "t1", now);
     assert_eq!(
-        verifier.check(Family::Music, &forged, BODY, now),
+        verifier.check(TaskKind::Music, &forged, BODY, now),
         Err(Rejection::BadSignature)
     );
     // A valid signature for t2 does not vouch for a body about t1.
     let other_task = signed(&key(), "t2", now);
     assert_eq!(
-        verifier.check(Family::Music, &other_task, BODY, now),
+        verifier.check(TaskKind::Music, &other_task, BODY, now),
         Err(Rejection::BadSignature)
     );
     let good = signed(&key(), "t1", now);
     let delivery = verifier
-        .check(Family::Music, &good, BODY, now)
+        .check(TaskKind::Music, &good, BODY, now)
         .expect("valid");
     assert_eq!(delivery.callback.code, ApiCode::Success);
     assert_eq!(Rejection::BadSignature.http_status(), 401);
@@ -157,7 +155,7 @@ fn window_refuses_stale_and_future_timestamps() {
         let stale = signed(&key(), "t1", now - offset);
         assert!(
             matches!(
-                verifier.check(Family::Music, &stale, BODY, now),
+                verifier.check(TaskKind::Music, &stale, BODY, now),
                 Err(Rejection::OutsideWindow {
                     window_secs: 300,
                     ..
@@ -167,15 +165,15 @@ fn window_refuses_stale_and_future_timestamps() {
         );
         let future = signed(&key(), "t1", now + offset);
         assert!(matches!(
-            verifier.check(Family::Music, &future, BODY, now),
+            verifier.check(TaskKind::Music, &future, BODY, now),
             Err(Rejection::OutsideWindow { .. })
         ));
     }
     let inside = signed(&key(), "t1", now - Duration::from_secs(299));
-    assert!(verifier.check(Family::Music, &inside, BODY, now).is_ok());
+    assert!(verifier.check(TaskKind::Music, &inside, BODY, now).is_ok());
     let narrow = Verifier::new(key()).window(Duration::from_secs(10));
     let eleven = signed(&key(), "t1", now - Duration::from_secs(11));
-    assert!(narrow.check(Family::Music, &eleven, BODY, now).is_err());
+    assert!(narrow.check(TaskKind::Music, &eleven, BODY, now).is_err());
 }
 
 #[test]
@@ -184,17 +182,22 @@ fn replay_of_an_accepted_delivery_is_recognised_as_a_repeat() {
     let verifier = Verifier::new(key());
     let headers = signed(&key(), "t1", now);
     let first = verifier
-        .check(Family::Music, &headers, BODY, now)
+        .check(TaskKind::Music, &headers, BODY, now)
         .expect("valid");
     assert!(!first.repeat);
     let again = verifier
-        .check(Family::Music, &headers, BODY, now + Duration::from_secs(5))
+        .check(
+            TaskKind::Music,
+            &headers,
+            BODY,
+            now + Duration::from_secs(5),
+        )
         .expect("still valid");
     assert!(again.repeat, "the same delivery twice is one event");
     // The provider retrying the same callback signs it anew: still one event.
     let later = now + Duration::from_secs(20);
     let retried = verifier
-        .check(Family::Music, &signed(&key(), "t1", later), BODY, later)
+        .check(TaskKind::Music, &signed(&key(), "t1", later), BODY, later)
         .expect("valid");
     assert!(retried.repeat);
     // Another stage of the same task is news.
@@ -202,7 +205,7 @@ fn replay_of_an_accepted_delivery_is_recognised_as_a_repeat() {
         br#"{"code":200,"msg":"ok","data":{"callbackType":"first","task_id":"t1","data":[]}}"#;
     let next = verifier
         .check(
-            Family::Music,
+            TaskKind::Music,
             &signed(&key(), "t1", later),
             first_stage,
             later,
@@ -216,19 +219,19 @@ fn missing_or_malformed_signature_headers_are_refused() {
     let now = SystemTime::now();
     let verifier = Verifier::new(key());
     assert_eq!(
-        verifier.check(Family::Music, &HeaderMap::new(), BODY, now),
+        verifier.check(TaskKind::Music, &HeaderMap::new(), BODY, now),
         Err(Rejection::Unsigned("x-webhook-timestamp"))
     );
     let mut headers = signed(&key(), "t1", now);
     headers.insert("x-webhook-timestamp", "yesterday".parse().expect("header"));
     assert_eq!(
-        verifier.check(Family::Music, &headers, BODY, now),
+        verifier.check(TaskKind::Music, &headers, BODY, now),
         Err(Rejection::BadTimestamp)
     );
     headers.remove("x-webhook-signature");
     headers.insert("x-webhook-timestamp", "1".parse().expect("header"));
     assert_eq!(
-        verifier.check(Family::Music, &headers, BODY, now),
+        verifier.check(TaskKind::Music, &headers, BODY, now),
         Err(Rejection::Unsigned("x-webhook-signature"))
     );
 }
@@ -239,7 +242,7 @@ fn body_over_the_cap_is_refused_before_it_is_parsed() {
     let verifier = Verifier::new(key()).max_body_bytes(64);
     let headers = signed(&key(), "t1", now);
     let e = verifier
-        .check(Family::Music, &headers, BODY, now)
+        .check(TaskKind::Music, &headers, BODY, now)
         .expect_err("too large");
     assert_eq!(e, Rejection::BodyTooLarge { limit: 64 });
     assert_eq!(e.http_status(), 413);
@@ -251,12 +254,12 @@ fn without_a_key_only_an_explicit_opt_out_accepts_unsigned_deliveries() {
     let insecure = Verifier::insecure_without_signatures();
     assert!(!insecure.checks_signatures());
     let delivery = insecure
-        .check(Family::Music, &HeaderMap::new(), BODY, now)
+        .check(TaskKind::Music, &HeaderMap::new(), BODY, now)
         .expect("accepted");
     assert!(!delivery.repeat);
     assert!(
         insecure
-            .check(Family::Music, &HeaderMap::new(), BODY, now)
+            .check(TaskKind::Music, &HeaderMap::new(), BODY, now)
             .expect("again")
             .repeat
     );
@@ -274,10 +277,10 @@ fn the_webhook_key_appears_in_no_rejection_or_debug_output() {
     ];
     let forged = signed(&WebhookKey::new("guess").expect("key"), "t1", now);
     for rejection in [
-        verifier.check(Family::Music, &forged, BODY, now),
-        verifier.check(Family::Music, &HeaderMap::new(), BODY, now),
+        verifier.check(TaskKind::Music, &forged, BODY, now),
+        verifier.check(TaskKind::Music, &HeaderMap::new(), BODY, now),
         verifier.check(
-            Family::Music,
+            TaskKind::Music,
             &signed(&key(), "t1", now - Duration::from_secs(900)),
             BODY,
             now,

@@ -5,20 +5,33 @@
 
 use std::time::Duration;
 
-use kie_suno::TaskStatus;
-use kie_suno::mock::{Fault, Faults, MockServer, Script, UnknownTask};
+use kie_suno::mock::{Fault, Faults, KindScript, MockServer, Script, UnknownTask};
+use kie_suno::{TaskKind, TaskStatus};
 use kie_suno_tests::{page_example, record_fixture, workspace_root};
 use serde_json::{Map, Value};
 
-/// The 200 response schema, with OpenAPI 3.0's `nullable` turned into JSON
-/// Schema's `null` alternative.
-fn validator() -> jsonschema::Validator {
+fn spec() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("sdk/openapi.json")).expect("spec");
-    let spec: Value = serde_json::from_str(&text).expect("json");
-    let schema = spec
-        .pointer("/paths/~1api~1v1~1generate~1record-info/get/responses/200/content/application~1json/schema")
-        .expect("response schema")
-        .clone();
+    serde_json::from_str(&text).expect("json")
+}
+
+/// The 200 response schema of music's details endpoint.
+fn validator() -> jsonschema::Validator {
+    validator_of(&spec(), "get", "/api/v1/generate/record-info")
+}
+
+/// An operation's 200 response schema, with OpenAPI 3.0's `nullable`
+/// turned into JSON Schema's `null` alternative and the components it
+/// refers to alongside.
+fn validator_of(spec: &Value, method: &str, path: &str) -> jsonschema::Validator {
+    let pointer = format!(
+        "/paths/{}/{method}/responses/200/content/application~1json/schema",
+        path.replace('/', "~1")
+    );
+    let mut schema = spec.pointer(&pointer).expect("response schema").clone();
+    if let Some(map) = schema.as_object_mut() {
+        map.insert("components".into(), spec["components"].clone());
+    }
     jsonschema::validator_for(&to_json_schema(schema)).expect("valid JSON Schema")
 }
 
@@ -199,4 +212,157 @@ fn fields_always_present_are_required() {
         "null data",
         &serde_json::json!({ "code": 200, "msg": "success", "data": null }),
     );
+}
+
+/// Every create operation the mock serves, with the request example of its
+/// page.
+fn create_examples(spec: &Value) -> Vec<(String, Value)> {
+    const SYNCHRONOUS: [&str; 4] = [
+        "/api/v1/common/download-url",
+        "/api/v1/generate/generate-persona",
+        "/api/v1/generate/get-timestamped-lyrics",
+        "/api/v1/style/generate",
+    ];
+    spec["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .filter(|(path, item)| item.get("post").is_some() && !SYNCHRONOUS.contains(&path.as_str()))
+        .map(|(path, item)| {
+            let example =
+                item["post"]["requestBody"]["content"]["application/json"]["example"].clone();
+            (path.clone(), example)
+        })
+        .collect()
+}
+
+/// The kind of task a create path makes, from the pages' families.
+fn kind_made_by(path: &str) -> TaskKind {
+    let prefixes = [
+        ("/api/v1/lyrics", TaskKind::Lyrics),
+        ("/api/v1/wav/", TaskKind::Wav),
+        ("/api/v1/vocal-removal/", TaskKind::VocalSeparation),
+        ("/api/v1/midi/", TaskKind::Midi),
+        ("/api/v1/mp4/", TaskKind::Video),
+        ("/api/v1/suno/cover/", TaskKind::Cover),
+    ];
+    prefixes
+        .into_iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map_or(TaskKind::Music, |(_, kind)| kind)
+}
+
+async fn post(server: &MockServer, path: &str, body: &Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", server.url()))
+        .header("Authorization", format!("Bearer {}", server.api_key()))
+        .json(body)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    serde_json::from_slice(&response.bytes().await.expect("body")).expect("json")
+}
+
+async fn details(server: &MockServer, kind: TaskKind, task_id: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}{}", server.url(), kind.details_path()))
+        .query(&[("taskId", task_id)])
+        .header("Authorization", format!("Bearer {}", server.api_key()))
+        .send()
+        .await
+        .expect("answer");
+    serde_json::from_slice(&response.bytes().await.expect("body")).expect("json")
+}
+
+#[tokio::test]
+async fn every_create_and_every_kind_of_record_conforms() {
+    let spec = spec();
+    let examples = create_examples(&spec);
+    assert_eq!(examples.len(), 15, "every create operation of the pages");
+    let scripts = [
+        (
+            Script::pending(),
+            KindScript::done_after(Duration::from_secs(3600)),
+        ),
+        (
+            Script::success(Duration::ZERO),
+            KindScript::done_after(Duration::ZERO),
+        ),
+        (
+            Script::failure(Duration::ZERO, TaskStatus::GenerateAudioFailed),
+            KindScript::failed_after(Duration::ZERO),
+        ),
+    ];
+    let mut kinds_seen = std::collections::HashSet::new();
+    for (music, other) in scripts {
+        let server = MockServer::builder()
+            .lifecycle(music)
+            .kind_lifecycle(other)
+            .start()
+            .await
+            .expect("mock");
+        for (path, example) in &examples {
+            let answer = post(&server, path, example).await;
+            assert_eq!(answer["code"], 200, "{path}: {answer}");
+            assert_conforms(&validator_of(&spec, "post", path), path, &answer);
+            let task_id = answer["data"]["taskId"].as_str().expect("task id");
+            let kind = kind_made_by(path);
+            let record = details(&server, kind, task_id).await;
+            assert_eq!(record["data"]["taskId"], task_id, "{path}: {record}");
+            kinds_seen.insert(kind);
+            let what = format!("{kind} record {}", record["data"]);
+            assert_conforms(
+                &validator_of(&spec, "get", kind.details_path()),
+                &what,
+                &record,
+            );
+        }
+    }
+    assert_eq!(
+        kinds_seen.len(),
+        TaskKind::ALL.len(),
+        "a record of every kind"
+    );
+}
+
+#[tokio::test]
+async fn create_refusals_and_credits_conform() {
+    let spec = spec();
+    let (path, example) = create_examples(&spec).remove(0);
+    let validator = validator_of(&spec, "post", &path);
+    let broke = MockServer::builder()
+        .credits(0)
+        .start()
+        .await
+        .expect("mock");
+    let answer = post(&broke, &path, &example).await;
+    assert_eq!(answer["code"], 402);
+    assert_conforms(&validator, "402", &answer);
+    let mut lacking = example.clone();
+    lacking
+        .as_object_mut()
+        .expect("object")
+        .remove("callBackUrl");
+    let answer = post(&broke, &path, &lacking).await;
+    assert_eq!(answer["code"], 422);
+    assert_conforms(&validator, "422", &answer);
+    let limited = MockServer::builder()
+        .faults(Faults::always(Fault::RateLimited))
+        .start()
+        .await
+        .expect("mock");
+    assert_conforms(&validator, "429", &post(&limited, &path, &example).await);
+
+    let credits = validator_of(&spec, "get", "/api/v1/chat/credit");
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/chat/credit", broke.url()))
+        .header("Authorization", format!("Bearer {}", broke.api_key()))
+        .send()
+        .await
+        .expect("answer");
+    let answer: Value =
+        serde_json::from_slice(&response.bytes().await.expect("body")).expect("json");
+    assert_eq!(answer["data"], 0);
+    assert_conforms(&credits, "credits", &answer);
 }

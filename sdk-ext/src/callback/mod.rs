@@ -13,7 +13,8 @@
 //!
 //! ```
 //! use std::time::{Duration, SystemTime, UNIX_EPOCH};
-//! use kie_suno::callback::{Family, Verifier, WebhookKey};
+//! use kie_suno::TaskKind;
+//! use kie_suno::callback::{Verifier, WebhookKey};
 //! use kie_suno::reqwest::header::HeaderMap;
 //!
 //! let key = WebhookKey::new("my-webhook-key").unwrap();
@@ -24,16 +25,17 @@
 //! headers.insert("x-webhook-timestamp", ts.parse().unwrap());
 //! headers.insert("x-webhook-signature", key.sign("t1", &ts).parse().unwrap());
 //! let body = br#"{"code":200,"msg":"ok","data":{"callbackType":"text","task_id":"t1","data":[]}}"#;
-//! let delivery = verifier.check(Family::Music, &headers, body, now).unwrap();
+//! let delivery = verifier.check(TaskKind::Music, &headers, body, now).unwrap();
 //! assert_eq!(delivery.callback.task_id, "t1");
 //! assert!(!delivery.repeat);
-//! assert!(verifier.check(Family::Music, &headers, body, now).unwrap().repeat);
+//! assert!(verifier.check(TaskKind::Music, &headers, body, now).unwrap().repeat);
 //! ```
 
 mod payload;
 mod receiver;
 mod signature;
 
+use crate::kind::TaskKind;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -42,8 +44,8 @@ use reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
 
 pub use payload::{
-    Callback, CallbackLyrics, CallbackStage, CallbackTrack, Family, MidiInstrument, MidiNote,
-    Payload, PayloadError, task_id_of,
+    Callback, CallbackLyrics, CallbackStage, CallbackTrack, MidiInstrument, MidiNote, Payload,
+    PayloadError, task_id_of,
 };
 pub use receiver::{Received, Receiver};
 pub use signature::WebhookKey;
@@ -173,7 +175,7 @@ impl Verifier {
     /// Checks one delivery of a `family` task, received at `now`.
     pub fn check(
         &self,
-        family: Family,
+        family: TaskKind,
         headers: &HeaderMap,
         body: &[u8],
         now: SystemTime,

@@ -9,70 +9,37 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::codes::ApiCode;
+use crate::kind::TaskKind;
 use crate::open_enum::string_enum;
 
-/// Which kind of task a callback is about: its payload has that family's
-/// shape. The create call that named the callback URL says which.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Family {
-    /// Music: generate, extend, covers of uploads, vocals, instrumentals,
-    /// section replacement, mashups, sounds.
-    Music,
-    /// Lyrics texts.
-    Lyrics,
-    /// A WAV conversion.
-    Wav,
-    /// Vocal or stem separation.
-    Stems,
-    /// MIDI from a separated track.
-    Midi,
-    /// A music video.
-    Video,
-    /// Cover images.
-    Cover,
-}
-
-impl Family {
+/// Recognising a callback's kind from its body.
+impl TaskKind {
     /// The family a callback body's shape belongs to, for a receiver that
     /// takes every family at one URL; `None` when nothing tells.
-    pub fn of_body(body: &Value) -> Option<Family> {
+    pub fn of_callback_body(body: &Value) -> Option<TaskKind> {
         let data = body.get("data")?;
         let has = |key: &str| data.get(key).is_some();
         if has("vocal_separation_info") {
-            Some(Family::Stems)
+            Some(TaskKind::VocalSeparation)
         } else if has("audioWavUrl") || has("audio_wav_url") {
-            Some(Family::Wav)
+            Some(TaskKind::Wav)
         } else if has("video_url") || has("videoUrl") {
-            Some(Family::Video)
+            Some(TaskKind::Video)
         } else if has("images") {
-            Some(Family::Cover)
+            Some(TaskKind::Cover)
         } else if has("instruments") || has("state") {
-            Some(Family::Midi)
+            Some(TaskKind::Midi)
         } else if has("callbackType") {
             let first = data
                 .get("data")
                 .and_then(Value::as_array)
                 .and_then(|l| l.first());
             match first {
-                Some(item) if item.get("text").is_some() => Some(Family::Lyrics),
-                _ => Some(Family::Music),
+                Some(item) if item.get("text").is_some() => Some(TaskKind::Lyrics),
+                _ => Some(TaskKind::Music),
             }
         } else {
             None
-        }
-    }
-
-    /// The family's name, as `suno` prints it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Music => "music",
-            Family::Lyrics => "lyrics",
-            Family::Wav => "wav",
-            Family::Stems => "stems",
-            Family::Midi => "midi",
-            Family::Video => "video",
-            Family::Cover => "cover",
         }
     }
 }
@@ -205,7 +172,7 @@ pub enum PayloadError {
 
 impl Callback {
     /// Decodes a callback of `family` from its body.
-    pub fn decode(family: Family, body: &[u8]) -> Result<Callback, PayloadError> {
+    pub fn decode(family: TaskKind, body: &[u8]) -> Result<Callback, PayloadError> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| PayloadError::NotAnObject(e.to_string()))?;
         if !value.is_object() {
@@ -226,15 +193,15 @@ impl Callback {
     }
 
     /// The family the callback was decoded as.
-    pub fn family(&self) -> Family {
+    pub fn family(&self) -> TaskKind {
         match self.payload {
-            Payload::Music(_) => Family::Music,
-            Payload::Lyrics(_) => Family::Lyrics,
-            Payload::Wav { .. } => Family::Wav,
-            Payload::Stems(_) => Family::Stems,
-            Payload::Midi(_) => Family::Midi,
-            Payload::Video { .. } => Family::Video,
-            Payload::Cover(_) => Family::Cover,
+            Payload::Music(_) => TaskKind::Music,
+            Payload::Lyrics(_) => TaskKind::Lyrics,
+            Payload::Wav { .. } => TaskKind::Wav,
+            Payload::Stems(_) => TaskKind::VocalSeparation,
+            Payload::Midi(_) => TaskKind::Midi,
+            Payload::Video { .. } => TaskKind::Video,
+            Payload::Cover(_) => TaskKind::Cover,
         }
     }
 
@@ -254,15 +221,15 @@ pub fn task_id_of(body: &Value) -> Option<String> {
         .filter(|id| !id.is_empty())
 }
 
-fn payload(family: Family, data: &Value) -> Payload {
+fn payload(family: TaskKind, data: &Value) -> Payload {
     let list = |key: &str| {
         data.get(key)
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice)
     };
     match family {
-        Family::Music => Payload::Music(list("data").iter().map(track).collect()),
-        Family::Lyrics => Payload::Lyrics(
+        TaskKind::Music => Payload::Music(list("data").iter().map(track).collect()),
+        TaskKind::Lyrics => Payload::Lyrics(
             list("data")
                 .iter()
                 .map(|l| CallbackLyrics {
@@ -273,19 +240,19 @@ fn payload(family: Family, data: &Value) -> Payload {
                 })
                 .collect(),
         ),
-        Family::Wav => Payload::Wav {
+        TaskKind::Wav => Payload::Wav {
             url: text(data.get("audioWavUrl")).or_else(|| text(data.get("audio_wav_url"))),
         },
-        Family::Video => Payload::Video {
+        TaskKind::Video => Payload::Video {
             url: text(data.get("video_url")).or_else(|| text(data.get("videoUrl"))),
         },
-        Family::Cover => Payload::Cover(
+        TaskKind::Cover => Payload::Cover(
             list("images")
                 .iter()
                 .filter_map(|i| text(Some(i)))
                 .collect(),
         ),
-        Family::Stems => Payload::Stems(
+        TaskKind::VocalSeparation => Payload::Stems(
             data.get("vocal_separation_info")
                 .and_then(Value::as_object)
                 .into_iter()
@@ -296,7 +263,7 @@ fn payload(family: Family, data: &Value) -> Payload {
                 })
                 .collect(),
         ),
-        Family::Midi => Payload::Midi(
+        TaskKind::Midi => Payload::Midi(
             list("instruments")
                 .iter()
                 .map(|i| MidiInstrument {

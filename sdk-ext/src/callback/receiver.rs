@@ -17,7 +17,8 @@ use axum::routing::post;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::{Delivery, Family, Rejection, Verifier};
+use super::{Delivery, Rejection, Verifier};
+use crate::kind::TaskKind;
 use crate::wait::Wakeups;
 
 /// What the receiver saw, for the application: a verified new delivery,
@@ -37,7 +38,7 @@ const QUEUE: usize = 1024;
 
 struct Shared {
     verifier: Verifier,
-    family: Option<Family>,
+    family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
     sink: mpsc::Sender<Received>,
 }
@@ -46,13 +47,13 @@ struct Shared {
 #[derive(Debug)]
 pub struct Receiver {
     verifier: Verifier,
-    family: Option<Family>,
+    family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
 }
 
 impl Receiver {
     /// A receiver whose deliveries `verifier` checks. The family of each
-    /// delivery is recognised from its shape ([`Family::of_body`]) unless
+    /// delivery is recognised from its shape ([`TaskKind::of_callback_body`]) unless
     /// [`Receiver::family`] fixes it.
     pub fn new(verifier: Verifier) -> Self {
         Receiver {
@@ -71,7 +72,7 @@ impl Receiver {
     }
 
     /// Every delivery is of this family (one URL per family).
-    pub fn family(mut self, family: Family) -> Self {
+    pub fn family(mut self, family: TaskKind) -> Self {
         self.family = Some(family);
         self
     }
@@ -123,8 +124,8 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
     let family = shared.family.unwrap_or_else(|| {
         serde_json::from_slice::<Value>(&body)
             .ok()
-            .and_then(|v| Family::of_body(&v))
-            .unwrap_or(Family::Music)
+            .and_then(|v| TaskKind::of_callback_body(&v))
+            .unwrap_or(TaskKind::Music)
     });
     let checked = shared
         .verifier

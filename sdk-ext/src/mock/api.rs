@@ -10,10 +10,13 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::account::{Account, CreateOperation, DEFAULT_CREDITS};
 use super::faults::{Fault, Faults};
+use super::kinds::{self, KindScript};
 use super::script::{self, Script};
 use super::server::MockServer;
 use super::simulation::Simulation;
+use crate::kind::TaskKind;
 use crate::status::TaskStatus;
 
 /// Requests allowed per task in any one-second window, as on the live API.
@@ -35,7 +38,8 @@ pub enum UnknownTask {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Answer {
-    /// The task's record, with this status.
+    /// The task's record, with this status (for kinds other than music:
+    /// `PENDING`, `SUCCESS` or `FAILED`).
     Record(TaskStatus),
     /// The body given to [`MockApi::answer_with`].
     Canned,
@@ -49,6 +53,20 @@ pub enum Answer {
     RateLimited,
     /// An injected fault.
     Fault(Fault),
+    /// A task was made. With a fault, its answer was lost or late (the
+    /// connection cut, a proxy's 502, a cut body, a slow answer).
+    Created {
+        /// The new task's id.
+        task_id: String,
+        /// The fault that hid or delayed the answer.
+        fault: Option<Fault>,
+    },
+    /// A create lacked a field its page requires (422); no task.
+    MissingField(&'static str),
+    /// A create the account's credits do not cover (402); no task.
+    InsufficientCredits,
+    /// The account's credits.
+    Credits(i64),
 }
 
 /// One request as the mock saw it. Header values are not kept, only names,
@@ -57,11 +75,14 @@ pub enum Answer {
 pub struct LoggedRequest {
     /// Time since the mock started.
     pub at: Duration,
+    /// The operation, as the provider's page names it (`get-music-details`,
+    /// `generate-music`, ...).
+    pub operation: &'static str,
     /// The decoded `taskId` query parameter.
     pub task_id: Option<String>,
-    /// The query string exactly as received (HTTP only).
+    /// The query string exactly as received.
     pub raw_query: Option<String>,
-    /// Names of the headers present, lowercase (HTTP only).
+    /// Names of the headers present, lowercase.
     pub header_names: Vec<String>,
     /// Whether the bearer key matched.
     pub authorized: bool,
@@ -84,12 +105,32 @@ pub(crate) enum Reply {
 }
 
 enum Task {
+    /// A music task.
     Scripted {
         script: Script,
         started: Instant,
         created: SystemTime,
     },
+    /// A task of another kind.
+    Made {
+        kind: TaskKind,
+        script: KindScript,
+        started: Instant,
+        created: SystemTime,
+        /// The create request's body.
+        input: Value,
+    },
     Canned(String),
+}
+
+impl Task {
+    fn kind(&self) -> Option<TaskKind> {
+        match self {
+            Task::Scripted { .. } => Some(TaskKind::Music),
+            Task::Made { kind, .. } => Some(*kind),
+            Task::Canned(_) => None,
+        }
+    }
 }
 
 /// The mock API's state, shared by a [`MockServer`] or a [`Simulation`]
@@ -104,6 +145,13 @@ pub struct MockApi {
     recent: Mutex<HashMap<String, VecDeque<Instant>>>,
     log: Mutex<Vec<LoggedRequest>>,
     violations: AtomicU64,
+    pub(crate) account: Account,
+    /// What a created music task plays.
+    lifecycle: Script,
+    /// What a created task of another kind plays.
+    kind_lifecycle: KindScript,
+    /// Every task a create made, in order, with its operation.
+    made: Mutex<Vec<(String, &'static str)>>,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -146,6 +194,47 @@ impl MockApi {
         lock(&self.tasks).insert(task_id, task);
     }
 
+    /// Adds (or restarts) a task of a kind other than music, whose
+    /// lifecycle starts now; `input` stands for its create request's body.
+    pub fn add_task_of(
+        &self,
+        kind: TaskKind,
+        task_id: impl Into<String>,
+        script: KindScript,
+        input: Value,
+    ) {
+        let task = Task::Made {
+            kind,
+            script,
+            started: Instant::now(),
+            created: SystemTime::now(),
+            input,
+        };
+        lock(&self.tasks).insert(task_id.into(), task);
+    }
+
+    /// The account's credits now.
+    pub fn credits(&self) -> i64 {
+        self.account.credits()
+    }
+
+    /// Sets the account's credits.
+    pub fn set_credits(&self, credits: i64) {
+        self.account.set_credits(credits);
+    }
+
+    /// Creates beyond the account's limit of 20 per 10 s, so far.
+    pub fn create_rate_violations(&self) -> u64 {
+        self.account.create_violations()
+    }
+
+    /// Every task a create call made, in order: its id and operation. A
+    /// task whose answer was lost is here too: the list a client cannot
+    /// get from the live API.
+    pub fn created_tasks(&self) -> Vec<(String, &'static str)> {
+        lock(&self.made).clone()
+    }
+
     /// Answers every request for `task_id` with `body`, verbatim, as HTTP
     /// 200 JSON (after the key check, rate limit and faults, like any other
     /// answer). For testing how a client takes a particular envelope.
@@ -166,15 +255,17 @@ impl MockApi {
     /// Answers one request and logs it.
     pub(crate) async fn handle(
         &self,
+        kind: TaskKind,
         authorized: bool,
         task_id: Option<String>,
         raw_query: Option<String>,
         header_names: Vec<String>,
     ) -> Reply {
         let now = Instant::now();
-        let (answer, reply) = self.answer(now, authorized, task_id.as_deref()).await;
-        lock(&self.log).push(LoggedRequest {
+        let (answer, reply) = self.answer(now, kind, authorized, task_id.as_deref()).await;
+        self.log(LoggedRequest {
             at: now - self.started,
+            operation: details_operation(kind),
             task_id,
             raw_query,
             header_names,
@@ -184,9 +275,42 @@ impl MockApi {
         reply
     }
 
+    pub(crate) fn log(&self, request: LoggedRequest) {
+        lock(&self.log).push(request);
+    }
+
+    pub(crate) fn elapsed(&self, now: Instant) -> Duration {
+        now - self.started
+    }
+
+    /// Draws the fault of the request being answered now, if any.
+    pub(crate) fn draw_fault(&self) -> Option<Fault> {
+        let request = lock(&self.log).len() as u64 + 1;
+        self.faults.draw(request, &mut lock(&self.rng))
+    }
+
+    pub(crate) fn slow_delay(&self) -> Duration {
+        self.faults.slow_delay
+    }
+
+    pub(crate) fn lifecycle_of_created(&self) -> (Script, KindScript) {
+        (self.lifecycle.clone(), self.kind_lifecycle)
+    }
+
+    /// Records a task a create made.
+    pub(crate) fn record_made(&self, task_id: &str, operation: &CreateOperation, input: Value) {
+        let (script, kind_script) = self.lifecycle_of_created();
+        match operation.kind {
+            TaskKind::Music => self.add_task(task_id, script),
+            kind => self.add_task_of(kind, task_id, kind_script, input),
+        }
+        lock(&self.made).push((task_id.to_owned(), operation.name));
+    }
+
     async fn answer(
         &self,
         now: Instant,
+        kind: TaskKind,
         authorized: bool,
         task_id: Option<&str>,
     ) -> (Answer, Reply) {
@@ -202,8 +326,7 @@ impl MockApi {
             self.violations.fetch_add(1, Ordering::Relaxed);
             return (Answer::RateLimited, rate_limited());
         }
-        let request = lock(&self.log).len() as u64 + 1;
-        let fault = self.faults.draw(request, &mut lock(&self.rng));
+        let fault = self.draw_fault();
         if let Some(fault) = fault
             && let Some(reply) = fault_reply(fault)
         {
@@ -212,7 +335,7 @@ impl MockApi {
         if fault == Some(Fault::Slow) {
             tokio::time::sleep(self.faults.slow_delay).await;
         }
-        let (answer, body) = self.lookup(task_id);
+        let (answer, body) = self.lookup(kind, task_id);
         let answer = if fault == Some(Fault::Slow) {
             Answer::Fault(Fault::Slow)
         } else {
@@ -228,8 +351,13 @@ impl MockApi {
     }
 
     /// The task's answer as of now (read after any slow-fault delay).
-    fn lookup(&self, task_id: &str) -> (Answer, String) {
-        match lock(&self.tasks).get(task_id) {
+    fn lookup(&self, kind: TaskKind, task_id: &str) -> (Answer, String) {
+        let tasks = lock(&self.tasks);
+        // A task of another kind is unknown at this kind's endpoint.
+        let task = tasks
+            .get(task_id)
+            .filter(|t| t.kind().is_none_or(|k| k == kind));
+        match task {
             Some(Task::Canned(body)) => (Answer::Canned, body.clone()),
             Some(Task::Scripted {
                 script,
@@ -238,6 +366,26 @@ impl MockApi {
             }) => {
                 let status = script.status_at(Instant::now().saturating_duration_since(*started));
                 let data = script::record(task_id, &status, *created);
+                (
+                    Answer::Record(status),
+                    envelope(200, "success", data).to_string(),
+                )
+            }
+            Some(Task::Made {
+                kind,
+                script,
+                started,
+                created,
+                input,
+            }) => {
+                let progress =
+                    script.progress_at(Instant::now().saturating_duration_since(*started));
+                let data = kinds::record(*kind, task_id, progress, *created, input);
+                let status = TaskStatus::from(match progress {
+                    kinds::Progress::Pending => "PENDING",
+                    kinds::Progress::Done => "SUCCESS",
+                    kinds::Progress::Failed => "FAILED",
+                });
                 (
                     Answer::Record(status),
                     envelope(200, "success", data).to_string(),
@@ -269,11 +417,24 @@ impl MockApi {
     }
 }
 
-fn envelope(code: i64, msg: &str, data: Value) -> Value {
+/// The operation name of a kind's details endpoint, as its page says.
+pub(crate) fn details_operation(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Music => "get-music-details",
+        TaskKind::Lyrics => "get-lyrics-details",
+        TaskKind::Wav => "get-wav-details",
+        TaskKind::VocalSeparation => "get-vocal-separation-details",
+        TaskKind::Midi => "get-midi-details",
+        TaskKind::Video => "get-music-video-details",
+        TaskKind::Cover => "get-cover-suno-details",
+    }
+}
+
+pub(crate) fn envelope(code: i64, msg: &str, data: Value) -> Value {
     json!({ "code": code, "msg": msg, "data": data })
 }
 
-fn json(body: Value) -> Reply {
+pub(crate) fn json(body: Value) -> Reply {
     Reply::Json {
         body: body.to_string(),
         retry_after_secs: None,
@@ -282,7 +443,7 @@ fn json(body: Value) -> Reply {
 
 /// The reply a fault replaces the normal one with; `None` for a fault that
 /// only delays the normal answer.
-fn fault_reply(fault: Fault) -> Option<Reply> {
+pub(crate) fn fault_reply(fault: Fault) -> Option<Reply> {
     Some(match fault {
         Fault::Http500Html => Reply::Html { status: 500 },
         Fault::Http502Html => Reply::Html { status: 502 },
@@ -305,7 +466,7 @@ fn fault_reply(fault: Fault) -> Option<Reply> {
 }
 
 /// The answer past the rate limit, real or injected.
-fn rate_limited() -> Reply {
+pub(crate) fn rate_limited() -> Reply {
     Reply::Json {
         body: envelope(429, "The call frequency is too high", Value::Null).to_string(),
         retry_after_secs: Some(1),
@@ -320,6 +481,9 @@ pub struct MockBuilder {
     api_key: String,
     faults: Faults,
     unknown_task: UnknownTask,
+    credits: i64,
+    lifecycle: Script,
+    kind_lifecycle: KindScript,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -331,6 +495,9 @@ impl Default for MockBuilder {
             api_key: super::DEFAULT_KEY.to_owned(),
             faults: Faults::default(),
             unknown_task: UnknownTask::default(),
+            credits: DEFAULT_CREDITS,
+            lifecycle: Script::success(Duration::from_secs(150)),
+            kind_lifecycle: KindScript::done_after(Duration::from_secs(20)),
             #[cfg(feature = "callbacks")]
             callbacks: None,
         }
@@ -363,6 +530,27 @@ impl MockBuilder {
         self
     }
 
+    /// The account's credits (default 1000). Each create spends some;
+    /// one the balance does not cover is refused with code 402.
+    pub fn credits(mut self, credits: i64) -> Self {
+        self.credits = credits;
+        self
+    }
+
+    /// What each music task a create makes plays (default
+    /// `Script::success(150 s)`: lyrics at 22 s, a stream at 60 s).
+    pub fn lifecycle(mut self, script: Script) -> Self {
+        self.lifecycle = script;
+        self
+    }
+
+    /// What each task of another kind a create makes plays (default: done
+    /// after 20 s).
+    pub fn kind_lifecycle(mut self, script: KindScript) -> Self {
+        self.kind_lifecycle = script;
+        self
+    }
+
     /// How unknown task ids are answered.
     pub fn unknown_task(mut self, answer: UnknownTask) -> Self {
         self.unknown_task = answer;
@@ -383,6 +571,7 @@ impl MockBuilder {
     }
 
     fn into_api(self) -> Arc<MockApi> {
+        let seed = self.faults.seed;
         Arc::new(MockApi {
             api_key: self.api_key,
             started: Instant::now(),
@@ -393,6 +582,10 @@ impl MockBuilder {
             recent: Mutex::default(),
             log: Mutex::default(),
             violations: AtomicU64::new(0),
+            account: Account::new(self.credits, seed),
+            lifecycle: self.lifecycle,
+            kind_lifecycle: self.kind_lifecycle,
+            made: Mutex::default(),
             #[cfg(feature = "callbacks")]
             callbacks: self.callbacks,
         })

@@ -1,12 +1,15 @@
 //! A mock of the kie.ai API, to test against without a key.
 //!
-//! [`MockServer`] is a real HTTP server on 127.0.0.1 that answers
-//! `GET /api/v1/generate/record-info` as the live API does; [`Simulation`]
-//! is the same mock without sockets, on tokio's clock. Both check the
-//! bearer key, play scripted task lifecycles ([`Script`]), answer unknown
-//! ids as the live API does, enforce the live limit of 3 requests per
-//! second per task (counting violations), inject faults at a seeded rate
-//! ([`Faults`]) and log every request ([`MockApi::requests`]).
+//! [`MockServer`] is a real HTTP server on 127.0.0.1 that answers every
+//! create call, every kind's details endpoint and the credits call as the
+//! live API does; [`Simulation`] is the same mock without sockets, on
+//! tokio's clock. Both check the bearer key, play scripted task
+//! lifecycles ([`Script`], [`KindScript`]), answer unknown ids as the live
+//! API does, enforce the live limits (3 requests per second per task, 20
+//! creates per 10 s per account; counting violations), spend and refuse
+//! credits, inject faults at a seeded rate ([`Faults`]), including answers
+//! lost after a task was made, and log every request
+//! ([`MockApi::requests`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -22,18 +25,23 @@
 //! # Ok(()) }
 //! ```
 
+mod account;
 mod api;
 #[cfg(feature = "callbacks")]
 mod callbacks;
+mod creates;
 mod faults;
+mod kinds;
 mod script;
 mod server;
 mod simulation;
 
+pub use account::DEFAULT_CREDITS;
 pub use api::{Answer, LoggedRequest, MockApi, MockBuilder, UnknownTask};
 #[cfg(feature = "callbacks")]
 pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};
+pub use kinds::KindScript;
 pub use script::{Script, ScriptError};
 pub use server::MockServer;
 pub use simulation::Simulation;

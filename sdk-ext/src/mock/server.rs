@@ -9,9 +9,12 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use bytes::Bytes;
 
+use super::account::{CREATE_OPERATIONS, CreateOperation};
 use super::api::{MockApi, MockBuilder, Reply};
+use crate::kind::TaskKind;
 
 /// A running mock of the API over HTTP. Stops serving when dropped; its
 /// state (tasks, log, counters) is the [`MockApi`] it dereferences to.
@@ -89,14 +92,56 @@ impl MockServer {
     }
 }
 
-/// Every endpoint the mock answers, over HTTP or in memory.
+/// Every endpoint the mock answers, over HTTP or in memory: each kind's
+/// details, every create operation, and the account's credits.
 pub(crate) fn routes(api: Arc<MockApi>) -> Router {
-    Router::new()
-        .route("/api/v1/generate/record-info", get(record_info))
-        .with_state(api)
+    let mut router = Router::new().route("/api/v1/chat/credit", get(credits));
+    for kind in TaskKind::ALL {
+        router = router.route(
+            kind.details_path(),
+            get(move |state, query, headers| details(kind, state, query, headers)),
+        );
+    }
+    for operation in CREATE_OPERATIONS {
+        router = router.route(
+            operation.path,
+            post(move |state, headers, body| create(operation, state, headers, body)),
+        );
+    }
+    router.with_state(api)
 }
 
-async fn record_info(
+fn authorized(api: &MockApi, headers: &HeaderMap) -> bool {
+    let expected = format!("Bearer {}", api.api_key());
+    headers
+        .get(header::AUTHORIZATION)
+        .is_some_and(|v| v.as_bytes() == expected.as_bytes())
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<String> {
+    headers.keys().map(|k| k.as_str().to_owned()).collect()
+}
+
+async fn create(
+    operation: &'static CreateOperation,
+    State(api): State<Arc<MockApi>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorized = authorized(&api, &headers);
+    let reply = api
+        .handle_create(operation, authorized, &body, header_names(&headers))
+        .await;
+    response(reply)
+}
+
+async fn credits(State(api): State<Arc<MockApi>>, headers: HeaderMap) -> Response {
+    let authorized = authorized(&api, &headers);
+    response(api.handle_credits(authorized, header_names(&headers)))
+}
+
+async fn details(
+    kind: TaskKind,
     State(api): State<Arc<MockApi>>,
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
@@ -106,13 +151,9 @@ async fn record_info(
             .find(|(k, _)| k == "taskId")
             .map(|(_, v)| v.into_owned())
     });
-    let expected = format!("Bearer {}", api.api_key());
-    let authorized = headers
-        .get(header::AUTHORIZATION)
-        .is_some_and(|v| v.as_bytes() == expected.as_bytes());
-    let header_names = headers.keys().map(|k| k.as_str().to_owned()).collect();
+    let authorized = authorized(&api, &headers);
     let reply = api
-        .handle(authorized, task_id, raw_query, header_names)
+        .handle(kind, authorized, task_id, raw_query, header_names(&headers))
         .await;
     response(reply)
 }

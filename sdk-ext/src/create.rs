@@ -1,0 +1,206 @@
+//! Sending a create request: the rules every create call follows, whatever
+//! its family. Creating costs credits and is not idempotent (no
+//! idempotency key, no "list my tasks"), so a create is sent again only
+//! when the API surely made no task: the connection failed before the
+//! request went out, or the answer said rate limit or maintenance. Any
+//! other failure after sending is [`Error::CreateOutcomeUnknown`], never a
+//! retry. Every attempt first waits for a slot under the account's create
+//! limit ([`crate::CreateLimit`]).
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::generated::{ClientInfo, ResponseValue};
+
+use crate::client::{Client, from_generated, retry_after};
+use crate::codes::ApiCode;
+use crate::envelope::{self, CreateAnswer};
+use crate::error::Error;
+use crate::generated;
+
+/// Attempts of one create, the first included, when every refusal is a
+/// rate limit or maintenance.
+pub(crate) const MAX_CREATE_ATTEMPTS: u32 = 5;
+/// The longest wait between attempts, whatever `Retry-After` says.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
+/// What a failed attempt means for the task.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// The API made no task, and may make one if asked again.
+    NoTaskRetry,
+    /// The API made no task; asking again would be refused again.
+    NoTask,
+    /// The API may have made a task.
+    Unknown,
+}
+
+fn outcome(error: &Error) -> Outcome {
+    match error {
+        Error::Api { code, .. } if code.is_rate_limit() || *code == ApiCode::Maintenance => {
+            Outcome::NoTaskRetry
+        }
+        // The API answered with a refusal: no task id, no task.
+        Error::Api { .. } => Outcome::NoTask,
+        Error::Transport { source } if source.is_connect() => Outcome::NoTaskRetry,
+        // A proxy refused to pass the request on for going too fast.
+        Error::Http { status: 429, .. } => Outcome::NoTaskRetry,
+        // A gateway error or timeout: the API may have been reached.
+        Error::Http { status, .. } if *status >= 500 || *status == 408 => Outcome::Unknown,
+        // Any other status comes from a proxy that did not pass it on.
+        Error::Http { .. } => Outcome::NoTask,
+        // Sent, then a timeout, a cut, or an answer too long or unreadable.
+        Error::Transport { .. } | Error::BodyTooLarge { .. } | Error::Decode { .. } => {
+            Outcome::Unknown
+        }
+        _ => Outcome::NoTask,
+    }
+}
+
+/// Sends one create through `call` (the generated operation with its
+/// body) under the rules above, and returns the new task's id.
+pub(crate) async fn send<A, F, Fut>(
+    client: &Client,
+    operation: &'static str,
+    callback_url: &str,
+    mut call: F,
+) -> Result<String, Error>
+where
+    A: CreateAnswer,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
+{
+    let max_body_bytes = client.generated().inner().max_body_bytes;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        tokio::time::sleep_until(client.create_limiter().reserve()).await;
+        let sent_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+        let error = match call().await {
+            Ok(answer) => {
+                let hint = retry_after(answer.headers());
+                match envelope::open_created(answer.into_inner(), hint) {
+                    Ok(Some(task_id)) => {
+                        tracing::debug!(operation, task_id = %task_id, attempt, "task created");
+                        return Ok(task_id);
+                    }
+                    Ok(None) => {
+                        return Err(unknown(
+                            operation,
+                            callback_url,
+                            sent_at,
+                            Error::IncompleteAnswer {
+                                operation,
+                                problem: "success, without the new task's id",
+                            },
+                        ));
+                    }
+                    Err(error) => error,
+                }
+            }
+            Err(error) => from_generated(error, max_body_bytes).await,
+        };
+        match outcome(&error) {
+            Outcome::NoTaskRetry if attempt < MAX_CREATE_ATTEMPTS => {
+                let delay = retry_delay(attempt, error.retry_after());
+                tracing::debug!(operation, attempt, error = %error, delay_ms = delay.as_millis() as u64, "create refused; no task was made; retrying");
+                tokio::time::sleep(delay).await;
+            }
+            Outcome::NoTaskRetry | Outcome::NoTask => return Err(error),
+            Outcome::Unknown => return Err(unknown(operation, callback_url, sent_at, error)),
+        }
+    }
+}
+
+fn unknown(
+    operation: &'static str,
+    callback_url: &str,
+    sent_at: chrono::DateTime<chrono::Utc>,
+    source: Error,
+) -> Error {
+    tracing::warn!(operation, error = %source, "create outcome unknown; not retried");
+    Error::CreateOutcomeUnknown {
+        operation,
+        callback_url: callback_url.to_owned(),
+        sent_at,
+        source: Box::new(source),
+    }
+}
+
+/// 1 s, 2 s, 4 s, ... or the server's `Retry-After`, whichever is longer,
+/// at most [`MAX_RETRY_DELAY`].
+fn retry_delay(attempt: u32, hint: Option<Duration>) -> Duration {
+    let backoff = Duration::from_secs(1 << attempt.saturating_sub(1).min(5));
+    backoff.max(hint.unwrap_or_default()).min(MAX_RETRY_DELAY)
+}
+
+/// The callback URL of a create: the request's own, else the client's
+/// default; never one the user did not give.
+pub(crate) fn callback_url(
+    client: &Client,
+    operation: &'static str,
+    own: Option<&str>,
+) -> Result<url::Url, Error> {
+    match (own, client.callback_url()) {
+        (Some(url), _) => crate::validate::callback_url(operation, url),
+        (None, Some(url)) => Ok(url.clone()),
+        (None, None) => Err(Error::InvalidRequest {
+            operation,
+            field: "callBackUrl",
+            problem: "is required by the API, which posts the task's results to it; name one \
+                      on the request or with ClientBuilder::callback_url (KIE_CALLBACK_URL)"
+                .to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64) -> Error {
+        Error::Api {
+            code: ApiCode::from(code),
+            msg: String::new(),
+            retry_after: None,
+        }
+    }
+
+    fn http(status: u16) -> Error {
+        Error::Http {
+            status,
+            body_snippet: String::new(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn only_answers_that_made_no_task_are_retried() {
+        for code in [429, 405, 430, 455] {
+            assert_eq!(outcome(&api(code)), Outcome::NoTaskRetry, "code {code}");
+        }
+        for code in [401, 402, 413, 422, 433, 451, 500, 501, 505] {
+            assert_eq!(outcome(&api(code)), Outcome::NoTask, "code {code}");
+        }
+        assert_eq!(outcome(&http(429)), Outcome::NoTaskRetry);
+        for status in [408, 500, 502, 503, 504] {
+            assert_eq!(outcome(&http(status)), Outcome::Unknown, "HTTP {status}");
+        }
+        assert_eq!(outcome(&http(403)), Outcome::NoTask);
+        assert_eq!(outcome(&Error::BodyTooLarge { limit: 1 }), Outcome::Unknown);
+    }
+
+    #[test]
+    fn retry_delays_grow_and_honour_the_server_within_a_cap() {
+        assert_eq!(retry_delay(1, None), Duration::from_secs(1));
+        assert_eq!(retry_delay(3, None), Duration::from_secs(4));
+        assert_eq!(
+            retry_delay(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            retry_delay(1, Some(Duration::from_secs(600))),
+            MAX_RETRY_DELAY
+        );
+    }
+}
