@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use kie_suno::mock::{MockServer, Script};
-use kie_suno::wait::{Stage, Wakeups};
+use kie_suno::music::Stage;
+use kie_suno::wait::Wakeups;
 
 use crate::Failure;
 use crate::wait::{self, Options};

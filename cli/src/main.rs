@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kie_suno::mock::{Faults, MockServer, Script};
-use kie_suno::wait::Stage;
+use kie_suno::music::Stage;
 use kie_suno::{ApiKey, Client, Error};
 
 #[derive(Parser)]

@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use kie_suno::wait::{Stage, TaskEvent, WaitError, Wakeups};
+use kie_suno::music::Music;
+use kie_suno::music::{Stage, TaskEvent};
+use kie_suno::wait::{WaitError, Wakeups};
 use kie_suno::{Client, TaskRecord};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -64,7 +66,10 @@ pub async fn run(client: &Client, task_ids: &[String], options: &Options) -> u8 
 
 /// The exit code of one task, and the record to print (also for a failed or
 /// timed-out task: the last record is still worth seeing).
-fn outcome(task_id: &str, result: Result<TaskRecord, WaitError>) -> (u8, Option<TaskRecord>) {
+fn outcome(
+    task_id: &str,
+    result: Result<TaskRecord, WaitError<Music>>,
+) -> (u8, Option<TaskRecord>) {
     let code = match &result {
         Ok(_) => 0,
         Err(WaitError::TaskFailed { .. }) => EXIT_TASK_FAILED,
@@ -89,7 +94,7 @@ async fn wait_one(
     options: &Options,
     bars: Option<&MultiProgress>,
     cancel: &CancellationToken,
-) -> (String, Result<TaskRecord, WaitError>) {
+) -> (String, Result<TaskRecord, WaitError<Music>>) {
     let wait = client
         .wait(task_id)
         .until(options.until)

@@ -12,13 +12,13 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 use url::{Host, Url};
 
 use crate::auth::ApiKey;
+use crate::budget::RateBudget;
 use crate::codes::ApiCode;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
 use crate::limit::{CreateLimit, CreateLimiter};
 use crate::record::TaskRecord;
-use crate::wait::RateBudget;
 
 /// The API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";

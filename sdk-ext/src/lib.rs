@@ -18,21 +18,30 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod budget;
 mod client;
 mod codes;
+pub mod cover;
 mod create;
 mod envelope;
 mod error;
+mod handle;
+mod job;
 mod kind;
 mod limit;
+pub mod lyrics;
+pub mod midi;
 pub mod music;
 mod open_enum;
 mod params;
 mod record;
+pub mod separation;
 mod status;
 pub mod time;
 mod validate;
+pub mod video;
 pub mod wait;
+pub mod wav;
 
 #[cfg(feature = "callbacks")]
 pub mod callback;
@@ -51,6 +60,8 @@ pub use client::{
 };
 pub use codes::{ApiCode, TaskErrorCode};
 pub use error::Error;
+pub use handle::TaskHandle;
+pub use job::{JobRecord, JobStatus};
 pub use kie_suno_sdk::Transport;
 pub use kind::TaskKind;
 pub use limit::CreateLimit;

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use kie_suno::TaskStatus;
 use kie_suno::mock::{Script, Simulation};
-use kie_suno::wait::{PollPolicy, Stage, Wait, WaitError, Wakeups};
+use kie_suno::music::Music;
+use kie_suno::music::Stage;
+use kie_suno::wait::{PollPolicy, Wait, WaitError, Wakeups};
 
 /// Mean polls per task and mean detection delay of one policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,7 +69,7 @@ async fn score(
     id: &str,
     script: &Script,
     stage: Stage,
-    configure: impl FnOnce(Wait) -> Wait,
+    configure: impl FnOnce(Wait<Music>) -> Wait<Music>,
 ) -> Scored {
     let sim = Simulation::new_default();
     sim.add_task(id, script.clone());
@@ -89,7 +91,7 @@ async fn score(
 /// task's record at the stage's status or later, or failed at the
 /// script's final status when the script never gets there.
 fn ends_as_scripted(
-    outcome: &Result<kie_suno::TaskRecord, WaitError>,
+    outcome: &Result<kie_suno::TaskRecord, WaitError<Music>>,
     id: &str,
     script: &Script,
     stage: Stage,

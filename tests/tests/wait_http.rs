@@ -74,7 +74,7 @@ async fn failed_task_ends_the_wait_with_its_record() {
         .await
         .expect_err("fails");
     match error {
-        WaitError::TaskFailed { status, record } => {
+        WaitError::TaskFailed { status, record, .. } => {
             assert_eq!(status, TaskStatus::SensitiveWordError);
             assert!(record.error().and_then(|e| e.message).is_some());
         }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use kie_suno::mock::{Fault, Faults, MockBuilder, Script, Simulation};
-use kie_suno::wait::{ErrorPolicy, PollPolicy, Stage, TaskEvent, WaitError};
+use kie_suno::music::{Stage, TaskEvent};
+use kie_suno::wait::{ErrorPolicy, PollPolicy, WaitError};
 use kie_suno::{ApiCode, Error, TaskStatus};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -128,6 +129,7 @@ async fn every_failure_status_ends_with_task_failed_and_keeps_the_record() {
         let WaitError::TaskFailed {
             status: got,
             record,
+            ..
         } = &error
         else {
             panic!("expected TaskFailed, got {error}");

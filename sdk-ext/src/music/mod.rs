@@ -17,32 +17,58 @@
 //! # Ok(()) }
 //! ```
 
+mod events;
 mod extend;
+mod family;
 mod generate;
 
+pub use events::{Seen, TaskEvent};
 pub use extend::ExtendMusic;
+pub use family::{Music, Stage};
 pub use generate::{DEFAULT_MODEL, GenerateMusic, VocalGender};
 
 use crate::client::Client;
 use crate::create;
 use crate::error::Error;
-use crate::record::TaskRecord;
-use crate::wait::{Wait, Watch};
+use crate::handle::TaskHandle;
+use crate::wait::{Wait, WaitAll, Watch};
 
 /// The music operations of a client; see [`Client::music`].
 #[derive(Debug, Clone, Copy)]
-pub struct Music<'a> {
+pub struct MusicApi<'a> {
     client: &'a Client,
 }
 
 impl Client {
     /// Music: generate, extend, and follow music tasks.
-    pub fn music(&self) -> Music<'_> {
-        Music { client: self }
+    pub fn music(&self) -> MusicApi<'_> {
+        MusicApi { client: self }
+    }
+
+    /// Waits for a music task to reach a stage ([`Stage::Complete`] unless
+    /// told otherwise). Configure the returned [`Wait`], then `.await` it.
+    pub fn wait(&self, task_id: impl Into<String>) -> Wait<Music> {
+        Wait::new(self, task_id)
+    }
+
+    /// Every change of a music task as it happens, until it ends: a stream
+    /// of [`TaskEvent`]s, each yielded as soon as the poll that saw it
+    /// returns. Shorthand for `client.wait(id).watch()`.
+    pub fn watch(&self, task_id: impl Into<String>) -> Watch<Music> {
+        self.wait(task_id).watch()
+    }
+
+    /// Waits for many music tasks at once; see [`WaitAll`].
+    pub fn wait_all<I, S>(&self, task_ids: I) -> WaitAll<Music>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        WaitAll::new(self, task_ids)
     }
 }
 
-impl Music<'_> {
+impl MusicApi<'_> {
     /// Creates a music task (`POST /api/v1/generate`). Costs credits.
     ///
     /// The request is checked before anything is sent
@@ -50,7 +76,7 @@ impl Music<'_> {
     /// create limit; it is sent again only when the API surely made no
     /// task (rate limit, maintenance, no connection). If the answer is lost
     /// after sending, the error is [`Error::CreateOutcomeUnknown`].
-    pub async fn generate(self, request: GenerateMusic) -> Result<MusicTask, Error> {
+    pub async fn generate(self, request: GenerateMusic) -> Result<TaskHandle<Music>, Error> {
         let operation = "generate-music";
         let callback = create::callback_url(self.client, operation, request.own_callback_url())?;
         let body = request.into_body(&callback)?;
@@ -59,12 +85,12 @@ impl Music<'_> {
             inner.generate_music().body(body.clone()).send()
         })
         .await?;
-        Ok(self.task_handle(task_id))
+        Ok(self.task(task_id))
     }
 
     /// Creates a task extending a track (`POST /api/v1/generate/extend`).
     /// Costs credits; sent under the same rules as [`Music::generate`].
-    pub async fn extend(self, request: ExtendMusic) -> Result<MusicTask, Error> {
+    pub async fn extend(self, request: ExtendMusic) -> Result<TaskHandle<Music>, Error> {
         let operation = "extend-music";
         let callback = create::callback_url(self.client, operation, request.own_callback_url())?;
         let body = request.into_body(&callback)?;
@@ -73,43 +99,11 @@ impl Music<'_> {
             inner.extend_music().body(body.clone()).send()
         })
         .await?;
-        Ok(self.task_handle(task_id))
+        Ok(self.task(task_id))
     }
 
     /// A handle on a music task made earlier, by id.
-    pub fn task_handle(self, task_id: impl Into<String>) -> MusicTask {
-        MusicTask {
-            client: self.client.clone(),
-            task_id: task_id.into(),
-        }
-    }
-}
-
-/// A music task: its id, and the ways to follow it.
-#[derive(Debug, Clone)]
-pub struct MusicTask {
-    client: Client,
-    task_id: String,
-}
-
-impl MusicTask {
-    /// The task's id. Keep it: it is the only way to find the task again.
-    pub fn id(&self) -> &str {
-        &self.task_id
-    }
-
-    /// Its record now (`GET /api/v1/generate/record-info`).
-    pub async fn record(&self) -> Result<TaskRecord, Error> {
-        self.client.task(&self.task_id).await
-    }
-
-    /// Waits for it; see [`Client::wait`].
-    pub fn wait(&self) -> Wait {
-        self.client.wait(self.task_id.clone())
-    }
-
-    /// Its changes as they happen; see [`Client::watch`].
-    pub fn watch(&self) -> Watch {
-        self.client.watch(self.task_id.clone())
+    pub fn task(self, task_id: impl Into<String>) -> TaskHandle<Music> {
+        TaskHandle::new(self.client, task_id)
     }
 }

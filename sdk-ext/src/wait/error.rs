@@ -2,17 +2,16 @@
 
 use std::time::Duration;
 
+use super::Family;
 use crate::error::Error;
-use crate::record::TaskRecord;
-use crate::status::TaskStatus;
 
 /// Why a wait ended without reaching its stage. Keeps the last state seen.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum WaitError {
+pub enum WaitError<F: Family> {
     /// The deadline passed first.
     #[error("task {task_id:?} did not get there within {elapsed:.0?} ({polls} polls; last status: {}){}",
-        last.as_ref().map_or("none seen".to_owned(), |r| r.status().to_string()),
+        last.as_ref().map_or("none seen".to_owned(), |r| F::status(r).to_string()),
         last_error.as_ref().map_or(String::new(), |e| format!("; last error: {e}")))]
     TimedOut {
         /// The task waited for.
@@ -22,21 +21,25 @@ pub enum WaitError {
         /// Requests made.
         polls: u32,
         /// The last record read, if any was.
-        last: Option<TaskRecord>,
+        last: Option<F::Record>,
         /// The error of the last poll, if it failed (boxed: it is rarely
         /// looked at and would double the size of every `WaitError`).
         last_error: Option<Box<Error>>,
     },
 
-    /// The task ended without music (a failure status, or a callback
-    /// exception whose tracks are not all done).
-    #[error("task {:?} failed with {status}{}", record.task_id(),
-        record.error().map_or(String::new(), |e| format!(": {}", e.message.unwrap_or_default())))]
+    /// The task ended without results (a failure status, or a callback
+    /// exception without its results).
+    #[error("task {task_id:?} failed with {status}{}",
+        message.as_ref().map_or(String::new(), |m| format!(": {m}")))]
     TaskFailed {
+        /// The task.
+        task_id: String,
         /// The status it ended in.
-        status: TaskStatus,
-        /// The last record, with its error code, message and any tracks.
-        record: TaskRecord,
+        status: F::Status,
+        /// The record's error message, if it has one.
+        message: Option<String>,
+        /// The last record, with its error code, message and any results.
+        record: F::Record,
     },
 
     /// A call failed in a way retrying cannot fix (bad key, no credits,
@@ -49,9 +52,9 @@ pub enum WaitError {
     Cancelled,
 }
 
-impl WaitError {
+impl<F: Family> WaitError<F> {
     /// The last record the wait saw, when it saw one.
-    pub fn last_record(&self) -> Option<&TaskRecord> {
+    pub fn last_record(&self) -> Option<&F::Record> {
         match self {
             WaitError::TimedOut { last, .. } => last.as_ref(),
             WaitError::TaskFailed { record, .. } => Some(record),

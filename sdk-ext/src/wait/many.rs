@@ -4,9 +4,8 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use super::poller::Config;
-use super::{ErrorPolicy, PollPolicy, Stage, Wait, WaitError};
+use super::{ErrorPolicy, Family, PollPolicy, Wait, WaitError};
 use crate::client::Client;
-use crate::record::TaskRecord;
 
 /// Waits for many tasks: configure, then [`WaitAll::stream`] yields
 /// `(task_id, result)` as each wait ends, in completion order.
@@ -28,18 +27,26 @@ use crate::record::TaskRecord;
 /// ```
 #[derive(Debug)]
 #[must_use = "a wait does nothing until its stream is polled"]
-pub struct WaitAll {
+pub struct WaitAll<F: Family> {
     client: Client,
     task_ids: Vec<String>,
-    config: Config,
+    config: Config<F>,
     concurrency: usize,
 }
 
-impl WaitAll {
-    pub(crate) fn new(client: Client, task_ids: Vec<String>) -> Self {
+/// One wait of a [`WaitAll`] that ended: the task id and how it ended.
+pub type Finished<F> = (String, Result<<F as Family>::Record, WaitError<F>>);
+
+impl<F: Family> WaitAll<F> {
+    /// A wait for every task of `task_ids`, with the default settings.
+    pub fn new<I, S>(client: &Client, task_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         WaitAll {
-            client,
-            task_ids,
+            client: client.clone(),
+            task_ids: task_ids.into_iter().map(Into::into).collect(),
             config: Config::default(),
             concurrency: 100,
         }
@@ -54,7 +61,7 @@ impl WaitAll {
     }
 
     /// The results, in completion order.
-    pub fn stream(self) -> BoxStream<'static, (String, Result<TaskRecord, WaitError>)> {
+    pub fn stream(self) -> BoxStream<'static, Finished<F>> {
         let WaitAll {
             client,
             task_ids,
@@ -63,13 +70,8 @@ impl WaitAll {
         } = self;
         futures_util::stream::iter(task_ids)
             .map(move |task_id| {
-                let wait = Wait {
-                    client: client.clone(),
-                    task_id: task_id.clone(),
-                    config: config.clone(),
-                    on_event: None,
-                    progress: Default::default(),
-                };
+                let mut wait = Wait::<F>::new(&client, task_id.clone());
+                wait.config = config.clone();
                 async move { (task_id, wait.await) }
             })
             .buffer_unordered(concurrency)

@@ -1,8 +1,10 @@
-//! Waiting for tasks: [`Client::wait`] until a stage is reached,
-//! [`Client::watch`] for every change as it happens, and
-//! [`Client::wait_all`] for many tasks at once.
+//! Waiting for tasks of any family: a [`Wait`] until a stage is reached,
+//! a [`Watch`] for every change as it happens, and [`WaitAll`] for many
+//! tasks at once. For music, [`Client::wait`], [`Client::watch`] and
+//! [`Client::wait_all`] are the short way in; every family's namespace
+//! (`client.lyrics().wait(id)`, ...) has the same three.
 //!
-//! All three run one polling loop, shaped by a [`PollPolicy`] (delays:
+//! All three run one polling loop, generic over the task's [`Family`], shaped by a [`PollPolicy`] (delays:
 //! backoff with jitter, dense polling where the lifecycle says a change is
 //! due) and an [`ErrorPolicy`] (which failures to sleep through), under a
 //! deadline. Waiters of one task through one client (or its clones) share
@@ -13,7 +15,7 @@
 //! ```no_run
 //! # async fn run(client: kie_suno::Client) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
-//! use kie_suno::wait::Stage;
+//! use kie_suno::music::Stage;
 //!
 //! let record = client
 //!     .wait("5c79be8e")
@@ -29,13 +31,12 @@
 //! safety-net poll every 30 s.
 //!
 //! `CALLBACK_EXCEPTION` (the provider failed to deliver its callback) ends
-//! a wait successfully when every track is done, and as
-//! [`WaitError::TaskFailed`] otherwise; either way the record and its
-//! tracks are kept.
+//! a wait successfully when the task's results are there (every track, for
+//! music), and as [`WaitError::TaskFailed`] otherwise; either way the
+//! record is kept.
 
-mod budget;
 mod error;
-mod event;
+mod family;
 mod many;
 mod policy;
 mod poller;
@@ -49,87 +50,31 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use futures_util::stream::BoxStream;
 
-pub(crate) use budget::RateBudget;
 pub use error::WaitError;
-pub use event::TaskEvent;
-pub use many::WaitAll;
+pub(crate) use family::status_changes;
+pub use family::{Done, Family, SeenStatus, StatusEvent};
+pub use many::{Finished, WaitAll};
 pub use policy::{ErrorPolicy, Lifecycle, MIN_REQUEST_SPACING, PollPolicy};
 pub use progress::Progress;
 pub use wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 
 use crate::client::Client;
-use crate::record::TaskRecord;
-use crate::status::TaskStatus;
 use poller::{Config, Poller};
 
-/// How far a task must get for a wait to end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Stage {
-    /// A track can be played (`FIRST_SUCCESS`, or any stream URL).
-    Streamable,
-    /// Every track is done (`SUCCESS`).
-    #[default]
-    Complete,
-}
+type EventCallback<E> = Box<dyn FnMut(&E) + Send>;
 
-impl Stage {
-    pub(crate) fn reached(self, record: &TaskRecord) -> bool {
-        match self {
-            Stage::Streamable => {
-                record.status() >= TaskStatus::FirstSuccess
-                    || record
-                        .tracks()
-                        .iter()
-                        .any(|t| t.stream_audio_url().is_some())
-            }
-            Stage::Complete => record.status().is_success(),
-        }
-    }
-}
-
-impl Client {
-    /// Waits for a task to reach a stage ([`Stage::Complete`] unless told
-    /// otherwise). Configure the returned [`Wait`], then `.await` it.
-    pub fn wait(&self, task_id: impl Into<String>) -> Wait {
-        Wait {
-            client: self.clone(),
-            task_id: task_id.into(),
-            config: Config::default(),
-            on_event: None,
-            progress: Progress::default(),
-        }
-    }
-
-    /// Every change of a task as it happens, until it ends: a stream of
-    /// [`TaskEvent`]s, each yielded as soon as the poll that saw it returns.
-    /// Shorthand for `client.wait(id).watch()`.
-    pub fn watch(&self, task_id: impl Into<String>) -> Watch {
-        self.wait(task_id).watch()
-    }
-
-    /// Waits for many tasks at once; see [`WaitAll`].
-    pub fn wait_all<I, S>(&self, task_ids: I) -> WaitAll
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        WaitAll::new(self.clone(), task_ids.into_iter().map(Into::into).collect())
-    }
-}
-
-type EventCallback = Box<dyn FnMut(&TaskEvent) + Send>;
-
-/// A wait for one task, configured by its methods and run by `.await`.
+/// A wait for one task of family `F`, configured by its methods and run by
+/// `.await`.
 #[must_use = "a wait does nothing until awaited"]
-pub struct Wait {
+pub struct Wait<F: Family> {
     client: Client,
     task_id: String,
-    config: Config,
-    on_event: Option<EventCallback>,
-    progress: Progress,
+    config: Config<F>,
+    on_event: Option<EventCallback<F::Event>>,
+    progress: Progress<F::Status>,
 }
 
-impl std::fmt::Debug for Wait {
+impl<F: Family> std::fmt::Debug for Wait<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wait")
             .field("task_id", &self.task_id)
@@ -142,8 +87,8 @@ impl std::fmt::Debug for Wait {
 /// keep them in a `config: Config` field).
 macro_rules! wait_settings {
     () => {
-        /// The stage to wait for (default [`Stage::Complete`]).
-        pub fn until(mut self, stage: Stage) -> Self {
+        /// The stage to wait for (default: the task's end).
+        pub fn until(mut self, stage: F::Stage) -> Self {
             self.config.until = Some(stage);
             self
         }
@@ -198,25 +143,36 @@ macro_rules! wait_settings {
 }
 pub(crate) use wait_settings;
 
-impl Wait {
+impl<F: Family> Wait<F> {
+    /// A wait for `task_id`, with the default settings.
+    pub fn new(client: &Client, task_id: impl Into<String>) -> Self {
+        Wait {
+            client: client.clone(),
+            task_id: task_id.into(),
+            config: Config::default(),
+            on_event: None,
+            progress: Progress::default(),
+        }
+    }
+
     wait_settings!();
 
-    /// Calls `callback` with every event, as [`Client::watch`] would yield it.
-    pub fn on_event(mut self, callback: impl FnMut(&TaskEvent) + Send + 'static) -> Self {
+    /// Calls `callback` with every event, as a [`Watch`] would yield it.
+    pub fn on_event(mut self, callback: impl FnMut(&F::Event) + Send + 'static) -> Self {
         self.on_event = Some(Box::new(callback));
         self
     }
 
     /// A live view of this wait (polls made, last status), for progress
     /// displays; it stays valid while and after the wait runs.
-    pub fn progress(&self) -> Progress {
+    pub fn progress(&self) -> Progress<F::Status> {
         self.progress.clone()
     }
 
     /// The same wait as a stream of events, ending after the task ends (the
     /// stage set by [`Wait::until`] is ignored: a watch follows the task to
     /// its end).
-    pub fn watch(mut self) -> Watch {
+    pub fn watch(mut self) -> Watch<F> {
         self.config.until = None;
         let poller = Poller::new(
             self.client,
@@ -227,7 +183,7 @@ impl Wait {
         Watch::new(poller, self.progress)
     }
 
-    async fn run(self) -> Result<TaskRecord, WaitError> {
+    async fn run(self) -> Result<F::Record, WaitError<F>> {
         let Wait {
             client,
             task_id,
@@ -242,9 +198,11 @@ impl Wait {
                 update.events.iter().for_each(callback);
             }
             if update.finished {
-                return if event::is_failed(&update.record) {
+                return if F::is_failed(&update.record) {
                     Err(WaitError::TaskFailed {
-                        status: update.record.status(),
+                        task_id: poller.task_id().to_owned(),
+                        status: F::status(&update.record),
+                        message: F::error_message(&update.record),
                         record: update.record,
                     })
                 } else {
@@ -255,8 +213,8 @@ impl Wait {
     }
 }
 
-impl IntoFuture for Wait {
-    type Output = Result<TaskRecord, WaitError>;
+impl<F: Family> IntoFuture for Wait<F> {
+    type Output = Result<F::Record, WaitError<F>>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -264,16 +222,16 @@ impl IntoFuture for Wait {
     }
 }
 
-/// A stream of a task's [`TaskEvent`]s; see [`Client::watch`]. Ends after
-/// `Completed` or `Failed`, or after an `Err` (time-out, permanent error,
-/// cancellation).
+/// A stream of a task's events; see [`Wait::watch`]. Ends after the
+/// outcome (completed or failed), or after an `Err` (time-out, permanent
+/// error, cancellation).
 #[must_use = "a watch does nothing until polled"]
-pub struct Watch {
-    events: BoxStream<'static, Result<TaskEvent, WaitError>>,
-    progress: Progress,
+pub struct Watch<F: Family> {
+    events: BoxStream<'static, Result<F::Event, WaitError<F>>>,
+    progress: Progress<F::Status>,
 }
 
-impl std::fmt::Debug for Watch {
+impl<F: Family> std::fmt::Debug for Watch<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Watch")
             .field("progress", &self.progress)
@@ -281,8 +239,8 @@ impl std::fmt::Debug for Watch {
     }
 }
 
-impl Watch {
-    fn new(poller: Poller, progress: Progress) -> Self {
+impl<F: Family> Watch<F> {
+    fn new(poller: Poller<F>, progress: Progress<F::Status>) -> Self {
         let state = (poller, std::collections::VecDeque::new(), false);
         let events =
             futures_util::stream::unfold(state, |(mut poller, mut pending, mut done)| async move {
@@ -314,13 +272,13 @@ impl Watch {
     }
 
     /// A live view of this watch, as [`Wait::progress`].
-    pub fn progress(&self) -> Progress {
+    pub fn progress(&self) -> Progress<F::Status> {
         self.progress.clone()
     }
 }
 
-impl Stream for Watch {
-    type Item = Result<TaskEvent, WaitError>;
+impl<F: Family> Stream for Watch<F> {
+    type Item = Result<F::Event, WaitError<F>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.events.as_mut().poll_next(cx)

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 
-/// The floor between two requests for one task: the live API allows 3 per
-/// second; 350 ms rather than 334 leaves room for delivery jitter.
-pub const MIN_REQUEST_SPACING: Duration = Duration::from_millis(350);
+pub use crate::budget::MIN_REQUEST_SPACING;
 
 /// When a task typically reaches each stage, counted from its creation.
 ///

@@ -13,21 +13,18 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::Stage;
+use super::Family;
 use super::error::WaitError;
-use super::event::{Seen, TaskEvent, is_terminal};
 use super::policy::{ErrorPolicy, PollPolicy, Schedule};
 use super::progress::Progress;
 use super::wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 use crate::client::Client;
 use crate::error::Error;
-use crate::record::TaskRecord;
-use crate::status::TaskStatus;
 
 /// Settings shared by `wait`, `watch` and `wait_all`.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) until: Option<Stage>,
+#[derive(Debug)]
+pub(crate) struct Config<F: Family> {
+    pub(crate) until: Option<F::Stage>,
     pub(crate) deadline: Duration,
     pub(crate) policy: PollPolicy,
     pub(crate) errors: ErrorPolicy,
@@ -36,10 +33,24 @@ pub(crate) struct Config {
     pub(crate) safety_interval: Duration,
 }
 
-impl Default for Config {
+impl<F: Family> Clone for Config<F> {
+    fn clone(&self) -> Self {
+        Config {
+            until: self.until,
+            deadline: self.deadline,
+            policy: self.policy.clone(),
+            errors: self.errors.clone(),
+            cancel: self.cancel.clone(),
+            wakeups: self.wakeups.clone(),
+            safety_interval: self.safety_interval,
+        }
+    }
+}
+
+impl<F: Family> Default for Config<F> {
     fn default() -> Self {
         Config {
-            until: Some(Stage::Complete),
+            until: Some(F::Stage::default()),
             deadline: Duration::from_secs(600),
             policy: PollPolicy::default(),
             errors: ErrorPolicy::default(),
@@ -51,39 +62,44 @@ impl Default for Config {
 }
 
 /// What one poll brought.
-pub(crate) struct Update {
-    pub(crate) record: TaskRecord,
-    pub(crate) events: Vec<TaskEvent>,
+pub(crate) struct Update<F: Family> {
+    pub(crate) record: F::Record,
+    pub(crate) events: Vec<F::Event>,
     /// The task is terminal or reached the awaited stage: no more polls.
     pub(crate) finished: bool,
 }
 
-pub(crate) struct Poller {
+pub(crate) struct Poller<F: Family> {
     client: Client,
     task_id: String,
-    config: Config,
+    config: Config<F>,
     span: tracing::Span,
     started: Instant,
     deadline: Instant,
     next_poll: Instant,
-    progress: Progress,
+    progress: Progress<F::Status>,
     /// The task's age when the wait started (from its `createTime`).
     age_at_start: Duration,
     aged: bool,
     schedule: Schedule,
     error_streak: u32,
     rng: fastrand::Rng,
-    seen: Seen,
-    last: Option<TaskRecord>,
+    seen: F::Seen,
+    last: Option<F::Record>,
     last_error: Option<Error>,
     /// Set when the wait wakes on callbacks.
     wake: Option<Arc<Notify>>,
 }
 
-impl Poller {
-    pub(crate) fn new(client: Client, task_id: String, config: Config, progress: Progress) -> Self {
+impl<F: Family> Poller<F> {
+    pub(crate) fn new(
+        client: Client,
+        task_id: String,
+        config: Config<F>,
+        progress: Progress<F::Status>,
+    ) -> Self {
         let started = Instant::now();
-        let span = tracing::debug_span!("kie_suno::wait", task_id = %task_id);
+        let span = tracing::debug_span!("kie_suno::wait", kind = %F::KIND, task_id = %task_id);
         // Jitter seeded by the task id: spread across tasks, repeatable per task.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         task_id.hash(&mut hasher);
@@ -103,28 +119,33 @@ impl Poller {
             aged: false,
             schedule: Schedule::default(),
             error_streak: 0,
-            seen: Seen::default(),
+            seen: F::Seen::default(),
             last: None,
             last_error: None,
             wake,
         }
     }
 
+    /// The task polled.
+    pub(crate) fn task_id(&self) -> &str {
+        &self.task_id
+    }
+
     /// Polls until something changes, the wait is over, or it fails. Polls
     /// that change nothing are not reported.
-    pub(crate) async fn next_update(&mut self) -> Result<Update, WaitError> {
+    pub(crate) async fn next_update(&mut self) -> Result<Update<F>, WaitError<F>> {
         let span = self.span.clone();
         async {
             loop {
                 self.sleep_or_wake(self.next_poll).await?;
-                let slot = self.client.budget().reserve(&self.task_id);
+                let slot = self.client.budget().reserve(F::KIND, &self.task_id);
                 self.sleep_until(slot).await?;
                 let polls = self.progress.count_poll();
                 // Boxed: the request's state exists only while it runs instead
                 // of enlarging every sleeping wait (a wait's future: 5.4 KiB
                 // inline, 1.4 KiB boxed).
                 let fetched = self
-                    .cancellable(Box::pin(self.client.fetch(&self.task_id)))
+                    .cancellable(Box::pin(F::fetch(&self.client, &self.task_id)))
                     .await?;
                 match fetched {
                     Ok((record, retry_after)) => {
@@ -142,40 +163,39 @@ impl Poller {
 
     fn on_record(
         &mut self,
-        record: TaskRecord,
+        record: F::Record,
         retry_after: Option<Duration>,
         polls: u32,
-    ) -> Result<Option<Update>, WaitError> {
+    ) -> Result<Option<Update<F>>, WaitError<F>> {
         self.error_streak = 0;
         self.last_error = None;
         if !self.aged {
             self.aged = true;
-            self.age_at_start = age_at_start(&record, self.started.elapsed());
+            self.age_at_start = age_at_start(F::created_at(&record), self.started.elapsed());
         }
-        self.progress.set_status(record.status());
-        let events = self.seen.diff(&record);
-        for event in &events {
-            if let TaskEvent::StatusChanged { from, to } = event {
-                tracing::debug!(polls, from = ?from.as_ref().map(TaskStatus::as_str), to = %to, "status changed");
-            }
+        let status = F::status(&record);
+        if self.progress.status().as_ref() != Some(&status) {
+            tracing::debug!(polls, to = %status, "status changed");
         }
-        let finished = is_terminal(&record)
+        self.progress.set_status(status.clone());
+        let events = F::changes(&mut self.seen, &record);
+        let finished = F::is_terminal(&record)
             || self
                 .config
                 .until
-                .is_some_and(|stage| stage.reached(&record));
+                .is_some_and(|stage| F::reached(stage, &record));
         self.last = Some(record.clone());
         if finished {
-            tracing::debug!(polls, status = %record.status(), "wait over");
+            tracing::debug!(polls, status = %status, "wait over");
             return Ok(Some(Update {
                 record,
                 events,
                 finished,
             }));
         }
-        let delay = self.scheduled_delay(&record.status());
+        let delay = self.scheduled_delay(&status);
         let delay = self.config.policy.honour_retry_after(delay, retry_after);
-        tracing::debug!(polls, status = %record.status(), delay_ms = delay.as_millis() as u64, "polled");
+        tracing::debug!(polls, status = %status, delay_ms = delay.as_millis() as u64, "polled");
         self.schedule_in(delay)?;
         Ok((!events.is_empty()).then_some(Update {
             record,
@@ -184,7 +204,7 @@ impl Poller {
         }))
     }
 
-    fn on_error(&mut self, error: Error, polls: u32) -> Result<(), WaitError> {
+    fn on_error(&mut self, error: Error, polls: u32) -> Result<(), WaitError<F>> {
         if !self
             .config
             .errors
@@ -194,11 +214,8 @@ impl Poller {
             return Err(WaitError::Api(error));
         }
         self.error_streak += 1;
-        let status = self
-            .last
-            .as_ref()
-            .map_or(TaskStatus::Pending, TaskRecord::status);
-        let scheduled = self.scheduled_delay(&status);
+        let status = self.last.as_ref().map(F::status);
+        let scheduled = self.scheduled_delay_or_start(status.as_ref());
         let delay = self.config.policy.error_delay(
             self.error_streak,
             scheduled,
@@ -212,7 +229,13 @@ impl Poller {
 
     /// The delay the task's lifecycle schedule gives now, counting this
     /// poll (answered or failed) as one look.
-    fn scheduled_delay(&mut self, status: &TaskStatus) -> Duration {
+    fn scheduled_delay(&mut self, status: &F::Status) -> Duration {
+        self.scheduled_delay_or_start(Some(status))
+    }
+
+    /// As [`Self::scheduled_delay`]; `None` before any record was read
+    /// (the lifecycle's first window then applies).
+    fn scheduled_delay_or_start(&mut self, status: Option<&F::Status>) -> Duration {
         if self.wake.is_some() {
             // Callbacks say when to look; this is the safety net.
             return self.config.safety_interval.max(super::MIN_REQUEST_SPACING);
@@ -226,7 +249,7 @@ impl Poller {
 
     /// Schedules the next poll; past the deadline, one last poll at the
     /// deadline, then [`WaitError::TimedOut`].
-    fn schedule_in(&mut self, delay: Duration) -> Result<(), WaitError> {
+    fn schedule_in(&mut self, delay: Duration) -> Result<(), WaitError<F>> {
         let now = Instant::now();
         if now >= self.deadline {
             return Err(WaitError::TimedOut {
@@ -242,25 +265,15 @@ impl Poller {
     }
 
     /// The lifecycle window that matters now: the awaited stage's, or for a
-    /// watcher, the next stage's.
-    fn window(&self, status: &TaskStatus) -> Option<Range<Duration>> {
+    /// watcher, the next stage's (the family says which).
+    fn window(&self, status: Option<&F::Status>) -> Option<Range<Duration>> {
         let lifecycle = self.config.policy.lifecycle_windows()?;
-        let window = match self.config.until {
-            Some(Stage::Streamable) => &lifecycle.streamable,
-            Some(Stage::Complete) => &lifecycle.complete,
-            None => match status {
-                TaskStatus::TextSuccess => &lifecycle.streamable,
-                TaskStatus::FirstSuccess => &lifecycle.complete,
-                s if s.partial_cmp(&TaskStatus::TextSuccess).is_some() => &lifecycle.lyrics,
-                _ => &lifecycle.complete,
-            },
-        };
-        Some(window.clone())
+        F::window(lifecycle, self.config.until, status)
     }
 
     /// Sleeps until `at`, or until a callback about the task wakes the
     /// wait (which then polls at once to confirm it).
-    async fn sleep_or_wake(&self, at: Instant) -> Result<(), WaitError> {
+    async fn sleep_or_wake(&self, at: Instant) -> Result<(), WaitError<F>> {
         let Some(wake) = &self.wake else {
             return self.sleep_until(at).await;
         };
@@ -273,11 +286,11 @@ impl Poller {
         Ok(())
     }
 
-    async fn sleep_until(&self, at: Instant) -> Result<(), WaitError> {
+    async fn sleep_until(&self, at: Instant) -> Result<(), WaitError<F>> {
         self.cancellable(tokio::time::sleep_until(at)).await
     }
 
-    async fn cancellable<T>(&self, work: impl Future<Output = T>) -> Result<T, WaitError> {
+    async fn cancellable<T>(&self, work: impl Future<Output = T>) -> Result<T, WaitError<F>> {
         let Some(token) = &self.config.cancel else {
             return Ok(work.await);
         };
@@ -290,8 +303,8 @@ impl Poller {
 
 /// How old the task already was when the wait started, from its
 /// `createTime` and the wall clock; zero when unknown or implausible.
-fn age_at_start(record: &TaskRecord, since_start: Duration) -> Duration {
-    let Some(created) = record.created_at() else {
+fn age_at_start(created: Option<chrono::DateTime<chrono::Utc>>, since_start: Duration) -> Duration {
+    let Some(created) = created else {
         return Duration::ZERO;
     };
     let Ok(created_ms) = u64::try_from(created.timestamp_millis()) else {

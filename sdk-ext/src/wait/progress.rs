@@ -4,29 +4,46 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::status::TaskStatus;
-
 /// Polls made and the last status seen by a wait or watch. Cheap to clone;
-/// clones see the same wait.
-#[derive(Debug, Clone, Default)]
-pub struct Progress {
-    inner: Arc<Inner>,
+/// clones see the same wait. `S` is the family's status.
+#[derive(Debug)]
+pub struct Progress<S> {
+    inner: Arc<Inner<S>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
+impl<S> Clone for Progress<S> {
+    fn clone(&self) -> Self {
+        Progress {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<S> Default for Progress<S> {
+    fn default() -> Self {
+        Progress {
+            inner: Arc::new(Inner {
+                polls: AtomicU32::new(0),
+                status: Mutex::new(None),
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner<S> {
     polls: AtomicU32,
-    status: Mutex<Option<TaskStatus>>,
+    status: Mutex<Option<S>>,
 }
 
-impl Progress {
+impl<S: Clone> Progress<S> {
     /// Requests made so far.
     pub fn polls(&self) -> u32 {
         self.inner.polls.load(Ordering::Relaxed)
     }
 
     /// The status of the last record read, if one was.
-    pub fn status(&self) -> Option<TaskStatus> {
+    pub fn status(&self) -> Option<S> {
         self.lock().clone()
     }
 
@@ -34,11 +51,11 @@ impl Progress {
         self.inner.polls.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    pub(crate) fn set_status(&self, status: TaskStatus) {
+    pub(crate) fn set_status(&self, status: S) {
         *self.lock() = Some(status);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<TaskStatus>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<S>> {
         self.inner
             .status
             .lock()

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use kie_suno::mock::Script;
-use kie_suno::wait::{PollPolicy, Stage};
+use kie_suno::music::Stage;
+use kie_suno::wait::PollPolicy;
 use kie_suno_tests::sim::{measure, paused_runtime};
 
 fn main() -> std::io::Result<()> {

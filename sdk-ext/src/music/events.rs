@@ -1,4 +1,5 @@
-//! What a watcher sees: [`TaskEvent`]s, each a change between two polls.
+//! What a watcher of a music task sees: [`TaskEvent`]s, each a change
+//! between two polls, down to each track.
 
 use std::collections::HashSet;
 
@@ -52,9 +53,10 @@ fn all_tracks_done(record: &TaskRecord) -> bool {
     !record.tracks().is_empty() && record.tracks().iter().all(|t| t.audio_url().is_some())
 }
 
-/// What has been announced already, so that each change is emitted once.
+/// What a watcher of a music task has been told already, so that each
+/// change is told once.
 #[derive(Debug, Default)]
-pub(crate) struct Seen {
+pub struct Seen {
     status: Option<TaskStatus>,
     lyrics: bool,
     streamable: HashSet<String>,

@@ -1,0 +1,353 @@
+//! What the families other than music share: a task that is pending, then
+//! ends with all its results at once (lyrics texts, a WAV file, stems,
+//! MIDI, a video, cover images) or fails. Each family's details endpoint
+//! spells its status its own way (`status` words, `successFlag` words or
+//! numbers); [`JobStatus`] reads them all, and [`JobRecord`] is the record
+//! with the family's typed results.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::client::{Client, from_generated, retry_after};
+use crate::codes::{ApiCode, TaskErrorCode};
+use crate::error::Error;
+use crate::generated::{self, ClientInfo, ResponseValue, types};
+use crate::kind::TaskKind;
+use crate::open_enum::string_enum;
+use crate::record::TaskError;
+use crate::time;
+
+string_enum! {
+    /// The status of a lyrics, WAV, separation, MIDI, video or cover task.
+    ///
+    /// Word flags are read as written; MIDI's and cover's numeric
+    /// `successFlag` read as `PENDING` (0), `SUCCESS` (1), and, for MIDI,
+    /// `CREATE_TASK_FAILED` (2) and `GENERATE_MIDI_FAILED` (3); for cover,
+    /// `GENERATING` (2) and `GENERATE_COVER_FAILED` (3).
+    ///
+    /// ```
+    /// use kie_suno::JobStatus;
+    /// assert!(JobStatus::GenerateWavFailed.is_failure());
+    /// assert!(!JobStatus::from("TRANSCODING").is_terminal()); // unknown: keep polling
+    /// ```
+    pub enum JobStatus {
+        /// Waiting to run.
+        Pending = "PENDING",
+        /// Running (cover images).
+        Generating = "GENERATING",
+        /// Done: the results are in the record.
+        Success = "SUCCESS",
+        /// The task could not be created.
+        CreateTaskFailed = "CREATE_TASK_FAILED",
+        /// Writing the lyrics failed.
+        GenerateLyricsFailed = "GENERATE_LYRICS_FAILED",
+        /// The WAV conversion failed.
+        GenerateWavFailed = "GENERATE_WAV_FAILED",
+        /// Processing the audio failed (vocal separation).
+        GenerateAudioFailed = "GENERATE_AUDIO_FAILED",
+        /// Making the video failed.
+        GenerateMp4Failed = "GENERATE_MP4_FAILED",
+        /// Making the MIDI failed.
+        GenerateMidiFailed = "GENERATE_MIDI_FAILED",
+        /// Making the cover images failed.
+        GenerateCoverFailed = "GENERATE_COVER_FAILED",
+        /// The provider could not deliver its callback; the results may
+        /// still be in the record.
+        CallbackException = "CALLBACK_EXCEPTION",
+        /// The input was refused for sensitive words.
+        SensitiveWordError = "SENSITIVE_WORD_ERROR",
+    }
+}
+
+impl JobStatus {
+    /// A numeric `successFlag` (MIDI, cover) as a status.
+    pub fn from_flag(kind: TaskKind, flag: i64) -> JobStatus {
+        match (kind, flag) {
+            (_, 0) => JobStatus::Pending,
+            (_, 1) => JobStatus::Success,
+            (TaskKind::Midi, 2) => JobStatus::CreateTaskFailed,
+            (TaskKind::Midi, 3) => JobStatus::GenerateMidiFailed,
+            (TaskKind::Cover, 2) => JobStatus::Generating,
+            (TaskKind::Cover, 3) => JobStatus::GenerateCoverFailed,
+            (_, other) => JobStatus::Unknown(other.to_string()),
+        }
+    }
+
+    /// No later status will follow. Unknown values are not terminal.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, JobStatus::Success | JobStatus::CallbackException) || self.is_failure()
+    }
+
+    /// The task ended without results.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::CreateTaskFailed
+                | JobStatus::GenerateLyricsFailed
+                | JobStatus::GenerateWavFailed
+                | JobStatus::GenerateAudioFailed
+                | JobStatus::GenerateMp4Failed
+                | JobStatus::GenerateMidiFailed
+                | JobStatus::GenerateCoverFailed
+                | JobStatus::SensitiveWordError
+        )
+    }
+}
+
+/// A task of a family other than music, with the family's results `R`
+/// once it is done.
+///
+/// Serializes (for the CLI's `--json`) as an object with the fields
+/// `task_id`, `status`, `created_at`, `completed_at` (RFC 3339 or null),
+/// `error` (`{code, message}` or null) and `result` (the family's, or null).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobRecord<R> {
+    task_id: String,
+    status: JobStatus,
+    created_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+    error: Option<TaskError>,
+    result: Option<R>,
+}
+
+impl<R> JobRecord<R> {
+    /// The task id.
+    pub fn task_id(&self) -> &str {
+        &self.task_id
+    }
+
+    /// Where the task is.
+    pub fn status(&self) -> &JobStatus {
+        &self.status
+    }
+
+    /// When it was created.
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.created_at
+    }
+
+    /// When it ended.
+    pub fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.completed_at
+    }
+
+    /// Why it failed, when the record says.
+    pub fn error(&self) -> Option<&TaskError> {
+        self.error.as_ref()
+    }
+
+    /// Its results, once it is done.
+    pub fn result(&self) -> Option<&R> {
+        self.result.as_ref()
+    }
+
+    /// A terminal record without results: a failure status, or a callback
+    /// exception whose results are missing.
+    pub fn is_failed(&self) -> bool {
+        match self.status {
+            JobStatus::CallbackException => self.result.is_none(),
+            ref status => status.is_failure(),
+        }
+    }
+}
+
+/// The parts of a family's raw record, read by its module.
+pub(crate) struct Parts<R> {
+    pub(crate) task_id: Option<String>,
+    pub(crate) status: Option<JobStatus>,
+    pub(crate) created_at: Option<DateTime<Utc>>,
+    pub(crate) completed_at: Option<DateTime<Utc>>,
+    pub(crate) error_code: Option<i64>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) result: Option<R>,
+}
+
+impl<R> Parts<R> {
+    /// The record; `asked` names the task when the record does not.
+    pub(crate) fn into_record(self, asked: &str) -> JobRecord<R> {
+        // Cover records say `errorCode: 200, errorMessage: ""` on success.
+        let code = self
+            .error_code
+            .filter(|c| *c != 0 && *c != 200)
+            .map(TaskErrorCode::from);
+        let message = self.error_message.filter(|m| !m.trim().is_empty());
+        let error = (code.is_some() || message.is_some()).then_some(TaskError { code, message });
+        JobRecord {
+            task_id: self
+                .task_id
+                .filter(|id| !id.is_empty())
+                .unwrap_or_else(|| asked.to_owned()),
+            status: self
+                .status
+                .unwrap_or_else(|| JobStatus::Unknown(String::new())),
+            created_at: self.created_at,
+            completed_at: self.completed_at,
+            error,
+            result: self.result,
+        }
+    }
+}
+
+/// A time field of any family (epoch milliseconds, or a date string), as
+/// the generated code holds it.
+pub(crate) fn time_of<T: Serialize>(value: &Option<T>) -> Option<DateTime<Utc>> {
+    match serde_json::to_value(value.as_ref()?).ok()? {
+        serde_json::Value::Number(n) => time::from_epoch_millis(n.as_f64()?).ok(),
+        serde_json::Value::String(s) => time::parse_time(&s).ok(),
+        _ => None,
+    }
+}
+
+/// An error code written as a number of any type, or as a string.
+pub(crate) fn code_of(value: impl Into<Option<f64>>) -> Option<i64> {
+    let value = value.into()?;
+    (value.fract() == 0.0 && value.is_finite()).then_some(value as i64)
+}
+
+/// The answer of a details endpoint: `{code, msg, data}`.
+pub(crate) trait DetailsAnswer {
+    type Data;
+    fn into_parts(self) -> (Option<i64>, String, Option<Self::Data>);
+}
+
+macro_rules! details_answers {
+    ($($answer:ident => $data:ident),+ $(,)?) => {$(
+        impl DetailsAnswer for types::$answer {
+            type Data = types::$data;
+            fn into_parts(self) -> (Option<i64>, String, Option<types::$data>) {
+                (self.code.map(i64::from), self.msg.unwrap_or_default(), self.data)
+            }
+        }
+    )+};
+}
+
+details_answers!(
+    LyricsRecordResponse => LyricsRecord,
+    WavRecordResponse => WavRecord,
+    SeparationRecordResponse => SeparationRecord,
+    MidiRecordResponse => MidiRecord,
+    VideoRecordResponse => VideoRecord,
+    CoverRecordResponse => CoverRecord,
+);
+
+/// Fetches a record through a family's details operation (`send`, not
+/// yet started), and reads it with `read`.
+pub(crate) async fn fetch<A, R, Fut>(
+    client: &Client,
+    task_id: &str,
+    send: Fut,
+    read: fn(A::Data) -> Parts<R>,
+) -> Result<(JobRecord<R>, Option<Duration>), Error>
+where
+    A: DetailsAnswer,
+    Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
+{
+    if task_id.is_empty() {
+        return Err(Error::InvalidTaskId {
+            reason: "it is empty",
+        });
+    }
+    let (answer, hint) = match send.await {
+        Ok(answer) => {
+            let hint = retry_after(answer.headers());
+            (answer.into_inner(), hint)
+        }
+        Err(e) => {
+            let limit = client.generated().inner().max_body_bytes;
+            return Err(from_generated(e, limit).await);
+        }
+    };
+    let (code, msg, data) = answer.into_parts();
+    match (code.map(ApiCode::from), data) {
+        (Some(ApiCode::Success), Some(data)) => Ok((read(data).into_record(task_id), hint)),
+        (Some(ApiCode::Success), None) => Err(Error::TaskNotFound {
+            task_id: task_id.to_owned(),
+        }),
+        (Some(ApiCode::ValidationFailed), _) if msg.contains("is null") => {
+            Err(Error::TaskNotFound {
+                task_id: task_id.to_owned(),
+            })
+        }
+        (code, _) => Err(Error::Api {
+            code: code.unwrap_or(ApiCode::Unknown(0)),
+            msg,
+            retry_after: hint,
+        }),
+    }
+}
+
+/// Implements [`Family`](crate::wait::Family) for a family whose record is
+/// a [`JobRecord`]: `$details` is its generated details operation, `$read`
+/// reads its raw record.
+macro_rules! job_family {
+    ($family:ty, $kind:expr, $result:ty, $details:ident, $read:path) => {
+        impl $crate::wait::Family for $family {
+            const KIND: $crate::TaskKind = $kind;
+            type Record = $crate::job::JobRecord<$result>;
+            type Status = $crate::job::JobStatus;
+            type Stage = $crate::wait::Done;
+            type Event = $crate::wait::StatusEvent<Self::Record, $crate::job::JobStatus>;
+            type Seen = $crate::wait::SeenStatus<$crate::job::JobStatus>;
+
+            async fn fetch(
+                client: &$crate::Client,
+                task_id: &str,
+            ) -> Result<(Self::Record, Option<std::time::Duration>), $crate::Error> {
+                $crate::job::fetch(
+                    client,
+                    task_id,
+                    client.generated().$details().task_id(task_id).send(),
+                    $read,
+                )
+                .await
+            }
+
+            fn status(record: &Self::Record) -> $crate::job::JobStatus {
+                record.status().clone()
+            }
+
+            fn created_at(record: &Self::Record) -> Option<chrono::DateTime<chrono::Utc>> {
+                record.created_at()
+            }
+
+            fn is_terminal(record: &Self::Record) -> bool {
+                record.status().is_terminal()
+            }
+
+            fn is_failed(record: &Self::Record) -> bool {
+                record.is_failed()
+            }
+
+            fn error_message(record: &Self::Record) -> Option<String> {
+                record.error().and_then(|e| e.message.clone())
+            }
+
+            fn reached(_: $crate::wait::Done, record: &Self::Record) -> bool {
+                record.status().is_terminal()
+            }
+
+            fn changes(seen: &mut Self::Seen, record: &Self::Record) -> Vec<Self::Event> {
+                $crate::wait::status_changes::<Self>(seen, record)
+            }
+
+            fn is_first_sight(event: &Self::Event) -> bool {
+                matches!(
+                    event,
+                    $crate::wait::StatusEvent::StatusChanged { from: None, .. }
+                )
+            }
+
+            fn window(
+                _: &$crate::wait::Lifecycle,
+                _: Option<$crate::wait::Done>,
+                _: Option<&$crate::job::JobStatus>,
+            ) -> Option<std::ops::Range<std::time::Duration>> {
+                // Results come all at once, at no well-known time: backoff.
+                None
+            }
+        }
+    };
+}
+pub(crate) use job_family;
