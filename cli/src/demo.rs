@@ -1,68 +1,88 @@
-//! `suno demo`: the whole flow without a key. Starts the mock API in this
-//! process, scripts one task with a short but realistic lifecycle, and
-//! waits for it with the same code as `suno wait`, woken by the task's
-//! callbacks (delivered in-process at each change, as the provider POSTs
-//! them); a twin task waited for by polling alone shows what they saved.
+//! `suno demo`: the whole flow without a key, against the mock API in this
+//! process. It reads the account's credits, generates a track from a
+//! description, and waits for the task with the same code as `suno
+//! generate --wait`, woken by the task's signed callbacks (the mock posts
+//! them to a receiver in this process, as the provider would to yours); a
+//! twin task waited for by polling alone shows what they saved.
 
 use std::time::Duration;
 
-use kie_suno::mock::{MockServer, Script};
-use kie_suno::music::Stage;
+use kie_suno::callback::{Receiver, Verifier, WebhookKey};
+use kie_suno::mock::{CallbackDelivery, MockServer, Script};
+use kie_suno::music::{GenerateMusic, Music, Stage};
 use kie_suno::wait::Wakeups;
+use kie_suno::{ApiKey, Client};
 
 use crate::Failure;
 use crate::wait::{self, Options};
 
-const TASK: &str = "demo-5c79be8e";
 /// The same lifecycle, waited for without callbacks.
 const TWIN: &str = "demo-twin";
 /// Lyrics at 3 s, a stream at 7 s, every track at 15 s: the live shape
 /// (seconds, ~35 s, 2-3 min) compressed to fit a demo.
 const SCRIPT: &str = "TEXT_SUCCESS@3s,FIRST_SUCCESS@7s,SUCCESS@15s";
+/// The demo's webhook key: the mock signs with it, the receiver checks it.
+const WEBHOOK_KEY: &str = "demo-webhook-key";
 
 pub async fn run(json: bool) -> Result<u8, Failure> {
-    let server = MockServer::start()
+    let failed = |what: &str, e: &dyn std::fmt::Display| Failure::Failed(format!("{what}: {e}"));
+    let key = WebhookKey::new(WEBHOOK_KEY).ok_or_else(|| failed("demo key", &"empty"))?;
+    let wakeups = Wakeups::new();
+    let (receiver, _received, _receiving) = Receiver::new(Verifier::new(key.clone()))
+        .wake(&wakeups)
+        .serve(([127, 0, 0, 1], 0).into())
         .await
-        .map_err(|e| Failure::Failed(format!("cannot start the mock API on 127.0.0.1: {e}")))?;
-    let script: Script = SCRIPT
-        .parse()
-        .map_err(|e| Failure::Failed(format!("demo script: {e}")))?;
-    server.add_task(TASK, script.clone());
-    server.add_task(TWIN, script.clone());
+        .map_err(|e| failed("cannot start the callback receiver on 127.0.0.1", &e))?;
+    let callback_url = format!("http://{receiver}/suno-callbacks");
+    let script: Script = SCRIPT.parse().map_err(|e| failed("demo script", &e))?;
+    let delivery = CallbackDelivery {
+        url: callback_url.clone(),
+        key: Some(key),
+        faults: Default::default(),
+    };
+    let server = MockServer::builder()
+        .lifecycle(script.clone())
+        .credits(120)
+        .callbacks(delivery)
+        .start()
+        .await
+        .map_err(|e| failed("cannot start the mock API on 127.0.0.1", &e))?;
+    server.add_task(TWIN, script);
     eprintln!(
-        "suno demo: a mock of the kie.ai API is serving at {} (no API key needed).",
+        "suno demo: a mock of the kie.ai API is serving at {} (no API key needed);",
         server.url()
     );
-    eprintln!(
-        "It plays one task, {TASK}: lyrics at 3 s, a stream at 7 s, both tracks done at 15 s."
-    );
-    eprintln!("Waiting for it as `suno wait {TASK}` waits against the real API:\n");
+    eprintln!("its callbacks go to a receiver in this process at {callback_url}.\n");
 
-    let client = server.client()?;
-    let wakeups = Wakeups::new();
-    let callbacks = {
-        let wakeups = wakeups.clone();
-        let changes: Vec<Duration> = script.changes().collect();
-        tokio::spawn(async move {
-            let start = tokio::time::Instant::now();
-            for at in changes {
-                tokio::time::sleep_until(start + at).await;
-                wakeups.notify(TASK);
-            }
-        })
-    };
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key())?)
+        .base_url(server.url())
+        .callback_url(&callback_url)
+        .build()?;
+    eprintln!("The account has {} credits.", client.credits().await?);
+    let request = GenerateMusic::from_description("a calm piano piece for a rainy evening");
+    let task = client.music().generate(request).await?;
+    eprintln!(
+        "Created music task {} from a description; it now has {} credits.",
+        task.id(),
+        client.credits().await?
+    );
+    eprintln!(
+        "It plays lyrics at 3 s, a stream at 7 s, both tracks done at 15 s. Waiting for it \
+         as `suno generate --wait --listen` does against the real API:\n"
+    );
+
     let twin = {
         let client = client.clone();
         tokio::spawn(async move { client.wait(TWIN).deadline(Duration::from_secs(60)).await })
     };
-    let options = Options {
-        until: Stage::Complete,
+    let options = Options::<Music> {
+        until: Some(Stage::Complete),
         timeout: Duration::from_secs(60),
         json,
         wakeups: Some(wakeups),
     };
-    let code = wait::run(&client, &[TASK.to_owned()], &options).await;
-    callbacks.abort();
+    let code = wait::run(&client, &[task.id().to_owned()], &options).await;
     let _ = twin.await;
     let polls_of = |id: &str| {
         server
@@ -73,7 +93,7 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
     };
     eprintln!(
         "\nWoken by its callbacks, the wait made {} requests; polling alone, its twin made {}.",
-        polls_of(TASK),
+        polls_of(task.id()),
         polls_of(TWIN)
     );
     eprintln!(

@@ -56,7 +56,7 @@ pub async fn run(addr: SocketAddr, insecure_no_verify: bool) -> Result<(), Failu
                     let c = &delivery.callback;
                     let line = serde_json::json!({
                         "task_id": c.task_id,
-                        "kind": c.family().as_str(),
+                        "kind": c.kind().as_str(),
                         "stage": c.stage.as_ref().map(|s| s.as_str().to_owned()),
                         "code": c.code.code(),
                     });

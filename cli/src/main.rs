@@ -1,13 +1,17 @@
-//! `suno`: inspect and wait for kie.ai Suno music tasks, or run a local
-//! mock of the API.
+//! `suno`: make music with the kie.ai Suno API, follow the tasks to the
+//! end, or run a local mock of the API.
 //!
-//! Exit codes: 0 success, 2 usage or configuration, 3 the API refused (an
-//! error code, an unknown task), 4 transport, HTTP or decoding failure,
-//! 5 a task failed, 6 a wait timed out, 130 interrupted. With several
-//! tasks, `suno wait` exits with the largest of their codes.
+//! Exit codes: 0 success, 2 usage or configuration (nothing was sent),
+//! 3 the API refused (an error code, an unknown task, no credits),
+//! 4 transport, HTTP or decoding failure, 5 a task failed, 6 a wait timed
+//! out, 7 a create whose outcome is unknown (the task may exist), 130
+//! interrupted. With several tasks, `suno wait` exits with the largest of
+//! their codes.
 #![forbid(unsafe_code)]
 
+mod create;
 mod demo;
+mod kinds;
 mod listen;
 mod output;
 mod wait;
@@ -15,16 +19,19 @@ mod wait;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use kie_suno::mock::{Faults, MockServer, Script};
-use kie_suno::music::Stage;
+use kie_suno::wait::Family;
 use kie_suno::{ApiKey, Client, Error};
+
+use kinds::{Kind, Stages, Until};
+use output::Show;
 
 #[derive(Parser)]
 #[command(
     name = "suno",
     version,
-    about = "Inspect and wait for kie.ai Suno music tasks"
+    about = "Make music with the kie.ai Suno API and follow its tasks to the end"
 )]
 struct Cli {
     #[command(flatten)]
@@ -48,10 +55,33 @@ struct Connection {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show a task: status, operation, model and each track.
+    /// Create a music task: from a description (--prompt), or in custom
+    /// mode (--style and --title, with lyrics from --prompt or
+    /// --lyrics-file, or --instrumental). Costs credits.
+    Generate(create::GenerateArgs),
+    /// Extend a track (by its audio id). Costs credits.
+    Extend(create::ExtendArgs),
+    /// Write lyrics from a description. Costs credits.
+    Lyrics(create::LyricsArgs),
+    /// Convert a track to WAV. Costs credits.
+    Wav(create::TrackArgs),
+    /// Separate a track's vocals (or, with --split-stems, up to 12 stems).
+    /// Costs credits, again for a track already separated.
+    Separate(create::SeparateArgs),
+    /// Show the account's credits.
+    Credits {
+        /// Print `{"credits": N}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a task: its status and results (for music: operation, model and
+    /// each track).
     Task {
         /// The task id.
         task_id: String,
+        /// The kind of task (the id alone does not say).
+        #[arg(long, value_enum, default_value = "music")]
+        kind: Kind,
         /// Print the record as one JSON object (snake_case fields).
         #[arg(long)]
         json: bool,
@@ -61,7 +91,10 @@ enum Command {
         /// The task ids.
         #[arg(required = true)]
         task_ids: Vec<String>,
-        /// How far the tasks must get.
+        /// The kind of the tasks.
+        #[arg(long, value_enum, default_value = "music")]
+        kind: Kind,
+        /// How far the tasks must get (streamable: music only).
         #[arg(long, value_enum, default_value = "complete")]
         until: Until,
         /// The longest to wait for each task (e.g. 90s, 10m).
@@ -100,14 +133,6 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Until {
-    /// A track can be played (FIRST_SUCCESS).
-    Streamable,
-    /// Every track is done (SUCCESS).
-    Complete,
-}
-
 #[derive(Args)]
 struct MockArgs {
     /// Port to listen on (0: any free port).
@@ -142,6 +167,8 @@ enum Failure {
     Usage(String),
     Refused(String),
     Failed(String),
+    /// A create whose answer was lost: the task may exist.
+    OutcomeUnknown(String),
 }
 
 impl Failure {
@@ -153,7 +180,9 @@ impl Failure {
             | Error::Decode { .. }
             | Error::Transport { .. }
             | Error::BodyTooLarge { .. }
+            | Error::IncompleteAnswer { .. }
             | Error::Internal { .. } => Failure::Failed(message),
+            Error::CreateOutcomeUnknown { .. } => Failure::OutcomeUnknown(message),
             _ => Failure::Usage(message),
         }
     }
@@ -163,6 +192,7 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::Refused(_) => 3,
             Failure::Failed(_) => 4,
+            Failure::OutcomeUnknown(_) => 7,
         }
     }
 }
@@ -180,40 +210,39 @@ async fn main() -> ExitCode {
         log_to_stderr();
     }
     let result = match cli.command {
-        Command::Task { task_id, json } => task(&cli.conn, &task_id, json).await.map(|()| 0),
+        Command::Generate(args) => create::generate(&cli.conn, args).await,
+        Command::Extend(args) => create::extend(&cli.conn, args).await,
+        Command::Lyrics(args) => create::lyrics(&cli.conn, args).await,
+        Command::Wav(args) => create::wav(&cli.conn, args).await,
+        Command::Separate(args) => create::separate(&cli.conn, args).await,
+        Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
+        Command::Task {
+            task_id,
+            kind,
+            json,
+        } => kinds::for_kind!(kind, F => task::<F>(&cli.conn, &task_id, json).await).map(|()| 0),
         Command::Wait {
             task_ids,
+            kind,
             until,
             timeout,
             json,
             listen,
             insecure_no_verify,
         } => {
-            let wakeups = listen.map(|_| kie_suno::wait::Wakeups::new());
-            let receiver = match (listen, &wakeups) {
-                (Some(addr), Some(wakeups)) => {
-                    match listen::wake(addr, insecure_no_verify, wakeups).await {
-                        Ok(serving) => Some(serving),
-                        Err(failure) => return report(failure),
-                    }
-                }
-                _ => None,
-            };
-            let options = wait::Options {
-                until: match until {
-                    Until::Streamable => Stage::Streamable,
-                    Until::Complete => Stage::Complete,
-                },
+            let follow = wait::Follow {
+                until,
                 timeout,
                 json,
-                wakeups,
+                listen,
+                insecure_no_verify,
             };
-            let result = match client(&cli.conn) {
-                Ok(client) => Ok(wait::run(&client, &task_ids, &options).await),
+            match client(&cli.conn) {
+                Ok(client) => {
+                    kinds::for_kind!(kind, F => wait::follow::<F>(&client, &task_ids, &follow).await)
+                }
                 Err(e) => Err(e),
-            };
-            drop(receiver);
-            result
+            }
         }
         Command::Demo { json } => demo::run(json).await,
         Command::Mock(args) => mock(args).await.map(|()| 0),
@@ -231,7 +260,10 @@ async fn main() -> ExitCode {
 /// Prints a failure as one line and gives its exit code.
 fn report(failure: Failure) -> ExitCode {
     let code = failure.exit_code();
-    let (Failure::Usage(message) | Failure::Refused(message) | Failure::Failed(message)) = failure;
+    let (Failure::Usage(message)
+    | Failure::Refused(message)
+    | Failure::Failed(message)
+    | Failure::OutcomeUnknown(message)) = failure;
     eprintln!("error: {message}");
     ExitCode::from(code)
 }
@@ -257,12 +289,26 @@ fn client(conn: &Connection) -> Result<Client, Failure> {
         .build()?)
 }
 
-async fn task(conn: &Connection, task_id: &str, json: bool) -> Result<(), Failure> {
-    let record = client(conn)?.task(task_id).await?;
+async fn task<F>(conn: &Connection, task_id: &str, json: bool) -> Result<(), Failure>
+where
+    F: Family + Stages,
+    F::Record: Show,
+{
+    let (record, _) = F::fetch(&client(conn)?, task_id).await?;
     if json {
-        println!("{}", output::json_line(&record));
+        println!("{}", record.json_line());
     } else {
-        print!("{}", output::summary(&record));
+        print!("{}", record.summary());
+    }
+    Ok(())
+}
+
+async fn credits(conn: &Connection, json: bool) -> Result<(), Failure> {
+    let credits = client(conn)?.credits().await?;
+    if json {
+        println!("{}", serde_json::json!({ "credits": credits }));
+    } else {
+        println!("{credits} credits");
     }
     Ok(())
 }

@@ -1,16 +1,108 @@
-//! How records are printed: a readable summary, or one JSON line.
+//! How records are printed: a readable summary, or one JSON line, for a
+//! record of any family.
 
 use std::fmt::Write;
 
-use kie_suno::{TaskRecord, Track};
+use kie_suno::lyrics::LyricsText;
+use kie_suno::midi::MidiData;
+use kie_suno::separation::Stems;
+use kie_suno::{JobRecord, TaskRecord, Track};
+use serde::Serialize;
+use url::Url;
 
-/// One JSON object on one line (`TaskRecord`'s documented serialization).
-pub fn json_line(record: &TaskRecord) -> String {
-    serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// A record the CLI can print.
+pub trait Show: Serialize {
+    /// A few aligned lines.
+    fn summary(&self) -> String;
+
+    /// One JSON object on one line (the record's documented serialization).
+    fn json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+impl Show for TaskRecord {
+    fn summary(&self) -> String {
+        music_summary(self)
+    }
+}
+
+/// The results of a family other than music, as summary lines.
+pub trait ResultLines {
+    fn lines(&self, out: &mut String);
+}
+
+impl ResultLines for Vec<LyricsText> {
+    fn lines(&self, out: &mut String) {
+        for (i, lyrics) in self.iter().enumerate() {
+            let _ = writeln!(out, "lyrics {}  {}", i + 1, lyrics.title);
+            for line in lyrics.text.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+}
+
+impl ResultLines for Url {
+    fn lines(&self, out: &mut String) {
+        let _ = writeln!(out, "  {:<10} {self}", "file");
+    }
+}
+
+impl ResultLines for Vec<Url> {
+    fn lines(&self, out: &mut String) {
+        for url in self {
+            let _ = writeln!(out, "  {:<10} {url}", "image");
+        }
+    }
+}
+
+impl ResultLines for Stems {
+    fn lines(&self, out: &mut String) {
+        for (name, url) in self {
+            let _ = writeln!(out, "  {name:<14} {url}");
+        }
+    }
+}
+
+impl ResultLines for MidiData {
+    fn lines(&self, out: &mut String) {
+        for instrument in &self.instruments {
+            let name = instrument.name.as_deref().unwrap_or("(unnamed)");
+            let _ = writeln!(out, "  {name:<24} {} notes", instrument.notes.len());
+        }
+    }
+}
+
+impl<R: ResultLines + Serialize> Show for JobRecord<R> {
+    fn summary(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "task {}  {}", self.task_id(), self.status());
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        };
+        for (name, value) in [
+            ("created", time(self.created_at())),
+            ("completed", time(self.completed_at())),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(out, "  {name:<10} {value}");
+            }
+        }
+        if let Some(error) = self.error() {
+            let code = error.code.map(|c| format!("{c}: ")).unwrap_or_default();
+            let message = error.message.clone().unwrap_or_default();
+            let _ = writeln!(out, "  {:<10} {code}{message}", "error");
+        }
+        if let Some(result) = self.result() {
+            result.lines(&mut out);
+        }
+        out
+    }
 }
 
 /// A few aligned lines per record and per track.
-pub fn summary(record: &TaskRecord) -> String {
+fn music_summary(record: &TaskRecord) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "task {}  {}", record.task_id(), record.status());
     let mut field = |name: &str, value: Option<String>| {

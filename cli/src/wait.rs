@@ -1,5 +1,6 @@
-//! `suno wait`: waits for tasks with one progress line each, printing each
-//! result as it completes. `suno demo` runs this same code against the mock.
+//! `suno wait`: waits for tasks of one family with one progress line each,
+//! printing each result as it completes. `suno generate --wait` and `suno
+//! demo` run this same code.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -7,23 +8,61 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use kie_suno::music::Music;
-use kie_suno::music::{Stage, TaskEvent};
-use kie_suno::wait::{WaitError, Wakeups};
-use kie_suno::{Client, TaskRecord};
+use kie_suno::Client;
+use kie_suno::wait::{Family, Wait, WaitError, Wakeups};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Failure, output};
+use crate::Failure;
+use crate::kinds::{Stages, Until};
+use crate::output::Show;
 
 /// Exit codes beyond `suno task`'s.
 pub const EXIT_TASK_FAILED: u8 = 5;
 pub const EXIT_TIMED_OUT: u8 = 6;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// How a command follows tasks it names or made: the options `suno wait`
+/// and the create commands' `--wait` share.
+pub struct Follow {
+    pub until: Until,
+    pub timeout: Duration,
+    pub json: bool,
+    /// Wake on callbacks arriving at this address.
+    pub listen: Option<std::net::SocketAddr>,
+    pub insecure_no_verify: bool,
+}
+
+/// Waits for `task_ids` as `follow` says (receiving callbacks meanwhile
+/// with `--listen`); returns the exit code.
+pub async fn follow<F>(client: &Client, task_ids: &[String], follow: &Follow) -> Result<u8, Failure>
+where
+    F: Stages,
+    F::Record: Show,
+{
+    let until = F::stage(follow.until)?;
+    let wakeups = follow.listen.map(|_| Wakeups::new());
+    let receiver = match (follow.listen, &wakeups) {
+        (Some(addr), Some(wakeups)) => {
+            Some(crate::listen::wake(addr, follow.insecure_no_verify, wakeups).await?)
+        }
+        _ => None,
+    };
+    let options = Options::<F> {
+        until,
+        timeout: follow.timeout,
+        json: follow.json,
+        wakeups,
+    };
+    let code = run(client, task_ids, &options).await;
+    drop(receiver);
+    Ok(code)
+}
+
 /// What to wait for and how to show it.
-pub struct Options {
-    pub until: Stage,
+pub struct Options<F: Family> {
+    /// `None`: the task's end.
+    pub until: Option<F::Stage>,
     pub timeout: Duration,
     pub json: bool,
     /// Wake on callbacks (`--listen`).
@@ -31,7 +70,11 @@ pub struct Options {
 }
 
 /// Waits for every task; returns the exit code (the largest of the tasks').
-pub async fn run(client: &Client, task_ids: &[String], options: &Options) -> u8 {
+pub async fn run<F>(client: &Client, task_ids: &[String], options: &Options<F>) -> u8
+where
+    F: Family,
+    F::Record: Show,
+{
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
     tokio::spawn(async move {
@@ -43,7 +86,7 @@ pub async fn run(client: &Client, task_ids: &[String], options: &Options) -> u8 
     let bars = std::io::stderr().is_terminal().then(MultiProgress::new);
     let mut waits: FuturesUnordered<_> = task_ids
         .iter()
-        .map(|id| wait_one(client, id, options, bars.as_ref(), &cancel))
+        .map(|id| wait_one::<F>(client, id, options, bars.as_ref(), &cancel))
         .collect();
     let mut exit = 0;
     while let Some((task_id, result)) = waits.next().await {
@@ -51,9 +94,9 @@ pub async fn run(client: &Client, task_ids: &[String], options: &Options) -> u8 
         exit = exit.max(code);
         if let Some(record) = record {
             let text = if options.json {
-                format!("{}\n", output::json_line(&record))
+                format!("{}\n", record.json_line())
             } else {
-                output::summary(&record)
+                record.summary()
             };
             match &bars {
                 Some(bars) => bars.suspend(|| print!("{text}")),
@@ -66,10 +109,10 @@ pub async fn run(client: &Client, task_ids: &[String], options: &Options) -> u8 
 
 /// The exit code of one task, and the record to print (also for a failed or
 /// timed-out task: the last record is still worth seeing).
-fn outcome(
+fn outcome<F: Family>(
     task_id: &str,
-    result: Result<TaskRecord, WaitError<Music>>,
-) -> (u8, Option<TaskRecord>) {
+    result: Result<F::Record, WaitError<F>>,
+) -> (u8, Option<F::Record>) {
     let code = match &result {
         Ok(_) => 0,
         Err(WaitError::TaskFailed { .. }) => EXIT_TASK_FAILED,
@@ -88,18 +131,20 @@ fn outcome(
     (code, record)
 }
 
-async fn wait_one(
+async fn wait_one<F: Family>(
     client: &Client,
     task_id: &str,
-    options: &Options,
+    options: &Options<F>,
     bars: Option<&MultiProgress>,
     cancel: &CancellationToken,
-) -> (String, Result<TaskRecord, WaitError<Music>>) {
-    let wait = client
-        .wait(task_id)
-        .until(options.until)
+) -> (String, Result<F::Record, WaitError<F>>) {
+    let wait = Wait::<F>::new(client, task_id)
         .deadline(options.timeout)
         .cancel_on(cancel.clone());
+    let wait = match options.until {
+        Some(stage) => wait.until(stage),
+        None => wait,
+    };
     let wait = match &options.wakeups {
         Some(wakeups) => wait.wake_on(wakeups),
         None => wait,
@@ -122,10 +167,14 @@ async fn wait_one(
         // Not a terminal: a plain line per status change.
         let id = task_id.to_owned();
         let line = line.clone();
+        let seen = wait.progress();
+        let mut printed = None;
         let result = wait
-            .on_event(move |event| {
-                if let TaskEvent::StatusChanged { .. } = event {
+            .on_event(move |_| {
+                let status = seen.status().map(|s| s.to_string());
+                if status != printed {
                     eprintln!("{id}: {}", line());
+                    printed = status;
                 }
             })
             .await;

@@ -351,3 +351,61 @@ macro_rules! job_family {
     };
 }
 pub(crate) use job_family;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_flags_read_per_kind() {
+        assert_eq!(JobStatus::from_flag(TaskKind::Midi, 0), JobStatus::Pending);
+        assert_eq!(JobStatus::from_flag(TaskKind::Cover, 1), JobStatus::Success);
+        assert_eq!(
+            JobStatus::from_flag(TaskKind::Midi, 3),
+            JobStatus::GenerateMidiFailed
+        );
+        // Cover's 2 is "generating", MIDI's 2 a failure.
+        assert!(!JobStatus::from_flag(TaskKind::Cover, 2).is_terminal());
+        assert!(JobStatus::from_flag(TaskKind::Midi, 2).is_failure());
+        let unknown = JobStatus::from_flag(TaskKind::Midi, 9);
+        assert_eq!(unknown.as_str(), "9");
+        assert!(!unknown.is_terminal());
+    }
+
+    fn parts(status: JobStatus, code: Option<i64>, message: &str, result: Option<u8>) -> Parts<u8> {
+        Parts {
+            task_id: None,
+            status: Some(status),
+            created_at: None,
+            completed_at: None,
+            error_code: code,
+            error_message: Some(message.to_owned()),
+            result,
+        }
+    }
+
+    #[test]
+    fn success_codes_and_empty_messages_are_not_errors() {
+        let record = parts(JobStatus::Success, Some(200), "", Some(1)).into_record("t");
+        assert_eq!(record.error(), None);
+        assert_eq!(
+            record.task_id(),
+            "t",
+            "the id asked for when the record has none"
+        );
+        let failed = parts(JobStatus::GenerateWavFailed, Some(500), "boom", None).into_record("t");
+        assert_eq!(
+            failed.error().and_then(|e| e.code),
+            Some(TaskErrorCode::from(500))
+        );
+        assert!(failed.is_failed());
+    }
+
+    #[test]
+    fn a_callback_exception_fails_only_without_results() {
+        let with = parts(JobStatus::CallbackException, None, "", Some(1)).into_record("t");
+        let without = parts(JobStatus::CallbackException, None, "", None).into_record("t");
+        assert!(!with.is_failed());
+        assert!(without.is_failed());
+    }
+}

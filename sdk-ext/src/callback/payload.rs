@@ -192,8 +192,8 @@ impl Callback {
         })
     }
 
-    /// The family the callback was decoded as.
-    pub fn family(&self) -> TaskKind {
+    /// The kind of task the callback was decoded as.
+    pub fn kind(&self) -> TaskKind {
         match self.payload {
             Payload::Music(_) => TaskKind::Music,
             Payload::Lyrics(_) => TaskKind::Lyrics,

@@ -71,9 +71,9 @@ impl Receiver {
         self
     }
 
-    /// Every delivery is of this family (one URL per family).
-    pub fn family(mut self, family: TaskKind) -> Self {
-        self.family = Some(family);
+    /// Every delivery is of this kind (one URL per kind).
+    pub fn kind(mut self, kind: TaskKind) -> Self {
+        self.family = Some(kind);
         self
     }
 

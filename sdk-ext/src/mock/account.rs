@@ -43,16 +43,13 @@ impl CreateOperation {
         }
     }
 
-    /// The first required field the body lacks (or leaves empty).
+    /// The first required field the body lacks (absent or null; an empty
+    /// text is present: custom instrumental music sends an empty prompt).
     pub(crate) fn missing(&self, body: &Value) -> Option<&'static str> {
         self.required
             .iter()
             .copied()
-            .find(|field| match body.get(field) {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.trim().is_empty(),
-                Some(_) => false,
-            })
+            .find(|field| matches!(body.get(field), None | Some(Value::Null)))
     }
 }
 

@@ -110,6 +110,8 @@ enum Task {
         script: Script,
         started: Instant,
         created: SystemTime,
+        /// For a task a create made: its parameters, as its record shows.
+        origin: Option<Origin>,
     },
     /// A task of another kind.
     Made {
@@ -121,6 +123,13 @@ enum Task {
         input: Value,
     },
     Canned(String),
+}
+
+/// What a music record says about the create that made its task.
+struct Origin {
+    /// The request body without its callback URL, as a JSON string.
+    param: String,
+    operation_type: &'static str,
 }
 
 impl Task {
@@ -180,7 +189,10 @@ impl MockApi {
     /// With [`MockBuilder::callbacks`], its callbacks are posted as it
     /// goes (over HTTP; not in a [`Simulation`]).
     pub fn add_task(&self, task_id: impl Into<String>, script: Script) {
-        let task_id = task_id.into();
+        self.add_scripted(task_id.into(), script, None);
+    }
+
+    fn add_scripted(&self, task_id: String, script: Script, origin: Option<Origin>) {
         let created = SystemTime::now();
         #[cfg(feature = "callbacks")]
         if let Some(delivery) = &self.callbacks {
@@ -190,6 +202,7 @@ impl MockApi {
             script,
             started: Instant::now(),
             created,
+            origin,
         };
         lock(&self.tasks).insert(task_id, task);
     }
@@ -301,7 +314,22 @@ impl MockApi {
     pub(crate) fn record_made(&self, task_id: &str, operation: &CreateOperation, input: Value) {
         let (script, kind_script) = self.lifecycle_of_created();
         match operation.kind {
-            TaskKind::Music => self.add_task(task_id, script),
+            TaskKind::Music => {
+                let mut param = input;
+                if let Some(fields) = param.as_object_mut() {
+                    fields.remove("callBackUrl");
+                }
+                let origin = Origin {
+                    param: param.to_string(),
+                    operation_type: match operation.name {
+                        "extend-music" => "extend",
+                        "upload-and-cover-audio" => "upload_cover",
+                        "upload-and-extend-audio" => "upload_extend",
+                        _ => "generate",
+                    },
+                };
+                self.add_scripted(task_id.to_owned(), script, Some(origin));
+            }
             kind => self.add_task_of(kind, task_id, kind_script, input),
         }
         lock(&self.made).push((task_id.to_owned(), operation.name));
@@ -363,9 +391,14 @@ impl MockApi {
                 script,
                 started,
                 created,
+                origin,
             }) => {
                 let status = script.status_at(Instant::now().saturating_duration_since(*started));
-                let data = script::record(task_id, &status, *created);
+                let mut data = script::record(task_id, &status, *created);
+                if let (Some(origin), Some(fields)) = (origin, data.as_object_mut()) {
+                    fields.insert("param".into(), Value::String(origin.param.clone()));
+                    fields.insert("operationType".into(), origin.operation_type.into());
+                }
                 (
                     Answer::Record(status),
                     envelope(200, "success", data).to_string(),

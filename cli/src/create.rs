@@ -1,0 +1,315 @@
+//! The commands that create tasks: `suno generate`, `extend`, `lyrics`,
+//! `wav` and `separate`. Each checks its arguments before anything is sent
+//! (exit 2), prints the new task's id at once (on stderr with `--wait`, so
+//! that it is never lost), and with `--wait` follows the task as `suno
+//! wait` does. A create whose answer was lost exits 7: the task may exist.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use kie_suno::lyrics::GenerateLyrics;
+use kie_suno::music::{ExtendMusic, GenerateMusic, VocalGender};
+use kie_suno::separation::SeparateVocals;
+use kie_suno::wait::Family;
+use kie_suno::wav::ConvertToWav;
+use kie_suno::{Client, Model, TaskHandle};
+
+use crate::kinds::{Stages, Until};
+use crate::output::Show;
+use crate::wait::Follow;
+use crate::{Connection, Failure};
+
+/// What every create command takes.
+#[derive(Args)]
+pub struct CreateOptions {
+    /// Where the API posts the task's results. Required by the API;
+    /// whoever receives it gets the results.
+    #[arg(long, env = "KIE_CALLBACK_URL")]
+    callback_url: Option<String>,
+    /// Wait for the task and print what `suno wait` prints.
+    #[arg(long)]
+    wait: bool,
+    /// With --wait: how far the task must get (streamable: music only).
+    #[arg(long, value_enum, default_value = "complete", requires = "wait")]
+    until: Until,
+    /// With --wait: the longest to wait (e.g. 90s, 10m).
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration, requires = "wait")]
+    timeout: Duration,
+    /// With --wait: wake on the provider's callbacks arriving at this
+    /// address (the public --callback-url may differ behind a proxy).
+    #[arg(long, value_name = "HOST:PORT", requires = "wait")]
+    listen: Option<std::net::SocketAddr>,
+    /// With --listen: accept unsigned callbacks (no KIE_WEBHOOK_HMAC_KEY).
+    #[arg(long, requires = "listen")]
+    insecure_no_verify: bool,
+    /// Print JSON: `{"task_id", "operation"}`, or with --wait one record
+    /// per line.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// A description of the music (at most 500 characters); in custom mode
+    /// (--style, --title), the lyrics.
+    #[arg(long, conflicts_with = "lyrics_file")]
+    prompt: Option<String>,
+    /// Custom mode: the lyrics, from a file.
+    #[arg(long, value_name = "FILE")]
+    lyrics_file: Option<PathBuf>,
+    /// Custom mode: the music's style.
+    #[arg(long, requires = "title")]
+    style: Option<String>,
+    /// Custom mode: the title.
+    #[arg(long, requires = "style")]
+    title: Option<String>,
+    /// No vocals.
+    #[arg(long)]
+    instrumental: bool,
+    #[command(flatten)]
+    sound: SoundArgs,
+    /// A persona to sing (custom mode).
+    #[arg(long)]
+    persona_id: Option<String>,
+    #[command(flatten)]
+    create: CreateOptions,
+}
+
+/// The shaping options generate and extend share.
+#[derive(Args)]
+pub struct SoundArgs {
+    /// The model (V4, V4_5, V4_5PLUS, V4_5ALL, V5, V5_5, ...; default V5).
+    #[arg(long)]
+    model: Option<String>,
+    /// Styles to avoid.
+    #[arg(long)]
+    negative_tags: Option<String>,
+    /// The singer's voice: m or f.
+    #[arg(long, value_parser = ["m", "f"])]
+    vocal_gender: Option<String>,
+    /// How strongly the style is followed (0 to 1, two decimals).
+    #[arg(long)]
+    style_weight: Option<f64>,
+    /// How far the music may stray (0 to 1, two decimals).
+    #[arg(long)]
+    weirdness: Option<f64>,
+    /// How strongly audio input is followed (0 to 1, two decimals).
+    #[arg(long)]
+    audio_weight: Option<f64>,
+}
+
+#[derive(Args)]
+pub struct ExtendArgs {
+    /// The track to extend (its audio id).
+    audio_id: String,
+    /// The model the track was made with (required by the API).
+    #[arg(long)]
+    model: String,
+    /// New lyrics from --continue-at (with --style and --title); without
+    /// them, the track's own parameters are used.
+    #[arg(long, requires_all = ["style", "title", "continue_at"])]
+    prompt: Option<String>,
+    /// The extension's style.
+    #[arg(long, requires = "prompt")]
+    style: Option<String>,
+    /// The extension's title.
+    #[arg(long, requires = "prompt")]
+    title: Option<String>,
+    /// Seconds into the track to continue from.
+    #[arg(long, requires = "prompt")]
+    continue_at: Option<f64>,
+    #[command(flatten)]
+    create: CreateOptions,
+}
+
+#[derive(Args)]
+pub struct LyricsArgs {
+    /// What the lyrics are about (at most 200 characters).
+    #[arg(long)]
+    prompt: String,
+    #[command(flatten)]
+    create: CreateOptions,
+}
+
+#[derive(Args)]
+pub struct TrackArgs {
+    /// The music task the track belongs to.
+    task_id: String,
+    /// The track (its audio id).
+    audio_id: String,
+    #[command(flatten)]
+    create: CreateOptions,
+}
+
+#[derive(Args)]
+pub struct SeparateArgs {
+    #[command(flatten)]
+    track: TrackArgs,
+    /// Up to 12 stems instead of vocals and instrumental (costs more).
+    #[arg(long)]
+    split_stems: bool,
+}
+
+/// The client for a create: the connection's, with the callback URL.
+fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Failure> {
+    let Some(callback_url) = &options.callback_url else {
+        return Err(Failure::Usage(
+            "no callback URL: the API requires one (it posts the task's results to it, so \
+             only name an address you control); pass --callback-url or set KIE_CALLBACK_URL"
+                .into(),
+        ));
+    };
+    let key = conn
+        .api_key
+        .as_deref()
+        .ok_or(kie_suno::Error::MissingApiKey)?;
+    Ok(Client::builder()
+        .api_key(kie_suno::ApiKey::new(key)?)
+        .base_url(&conn.base_url)
+        .callback_url(callback_url)
+        .build()?)
+}
+
+/// Reports a new task, then follows it if asked.
+async fn report<F>(
+    client: &Client,
+    operation: &str,
+    task: TaskHandle<F>,
+    options: &CreateOptions,
+) -> Result<u8, Failure>
+where
+    F: Family + Stages,
+    F::Record: Show,
+{
+    let line = serde_json::json!({ "task_id": task.id(), "operation": operation });
+    if !options.wait {
+        if options.json {
+            println!("{line}");
+        } else {
+            println!("{}", task.id());
+        }
+        return Ok(0);
+    }
+    eprintln!("created {} task {} ({operation})", F::KIND, task.id());
+    let follow = Follow {
+        until: options.until,
+        timeout: options.timeout,
+        json: options.json,
+        listen: options.listen,
+        insecure_no_verify: options.insecure_no_verify,
+    };
+    crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow).await
+}
+
+pub async fn generate(conn: &Connection, args: GenerateArgs) -> Result<u8, Failure> {
+    let lyrics = match &args.lyrics_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            Failure::Usage(format!(
+                "cannot read the lyrics file {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let mut request = match (&args.style, &args.title) {
+        (Some(style), Some(title)) => {
+            let mut request = GenerateMusic::custom(style, title);
+            if let Some(lyrics) = lyrics.or(args.prompt.clone()) {
+                request = request.lyrics(lyrics);
+            }
+            request
+        }
+        _ => match (&args.prompt, lyrics) {
+            (Some(prompt), None) => GenerateMusic::from_description(prompt),
+            (_, Some(_)) => {
+                return Err(Failure::Usage(
+                    "--lyrics-file is for custom mode: give --style and --title too".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(Failure::Usage(
+                    "say what to make: --prompt TEXT (a description), or --style and --title \
+                     with --prompt/--lyrics-file (lyrics) or --instrumental"
+                        .into(),
+                ));
+            }
+        },
+    };
+    if args.instrumental {
+        request = request.instrumental();
+    }
+    if let Some(persona) = args.persona_id {
+        request = request.persona_id(persona);
+    }
+    let s = args.sound;
+    if let Some(model) = s.model {
+        request = request.model(Model::from(model.as_str()));
+    }
+    if let Some(tags) = s.negative_tags {
+        request = request.negative_tags(tags);
+    }
+    if let Some(gender) = s.vocal_gender {
+        request = request.vocal_gender(gender_of(&gender));
+    }
+    if let Some(w) = s.style_weight {
+        request = request.style_weight(w);
+    }
+    if let Some(w) = s.weirdness {
+        request = request.weirdness(w);
+    }
+    if let Some(w) = s.audio_weight {
+        request = request.audio_weight(w);
+    }
+    let client = client(conn, &args.create)?;
+    let task = client.music().generate(request).await?;
+    report(&client, "generate", task, &args.create).await
+}
+
+fn gender_of(text: &str) -> VocalGender {
+    if text == "f" {
+        VocalGender::Female
+    } else {
+        VocalGender::Male
+    }
+}
+
+pub async fn extend(conn: &Connection, args: ExtendArgs) -> Result<u8, Failure> {
+    let model = Model::from(args.model.as_str());
+    let request = match (args.prompt, args.style, args.title, args.continue_at) {
+        (Some(prompt), Some(style), Some(title), Some(at)) => {
+            ExtendMusic::custom(&args.audio_id, model, prompt, style, title, at)
+        }
+        _ => ExtendMusic::from_original(&args.audio_id, model),
+    };
+    let client = client(conn, &args.create)?;
+    let task = client.music().extend(request).await?;
+    report(&client, "extend", task, &args.create).await
+}
+
+pub async fn lyrics(conn: &Connection, args: LyricsArgs) -> Result<u8, Failure> {
+    let client = client(conn, &args.create)?;
+    let task = client
+        .lyrics()
+        .generate(GenerateLyrics::new(args.prompt))
+        .await?;
+    report(&client, "lyrics", task, &args.create).await
+}
+
+pub async fn wav(conn: &Connection, args: TrackArgs) -> Result<u8, Failure> {
+    let client = client(conn, &args.create)?;
+    let request = ConvertToWav::new(&args.task_id, &args.audio_id);
+    let task = client.wav().convert(request).await?;
+    report(&client, "wav", task, &args.create).await
+}
+
+pub async fn separate(conn: &Connection, args: SeparateArgs) -> Result<u8, Failure> {
+    let track = args.track;
+    let client = client(conn, &track.create)?;
+    let mut request = SeparateVocals::new(&track.task_id, &track.audio_id);
+    if args.split_stems {
+        request = request.split_stems();
+    }
+    let task = client.vocal_separation().separate(request).await?;
+    report(&client, "separate", task, &track.create).await
+}

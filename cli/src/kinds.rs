@@ -1,0 +1,127 @@
+//! The kinds of task `suno` takes (`--kind`), and running a command
+//! generic over a family for the kind given on the command line.
+
+use clap::ValueEnum;
+use kie_suno::TaskKind;
+use kie_suno::wait::Family;
+
+use crate::Failure;
+
+/// `--kind`: which details endpoint a task id belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Music (generate, extend, covers, ...).
+    Music,
+    /// Lyrics.
+    Lyrics,
+    /// WAV conversion.
+    Wav,
+    /// Vocal separation.
+    Vocals,
+    /// MIDI.
+    Midi,
+    /// Music video.
+    Video,
+    /// Cover images.
+    Cover,
+}
+
+impl From<Kind> for TaskKind {
+    fn from(kind: Kind) -> TaskKind {
+        match kind {
+            Kind::Music => TaskKind::Music,
+            Kind::Lyrics => TaskKind::Lyrics,
+            Kind::Wav => TaskKind::Wav,
+            Kind::Vocals => TaskKind::VocalSeparation,
+            Kind::Midi => TaskKind::Midi,
+            Kind::Video => TaskKind::Video,
+            Kind::Cover => TaskKind::Cover,
+        }
+    }
+}
+
+/// `--until`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Until {
+    /// A track can be played (FIRST_SUCCESS; music only).
+    Streamable,
+    /// The task is done (for music: every track, SUCCESS).
+    Complete,
+}
+
+/// What `--until` means for a family.
+pub trait Stages: Family {
+    /// The stage to wait for; `None` for the task's end.
+    fn stage(until: Until) -> Result<Option<Self::Stage>, Failure>;
+}
+
+impl Stages for kie_suno::music::Music {
+    fn stage(until: Until) -> Result<Option<Self::Stage>, Failure> {
+        Ok(Some(match until {
+            Until::Streamable => kie_suno::music::Stage::Streamable,
+            Until::Complete => kie_suno::music::Stage::Complete,
+        }))
+    }
+}
+
+macro_rules! ends_only {
+    ($($family:ty),+) => {$(
+        impl Stages for $family {
+            fn stage(until: Until) -> Result<Option<Self::Stage>, Failure> {
+                match until {
+                    Until::Complete => Ok(None),
+                    Until::Streamable => Err(Failure::Usage(format!(
+                        "--until streamable applies to music tasks; a {} task has its results only at its end",
+                        <$family as Family>::KIND
+                    ))),
+                }
+            }
+        }
+    )+};
+}
+
+ends_only!(
+    kie_suno::lyrics::Lyrics,
+    kie_suno::wav::Wav,
+    kie_suno::separation::VocalSeparation,
+    kie_suno::midi::Midi,
+    kie_suno::video::Video,
+    kie_suno::cover::Cover
+);
+
+/// Runs `$body` with `$f` the family of `$kind`.
+macro_rules! for_kind {
+    ($kind:expr, $f:ident => $body:expr) => {
+        match $kind {
+            $crate::kinds::Kind::Music => {
+                type $f = kie_suno::music::Music;
+                $body
+            }
+            $crate::kinds::Kind::Lyrics => {
+                type $f = kie_suno::lyrics::Lyrics;
+                $body
+            }
+            $crate::kinds::Kind::Wav => {
+                type $f = kie_suno::wav::Wav;
+                $body
+            }
+            $crate::kinds::Kind::Vocals => {
+                type $f = kie_suno::separation::VocalSeparation;
+                $body
+            }
+            $crate::kinds::Kind::Midi => {
+                type $f = kie_suno::midi::Midi;
+                $body
+            }
+            $crate::kinds::Kind::Video => {
+                type $f = kie_suno::video::Video;
+                $body
+            }
+            $crate::kinds::Kind::Cover => {
+                type $f = kie_suno::cover::Cover;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use for_kind;
