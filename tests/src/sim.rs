@@ -191,3 +191,30 @@ pub fn lifecycle_mix(count: usize, seed: u64) -> Vec<(String, Script)> {
         })
         .collect()
 }
+
+/// A burst of `count` music creates sent at once through one client with
+/// the default create limit, against the simulated mock with the live
+/// account limit (20 per 10 s): how long (simulated) until the last one is
+/// created, and how many went wrong (an error, a refusal by the account
+/// limit, a task made twice).
+pub async fn create_burst(count: usize) -> (Duration, usize) {
+    let sim = kie_suno::mock::MockBuilder::default()
+        .credits(i64::MAX)
+        .simulate();
+    let client = sim.client();
+    let started = tokio::time::Instant::now();
+    let creates = (0..count).map(|i| {
+        let client = client.clone();
+        async move {
+            let request = kie_suno::music::GenerateMusic::from_description(format!("piece {i}"))
+                .callback_url("https://example.com/hook");
+            client.music().generate(request).await
+        }
+    });
+    let results = futures_util::future::join_all(creates).await;
+    let elapsed = started.elapsed();
+    let errors = results.iter().filter(|r| r.is_err()).count();
+    let made = sim.created_tasks().len();
+    let failures = errors + sim.create_rate_violations() as usize + made.abs_diff(count);
+    (elapsed, failures)
+}

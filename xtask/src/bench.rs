@@ -58,6 +58,7 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("hybrid_delay_ratio", at_most(0.1)),
     ("hybrid_lossy_delay_ratio", at_most(0.5)),
     ("wait_rss_per_task_kib", report_at_most(8.0)),
+    ("create_burst_ratio", at_most(1.1)),
     ("build_ratio", report_at_most(1.6)),
 ];
 
@@ -90,6 +91,10 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "hybrid_delay_ratio",
         "mean detection delay of the same waits vs the fixed 5 s loop",
+    ),
+    (
+        "create_burst_ratio",
+        "simulated time until the last of 100 music creates sent at once through one client (default create limit) is created, against the live account limit of 20 per 10 s, vs the ideal 100 / 20 x 10 s = 50 s; a refused or failed create counts as a failure",
     ),
     (
         "wait_rss_per_task_kib",

@@ -207,11 +207,14 @@ pub(crate) struct Account {
     create_violations: AtomicU64,
     made: AtomicU64,
     seed: u64,
+    /// Creates allowed per window, and the window.
+    limit: (usize, Duration),
 }
 
 impl Account {
-    pub(crate) fn new(credits: i64, seed: u64) -> Self {
+    pub(crate) fn new(credits: i64, seed: u64, limit: (usize, Duration)) -> Self {
         Account {
+            limit,
             credits: Mutex::new(credits),
             recent_creates: Mutex::default(),
             create_violations: AtomicU64::new(0),
@@ -244,11 +247,11 @@ impl Account {
         let mut recent = lock(&self.recent_creates);
         while recent
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= CREATE_WINDOW)
+            .is_some_and(|t| now.saturating_duration_since(*t) >= self.limit.1)
         {
             recent.pop_front();
         }
-        if recent.len() >= CREATES_PER_WINDOW {
+        if recent.len() >= self.limit.0 {
             self.create_violations.fetch_add(1, Ordering::Relaxed);
             return true;
         }

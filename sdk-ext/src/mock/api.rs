@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::account::{Account, CreateOperation, DEFAULT_CREDITS};
+use super::account::{
+    Account, CREATE_WINDOW, CREATES_PER_WINDOW, CreateOperation, DEFAULT_CREDITS,
+};
 use super::faults::{Fault, Faults};
 use super::kinds::{self, KindScript};
 use super::script::{self, Script};
@@ -155,10 +157,10 @@ pub struct MockApi {
     log: Mutex<Vec<LoggedRequest>>,
     violations: AtomicU64,
     pub(crate) account: Account,
-    /// What a created music task plays.
-    lifecycle: Script,
-    /// What a created task of another kind plays.
-    kind_lifecycle: KindScript,
+    /// What created music tasks play, in turn.
+    lifecycles: Vec<Script>,
+    /// What created tasks of other kinds play, in turn.
+    kind_lifecycles: Vec<KindScript>,
     /// Every task a create made, in order, with its operation.
     made: Mutex<Vec<(String, &'static str)>>,
     #[cfg(feature = "callbacks")]
@@ -241,6 +243,23 @@ impl MockApi {
         self.account.create_violations()
     }
 
+    /// How a task's script ends: its kind, its last status (as the API
+    /// writes it) and whether that is a failure. `None` for an unknown id.
+    pub fn scripted_end(&self, task_id: &str) -> Option<(TaskKind, String, bool)> {
+        match lock(&self.tasks).get(task_id)? {
+            Task::Scripted { script, .. } => {
+                let status = script.final_status();
+                let failed = status.is_failure();
+                Some((TaskKind::Music, status.to_string(), failed))
+            }
+            Task::Made { kind, script, .. } => {
+                let status = if script.fails { "FAILED" } else { "SUCCESS" };
+                Some((*kind, status.to_owned(), script.fails))
+            }
+            Task::Canned(_) => None,
+        }
+    }
+
     /// Every task a create call made, in order: its id and operation. A
     /// task whose answer was lost is here too: the list a client cannot
     /// get from the live API.
@@ -306,13 +325,11 @@ impl MockApi {
         self.faults.slow_delay
     }
 
-    pub(crate) fn lifecycle_of_created(&self) -> (Script, KindScript) {
-        (self.lifecycle.clone(), self.kind_lifecycle)
-    }
-
-    /// Records a task a create made.
+    /// Records a task a create made; it plays the next lifecycle in turn.
     pub(crate) fn record_made(&self, task_id: &str, operation: &CreateOperation, input: Value) {
-        let (script, kind_script) = self.lifecycle_of_created();
+        let turn = lock(&self.made).len();
+        let script = self.lifecycles[turn % self.lifecycles.len()].clone();
+        let kind_script = self.kind_lifecycles[turn % self.kind_lifecycles.len()];
         match operation.kind {
             TaskKind::Music => {
                 let mut param = input;
@@ -515,8 +532,9 @@ pub struct MockBuilder {
     faults: Faults,
     unknown_task: UnknownTask,
     credits: i64,
-    lifecycle: Script,
-    kind_lifecycle: KindScript,
+    lifecycles: Vec<Script>,
+    kind_lifecycles: Vec<KindScript>,
+    create_limit: (usize, Duration),
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -529,8 +547,9 @@ impl Default for MockBuilder {
             faults: Faults::default(),
             unknown_task: UnknownTask::default(),
             credits: DEFAULT_CREDITS,
-            lifecycle: Script::success(Duration::from_secs(150)),
-            kind_lifecycle: KindScript::done_after(Duration::from_secs(20)),
+            lifecycles: vec![Script::success(Duration::from_secs(150))],
+            kind_lifecycles: vec![KindScript::done_after(Duration::from_secs(20))],
+            create_limit: (CREATES_PER_WINDOW, CREATE_WINDOW),
             #[cfg(feature = "callbacks")]
             callbacks: None,
         }
@@ -573,14 +592,39 @@ impl MockBuilder {
     /// What each music task a create makes plays (default
     /// `Script::success(150 s)`: lyrics at 22 s, a stream at 60 s).
     pub fn lifecycle(mut self, script: Script) -> Self {
-        self.lifecycle = script;
+        self.lifecycles = vec![script];
+        self
+    }
+
+    /// Created music tasks play these in turn (the first task the first
+    /// one, ...); see [`MockApi::scripted_end`]. An empty list is ignored.
+    pub fn lifecycles(mut self, scripts: Vec<Script>) -> Self {
+        if !scripts.is_empty() {
+            self.lifecycles = scripts;
+        }
+        self
+    }
+
+    /// Created tasks of other kinds play these in turn. An empty list is
+    /// ignored.
+    pub fn kind_lifecycles(mut self, scripts: Vec<KindScript>) -> Self {
+        if !scripts.is_empty() {
+            self.kind_lifecycles = scripts;
+        }
+        self
+    }
+
+    /// The account's create limit (default the live one: 20 per 10 s).
+    /// Creates beyond it are refused with code 429.
+    pub fn create_limit(mut self, requests: usize, per: Duration) -> Self {
+        self.create_limit = (requests, per);
         self
     }
 
     /// What each task of another kind a create makes plays (default: done
     /// after 20 s).
     pub fn kind_lifecycle(mut self, script: KindScript) -> Self {
-        self.kind_lifecycle = script;
+        self.kind_lifecycles = vec![script];
         self
     }
 
@@ -615,9 +659,9 @@ impl MockBuilder {
             recent: Mutex::default(),
             log: Mutex::default(),
             violations: AtomicU64::new(0),
-            account: Account::new(self.credits, seed),
-            lifecycle: self.lifecycle,
-            kind_lifecycle: self.kind_lifecycle,
+            account: Account::new(self.credits, seed, self.create_limit),
+            lifecycles: self.lifecycles,
+            kind_lifecycles: self.kind_lifecycles,
             made: Mutex::default(),
             #[cfg(feature = "callbacks")]
             callbacks: self.callbacks,

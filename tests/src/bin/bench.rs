@@ -15,6 +15,8 @@
 //! - `hybrid_polls_ratio`, `hybrid_delay_ratio` (and `hybrid_lossy_*` with
 //!   30% of callbacks lost): waits that wake on callbacks vs the same fixed
 //!   5 s loop, same mixes;
+//! - `create_burst_ratio`: 100 creates at once under the client's create
+//!   limit vs the ideal 100 / 20 x 10 s, on simulated time;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
 //!   successful first poll.
@@ -39,7 +41,7 @@ use kie_suno::wait::PollPolicy;
 use kie_suno::{ApiKey, Client, TaskRecord};
 use kie_suno_sdk::types::RecordInfoResponse;
 use kie_suno_tests::record_fixture;
-use kie_suno_tests::sim::{lifecycle_mix, measure, measure_hybrid, paused_runtime};
+use kie_suno_tests::sim::{create_burst, lifecycle_mix, measure, measure_hybrid, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
 use xtask::stats::{Line, Spread};
 
@@ -140,12 +142,25 @@ fn run(quick: bool) -> std::io::Result<Failures> {
     print("call_us", Spread::of(&call_us), 1)?;
 
     failures.add("wait", wait_figures(quick)?);
+    failures.add("create_burst", create_burst_figure()?);
 
     let waiting = if quick { 1_000 } else { 10_000 };
     failures.add(
         "wait_rss",
         rss_per_wait(waiting, if quick { 3 } else { 7 })?,
     );
+    Ok(failures)
+}
+
+/// 100 creates under the client's limit, in simulated time, against the
+/// ideal: 100 / 20 per window x 10 s.
+fn create_burst_figure() -> std::io::Result<usize> {
+    const CREATES: usize = 100;
+    let ideal = CREATES as f64 / 20.0 * 10.0;
+    let (elapsed, failures) = paused_runtime()?.block_on(create_burst(CREATES));
+    let ratio = elapsed.as_secs_f64() / ideal;
+    print("create_burst_ratio", Spread::of(&[ratio]), 3)?;
+    print("create_burst_s", Spread::of(&[elapsed.as_secs_f64()]), 1)?;
     Ok(failures)
 }
 
