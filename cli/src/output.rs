@@ -6,7 +6,7 @@ use std::fmt::Write;
 use kie_suno::lyrics::LyricsText;
 use kie_suno::midi::MidiData;
 use kie_suno::separation::Stems;
-use kie_suno::{JobRecord, TaskRecord, Track};
+use kie_suno::{JobRecord, MusicRecord, Track};
 use serde::Serialize;
 use url::Url;
 
@@ -21,7 +21,7 @@ pub trait Show: Serialize {
     }
 }
 
-impl Show for TaskRecord {
+impl Show for MusicRecord {
     fn summary(&self) -> String {
         music_summary(self)
     }
@@ -102,7 +102,7 @@ impl<R: ResultLines + Serialize> Show for JobRecord<R> {
 }
 
 /// A few aligned lines per record and per track.
-fn music_summary(record: &TaskRecord) -> String {
+fn music_summary(record: &MusicRecord) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "task {}  {}", record.task_id(), record.status());
     let mut field = |name: &str, value: Option<String>| {

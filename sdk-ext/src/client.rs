@@ -1,6 +1,6 @@
 //! The client: configuration, authentication, and one call per operation.
 //! It wraps the generated client, which builds and sends each request, and
-//! turns the API's envelope and every failure into [`TaskRecord`] or a typed
+//! turns the API's envelope and every failure into [`MusicRecord`] or a typed
 //! [`Error`].
 
 use std::fmt;
@@ -18,7 +18,7 @@ use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
 use crate::limit::{CreateLimit, CreateLimiter};
-use crate::record::TaskRecord;
+use crate::record::MusicRecord;
 
 /// The API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
@@ -122,7 +122,7 @@ impl Client {
     ///
     /// The id is sent percent-encoded; an empty id is refused before any
     /// request is made.
-    pub async fn task(&self, task_id: &str) -> Result<TaskRecord, Error> {
+    pub async fn task(&self, task_id: &str) -> Result<MusicRecord, Error> {
         self.fetch(task_id).await.map(|(record, _)| record)
     }
 
@@ -151,7 +151,7 @@ impl Client {
     pub(crate) async fn fetch(
         &self,
         task_id: &str,
-    ) -> Result<(TaskRecord, Option<Duration>), Error> {
+    ) -> Result<(MusicRecord, Option<Duration>), Error> {
         if task_id.is_empty() {
             return Err(Error::InvalidTaskId {
                 reason: "it is empty",

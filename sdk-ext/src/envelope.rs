@@ -1,5 +1,5 @@
 //! The API's `{code, msg, data}` envelope: decoding a record-info body
-//! into the generated type, and opening it into a [`TaskRecord`] or the
+//! into the generated type, and opening it into a [`MusicRecord`] or the
 //! typed [`Error`] its `code` means (HTTP 200 says little). A leaf: it
 //! knows nothing of the client or the transport.
 
@@ -8,10 +8,10 @@ use std::time::Duration;
 use crate::codes::ApiCode;
 use crate::error::{Error, snippet};
 use crate::generated::types;
-use crate::record::TaskRecord;
+use crate::record::MusicRecord;
 
 /// Decodes a record-info body into the generated envelope.
-pub(crate) fn decode(body: &[u8]) -> Result<types::RecordInfoResponse, Error> {
+pub(crate) fn decode(body: &[u8]) -> Result<types::MusicRecordResponse, Error> {
     // One UTF-8 check of the whole body, then `from_str`, which trusts it:
     // `from_slice` checks every string again (17 % of decoding, measured
     // with callgrind). Invalid UTF-8 goes through `from_slice` for the
@@ -29,12 +29,12 @@ pub(crate) fn decode(body: &[u8]) -> Result<types::RecordInfoResponse, Error> {
 /// The envelope's `code` is the real outcome; HTTP 200 says little.
 pub(crate) fn open(
     task_id: &str,
-    envelope: types::RecordInfoResponse,
+    envelope: types::MusicRecordResponse,
     retry_after: Option<Duration>,
-) -> Result<TaskRecord, Error> {
+) -> Result<MusicRecord, Error> {
     let msg = envelope.msg;
     match (ApiCode::from(envelope.code), envelope.data) {
-        (ApiCode::Success, Some(data)) => Ok(TaskRecord::from(data)),
+        (ApiCode::Success, Some(data)) => Ok(MusicRecord::from(data)),
         (ApiCode::Success, None) => Err(Error::TaskNotFound {
             task_id: task_id.to_owned(),
         }),

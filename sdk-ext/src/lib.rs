@@ -66,5 +66,5 @@ pub use kie_suno_sdk::Transport;
 pub use kind::TaskKind;
 pub use limit::CreateLimit;
 pub use params::{GenerationParams, Model, ParamsError};
-pub use record::{TaskError, TaskRecord, Track};
+pub use record::{MusicRecord, TaskError, Track};
 pub use status::{OperationType, TaskStatus};

@@ -1,4 +1,4 @@
-//! A task as the API reports it: [`TaskRecord`] and its [`Track`]s. Both
+//! A task as the API reports it: [`MusicRecord`] and its [`Track`]s. Both
 //! wrap the generated types and read them on demand, so decoding costs no
 //! more than the generated code's, and each hands back what it wraps.
 
@@ -21,10 +21,10 @@ use crate::time;
 /// `error_code`, `error_message`, `params` (object or null), `created_at`
 /// (RFC 3339 or null) and `tracks` (see [`Track`]).
 #[derive(Debug, Clone)]
-pub struct TaskRecord {
+pub struct MusicRecord {
     /// The generated record with its tracks moved out into `tracks`; boxed
     /// so that records move cheaply through events and errors.
-    raw: Box<types::TaskRecord>,
+    raw: Box<types::MusicRecord>,
     tracks: Vec<Track>,
 }
 
@@ -37,8 +37,8 @@ pub struct TaskError {
     pub message: Option<String>,
 }
 
-impl From<types::TaskRecord> for TaskRecord {
-    fn from(mut raw: types::TaskRecord) -> Self {
+impl From<types::MusicRecord> for MusicRecord {
+    fn from(mut raw: types::MusicRecord) -> Self {
         let tracks = raw
             .response
             .as_mut()
@@ -47,14 +47,14 @@ impl From<types::TaskRecord> for TaskRecord {
             .into_iter()
             .map(Track)
             .collect();
-        TaskRecord {
+        MusicRecord {
             raw: Box::new(raw),
             tracks,
         }
     }
 }
 
-impl TaskRecord {
+impl MusicRecord {
     /// Reads a record-info response body (`{code, msg, data}`), as
     /// [`crate::Client::task`] does with what it receives: any body gives a
     /// record or a typed [`Error`](crate::Error), never a panic. `task_id`
@@ -62,9 +62,9 @@ impl TaskRecord {
     ///
     /// ```
     /// let body = br#"{"code":200,"msg":"success","data":{"taskId":"t1","status":"PENDING","response":null}}"#;
-    /// let record = kie_suno::TaskRecord::from_body("t1", body).unwrap();
+    /// let record = kie_suno::MusicRecord::from_body("t1", body).unwrap();
     /// assert_eq!(record.status(), kie_suno::TaskStatus::Pending);
-    /// assert!(kie_suno::TaskRecord::from_body("t1", b"<html>").is_err());
+    /// assert!(kie_suno::MusicRecord::from_body("t1", b"<html>").is_err());
     /// ```
     pub fn from_body(task_id: &str, body: &[u8]) -> Result<Self, crate::Error> {
         let envelope = crate::envelope::decode(body)?;
@@ -134,14 +134,14 @@ impl TaskRecord {
     }
 
     /// The generated value this record was made from, tracks included.
-    pub fn into_generated(self) -> types::TaskRecord {
-        let TaskRecord { raw, tracks } = self;
+    pub fn into_generated(self) -> types::MusicRecord {
+        let MusicRecord { raw, tracks } = self;
         let mut raw = *raw;
-        let tracks: Vec<types::Track> = tracks.into_iter().map(|t| t.0).collect();
+        let tracks: Vec<types::MusicTrack> = tracks.into_iter().map(|t| t.0).collect();
         match raw.response.as_mut() {
             Some(response) => response.suno_data = tracks,
             None if !tracks.is_empty() => {
-                raw.response = Some(types::TaskResponse {
+                raw.response = Some(types::MusicResult {
                     suno_data: tracks,
                     ..Default::default()
                 });
@@ -158,10 +158,10 @@ impl TaskRecord {
 /// `title`, `tags`, `prompt`, `model_name`, `audio_url`, `stream_audio_url`,
 /// `image_url`, `created_at` (RFC 3339 or null) and `duration_secs`.
 #[derive(Debug, Clone)]
-pub struct Track(types::Track);
+pub struct Track(types::MusicTrack);
 
-impl From<types::Track> for Track {
-    fn from(raw: types::Track) -> Self {
+impl From<types::MusicTrack> for Track {
+    fn from(raw: types::MusicTrack) -> Self {
         Track(raw)
     }
 }
@@ -225,12 +225,12 @@ impl Track {
     }
 
     /// The generated value this track wraps.
-    pub fn as_generated(&self) -> &types::Track {
+    pub fn as_generated(&self) -> &types::MusicTrack {
         &self.0
     }
 
     /// The generated value this track wraps, by value.
-    pub fn into_generated(self) -> types::Track {
+    pub fn into_generated(self) -> types::MusicTrack {
         self.0
     }
 }
@@ -257,7 +257,7 @@ struct RecordView<'a> {
     tracks: &'a [Track],
 }
 
-impl Serialize for TaskRecord {
+impl Serialize for MusicRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let error = self.error();
         RecordView {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::generated::types::TrackCreateTime;
+use crate::generated::types::MusicTrackCreateTime;
 
 /// Why a timestamp could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,9 +63,9 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
 }
 
 /// A time from a track's `createTime`, whichever form it came in.
-pub fn parse_create_time(value: &TrackCreateTime) -> Result<DateTime<Utc>, TimeError> {
+pub fn parse_create_time(value: &MusicTrackCreateTime) -> Result<DateTime<Utc>, TimeError> {
     match value {
-        TrackCreateTime::Number(ms) => from_epoch_millis(*ms),
-        TrackCreateTime::String(text) => parse_time(text),
+        MusicTrackCreateTime::Number(ms) => from_epoch_millis(*ms),
+        MusicTrackCreateTime::String(text) => parse_time(text),
     }
 }

@@ -1,12 +1,12 @@
 //! Decoding as a client does, then reading everything a caller can read:
 //! what the property test and the fuzz target run on every input.
 
-use kie_suno::TaskRecord;
+use kie_suno::MusicRecord;
 
 /// Decodes `body` like `Client::task` and touches every accessor. Any input
 /// must end here in a record or a typed error; a panic is a bug.
 pub fn exercise(body: &[u8]) {
-    match TaskRecord::from_body("t", body) {
+    match MusicRecord::from_body("t", body) {
         Ok(record) => {
             let _ = (
                 record.task_id(),

@@ -91,7 +91,7 @@ async fn score(
 /// task's record at the stage's status or later, or failed at the
 /// script's final status when the script never gets there.
 fn ends_as_scripted(
-    outcome: &Result<kie_suno::TaskRecord, WaitError<Music>>,
+    outcome: &Result<kie_suno::MusicRecord, WaitError<Music>>,
     id: &str,
     script: &Script,
     stage: Stage,

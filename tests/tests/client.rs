@@ -1,5 +1,5 @@
 //! `Client::task` over real loopback HTTP against the mock server: every
-//! fixture through `TaskRecord`, every error variant the network can cause,
+//! fixture through `MusicRecord`, every error variant the network can cause,
 //! and what the request looks like on the wire.
 
 use std::time::Duration;
@@ -29,7 +29,7 @@ async fn server_with_faults(fault: Fault) -> MockServer {
 }
 
 /// Serves a fixture for task `t` and fetches it.
-async fn fetch_fixture(body: &str) -> Result<kie_suno::TaskRecord, Error> {
+async fn fetch_fixture(body: &str) -> Result<kie_suno::MusicRecord, Error> {
     let server = server().await;
     server.answer_with("t", body);
     server.client().expect("client").task("t").await

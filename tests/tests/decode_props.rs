@@ -1,6 +1,6 @@
 //! Decoding never panics: JSON shaped like a record, with random types,
 //! nulls, missing and extra fields, huge numbers, long strings and odd
-//! Unicode, and raw random bytes, all go through `TaskRecord::from_body`
+//! Unicode, and raw random bytes, all go through `MusicRecord::from_body`
 //! (the client's own decoding path) and every accessor. The result must be
 //! a record or a typed error; proptest reports any panic as a failure.
 

@@ -1,23 +1,23 @@
 //! The generated types decode what the live API sends: the page's own
 //! example and fixtures written from the observed facts.
 
-use kie_suno_sdk::types::{RecordInfoResponse, TrackCreateTime};
+use kie_suno_sdk::types::{MusicRecordResponse, MusicTrackCreateTime};
 use kie_suno_tests::{page_example, record_fixture};
 
-fn decode(name: &str) -> RecordInfoResponse {
+fn decode(name: &str) -> MusicRecordResponse {
     serde_json::from_str(&record_fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]
 fn page_example_decodes_with_generate_type_and_naive_time() {
-    let r: RecordInfoResponse = serde_json::from_value(page_example()).expect("page example");
+    let r: MusicRecordResponse = serde_json::from_value(page_example()).expect("page example");
     let data = r.data.expect("data");
     assert_eq!(data.type_.as_deref(), Some("GENERATE"));
     assert_eq!(data.status, "SUCCESS");
     assert_eq!(data.error_code, None);
     let track = &data.response.expect("response").suno_data[0];
     assert!(
-        matches!(&track.create_time, Some(TrackCreateTime::String(s)) if s == "2025-01-01 00:00:00")
+        matches!(&track.create_time, Some(MusicTrackCreateTime::String(s)) if s == "2025-01-01 00:00:00")
     );
     assert_eq!(track.duration, Some(198.44));
 }
@@ -66,7 +66,7 @@ fn unknown_task_as_code_200_with_null_data_decodes() {
 fn unlisted_envelope_code_decodes() {
     let r = decode("unknown_task_422");
     assert_eq!(r.code, 422);
-    let r: RecordInfoResponse =
+    let r: MusicRecordResponse =
         serde_json::from_str(r#"{"code": 433, "msg": "sub-key usage limit", "data": null}"#)
             .expect("code 433 is not in the page's enum");
     assert_eq!(r.code, 433);
@@ -79,7 +79,7 @@ fn epoch_ms_create_time_and_new_model_codename_decode() {
     let tracks = data.response.expect("response").suno_data;
     assert_eq!(tracks.len(), 2);
     assert!(
-        matches!(tracks[0].create_time, Some(TrackCreateTime::Number(ms)) if ms == 1772624679694.0)
+        matches!(tracks[0].create_time, Some(MusicTrackCreateTime::Number(ms)) if ms == 1772624679694.0)
     );
 }
 
@@ -94,8 +94,10 @@ fn unknown_status_and_operation_values_decode() {
 fn unknown_extra_fields_are_ignored() {
     let data = decode("extra_fields").data.expect("data");
     let tracks = data.response.expect("response").suno_data;
-    assert!(matches!(&tracks[0].create_time, Some(TrackCreateTime::String(s)) if s.contains('T')));
     assert!(
-        matches!(&tracks[1].create_time, Some(TrackCreateTime::String(s)) if s == "2025-01-01 00:00:00")
+        matches!(&tracks[0].create_time, Some(MusicTrackCreateTime::String(s)) if s.contains('T'))
+    );
+    assert!(
+        matches!(&tracks[1].create_time, Some(MusicTrackCreateTime::String(s)) if s == "2025-01-01 00:00:00")
     );
 }

@@ -2,7 +2,7 @@
 //! (unknown ones included), statuses order by progress, times read in all
 //! three of the API's forms, and bad parameters are errors, not panics.
 
-use kie_suno::generated::types::TrackCreateTime;
+use kie_suno::generated::types::MusicTrackCreateTime;
 use kie_suno::time::{TimeError, from_epoch_millis, parse_create_time, parse_time};
 use kie_suno::{
     ApiCode, GenerationParams, Model, OperationType, ParamsError, TaskErrorCode, TaskStatus,
@@ -131,7 +131,8 @@ fn times_read_in_all_three_forms() {
     assert_eq!(naive.to_rfc3339(), "2025-01-01T00:00:00+00:00");
     let rfc = parse_time("2025-01-01T02:00:00+02:00").expect("rfc 3339");
     assert_eq!(rfc, naive);
-    let from_number = parse_create_time(&TrackCreateTime::Number(1735689600000.0)).expect("number");
+    let from_number =
+        parse_create_time(&MusicTrackCreateTime::Number(1735689600000.0)).expect("number");
     assert_eq!(from_number, naive);
 }
 

@@ -66,15 +66,15 @@ pub const GOALS: &[(&str, Goal)] = &[
 pub const BASELINES: &[(&str, &str)] = &[
     (
         "decode_vs_value_ratio",
-        "a two-track SUCCESS body into `TaskRecord` vs into `serde_json::Value`; both check UTF-8 once and parse with `from_str`",
+        "a two-track SUCCESS body into `MusicRecord` vs into `serde_json::Value`; both check UTF-8 once and parse with `from_str`",
     ),
     (
         "decode_vs_scan_ratio",
-        "the same body into `TaskRecord` vs into `serde::de::IgnoredAny` (reading only), same UTF-8 check and `from_str`",
+        "the same body into `MusicRecord` vs into `serde::de::IgnoredAny` (reading only), same UTF-8 check and `from_str`",
     ),
     (
         "call_overhead_ratio",
-        "`client.task(id)` vs a bare reqwest GET with the bearer key that decodes the same body into the same generated `RecordInfoResponse` (UTF-8 check, `from_str`, code checked); same loopback server, keep-alive, sides alternating first",
+        "`client.task(id)` vs a bare reqwest GET with the bearer key that decodes the same body into the same generated `MusicRecordResponse` (UTF-8 check, `from_str`, code checked); same loopback server, keep-alive, sides alternating first",
     ),
     (
         "wait_polls_ratio",

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::record::{TaskRecord, Track};
+use crate::record::{MusicRecord, Track};
 use crate::status::TaskStatus;
 
 /// A change in a task, seen by one poll.
@@ -24,20 +24,20 @@ pub enum TaskEvent {
     /// A track's audio file URL appeared: it is done.
     TrackReady(Track),
     /// The task is done: every track is ready.
-    Completed(TaskRecord),
+    Completed(MusicRecord),
     /// The task ended without music.
     Failed {
         /// The failure status.
         status: TaskStatus,
         /// The last record, with its error code and message.
-        record: TaskRecord,
+        record: MusicRecord,
     },
 }
 
 /// Whether a terminal record means "no music". `CALLBACK_EXCEPTION` only
 /// says the provider's callback failed: it counts as a failure only when
 /// the tracks are not all done.
-pub(crate) fn is_failed(record: &TaskRecord) -> bool {
+pub(crate) fn is_failed(record: &MusicRecord) -> bool {
     match record.status() {
         TaskStatus::CallbackException => !all_tracks_done(record),
         status => status.is_failure(),
@@ -45,11 +45,11 @@ pub(crate) fn is_failed(record: &TaskRecord) -> bool {
 }
 
 /// Whether no later record will differ in status.
-pub(crate) fn is_terminal(record: &TaskRecord) -> bool {
+pub(crate) fn is_terminal(record: &MusicRecord) -> bool {
     record.status().is_terminal()
 }
 
-fn all_tracks_done(record: &TaskRecord) -> bool {
+fn all_tracks_done(record: &MusicRecord) -> bool {
     !record.tracks().is_empty() && record.tracks().iter().all(|t| t.audio_url().is_some())
 }
 
@@ -66,7 +66,7 @@ pub struct Seen {
 impl Seen {
     /// The events between the previous record and `record`, in the order a
     /// listener expects: status, lyrics, streams, files, outcome.
-    pub(crate) fn diff(&mut self, record: &TaskRecord) -> Vec<TaskEvent> {
+    pub(crate) fn diff(&mut self, record: &MusicRecord) -> Vec<TaskEvent> {
         let mut events = Vec::new();
         let status = record.status();
         if self.status.as_ref() != Some(&status) {

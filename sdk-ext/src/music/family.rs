@@ -10,7 +10,7 @@ use super::events::{self, Seen, TaskEvent};
 use crate::client::Client;
 use crate::error::Error;
 use crate::kind::TaskKind;
-use crate::record::TaskRecord;
+use crate::record::MusicRecord;
 use crate::status::TaskStatus;
 use crate::wait::{Family, Lifecycle};
 
@@ -32,7 +32,7 @@ pub enum Stage {
 
 impl Stage {
     /// Whether `record` has got this far.
-    pub fn reached(self, record: &TaskRecord) -> bool {
+    pub fn reached(self, record: &MusicRecord) -> bool {
         match self {
             Stage::Streamable => {
                 record.status() >= TaskStatus::FirstSuccess
@@ -48,7 +48,7 @@ impl Stage {
 
 impl Family for Music {
     const KIND: TaskKind = TaskKind::Music;
-    type Record = TaskRecord;
+    type Record = MusicRecord;
     type Status = TaskStatus;
     type Stage = Stage;
     type Event = TaskEvent;
@@ -57,35 +57,35 @@ impl Family for Music {
     async fn fetch(
         client: &Client,
         task_id: &str,
-    ) -> Result<(TaskRecord, Option<Duration>), Error> {
+    ) -> Result<(MusicRecord, Option<Duration>), Error> {
         client.fetch(task_id).await
     }
 
-    fn status(record: &TaskRecord) -> TaskStatus {
+    fn status(record: &MusicRecord) -> TaskStatus {
         record.status()
     }
 
-    fn created_at(record: &TaskRecord) -> Option<DateTime<Utc>> {
+    fn created_at(record: &MusicRecord) -> Option<DateTime<Utc>> {
         record.created_at()
     }
 
-    fn is_terminal(record: &TaskRecord) -> bool {
+    fn is_terminal(record: &MusicRecord) -> bool {
         events::is_terminal(record)
     }
 
-    fn is_failed(record: &TaskRecord) -> bool {
+    fn is_failed(record: &MusicRecord) -> bool {
         events::is_failed(record)
     }
 
-    fn error_message(record: &TaskRecord) -> Option<String> {
+    fn error_message(record: &MusicRecord) -> Option<String> {
         record.error().and_then(|e| e.message)
     }
 
-    fn reached(stage: Stage, record: &TaskRecord) -> bool {
+    fn reached(stage: Stage, record: &MusicRecord) -> bool {
         stage.reached(record)
     }
 
-    fn changes(seen: &mut Seen, record: &TaskRecord) -> Vec<TaskEvent> {
+    fn changes(seen: &mut Seen, record: &MusicRecord) -> Vec<TaskEvent> {
         seen.diff(record)
     }
 

@@ -4,12 +4,12 @@
 //! work by the same means:
 //!
 //! - `decode_vs_value_ratio`, `decode_vs_scan_ratio`: a two-track SUCCESS
-//!   body into a `TaskRecord` vs into a `serde_json::Value`, and vs
+//!   body into a `MusicRecord` vs into a `serde_json::Value`, and vs
 //!   `IgnoredAny` (reading only); all three check UTF-8 once and parse with
 //!   `from_str`;
 //! - `call_overhead_ratio`: `client.task(id)` over keep-alive loopback vs a
 //!   bare reqwest GET decoding the same body into the same generated type
-//!   (`RecordInfoResponse`), same server;
+//!   (`MusicRecordResponse`), same server;
 //! - `wait_polls_ratio`, `wait_delay_ratio`: the default `PollPolicy` vs a
 //!   fixed 5 s loop, per seeded mix of lifecycles, on simulated time;
 //! - `hybrid_polls_ratio`, `hybrid_delay_ratio` (and `hybrid_lossy_*` with
@@ -38,8 +38,8 @@ use futures_util::StreamExt;
 use kie_suno::mock::{MockServer, Script};
 use kie_suno::music::{Stage, TaskEvent};
 use kie_suno::wait::PollPolicy;
-use kie_suno::{ApiKey, Client, TaskRecord};
-use kie_suno_sdk::types::RecordInfoResponse;
+use kie_suno::{ApiKey, Client, MusicRecord};
+use kie_suno_sdk::types::MusicRecordResponse;
 use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{create_burst, lifecycle_mix, measure, measure_hybrid, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
@@ -213,7 +213,7 @@ fn decode_rounds(body: &[u8], iterations: u32, rounds: usize) -> DecodeRounds {
         for side in sides {
             match side {
                 0 => out.record.push(time_per_iteration(iterations, failed, || {
-                    black_box(TaskRecord::from_body("t", black_box(body))).is_ok()
+                    black_box(MusicRecord::from_body("t", black_box(body))).is_ok()
                 })),
                 1 => out.value.push(time_per_iteration(iterations, failed, || {
                     parse_as::<serde_json::Value>(black_box(body))
@@ -279,7 +279,7 @@ async fn raw_task(raw: &kie_suno::reqwest::Client, endpoint: &str) -> bool {
     };
     std::str::from_utf8(&bytes)
         .ok()
-        .and_then(|text| serde_json::from_str::<RecordInfoResponse>(text).ok())
+        .and_then(|text| serde_json::from_str::<MusicRecordResponse>(text).ok())
         .is_some_and(|envelope| envelope.code == 200 && black_box(envelope).data.is_some())
 }
 
