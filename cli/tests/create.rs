@@ -142,7 +142,8 @@ async fn a_lost_answer_exits_7_and_says_the_task_may_exist() {
     let output = run(&server, &["generate", "--prompt", "calm piano"]).await;
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(7), "{stderr}");
-    assert!(stderr.contains("may have created a task"), "{stderr}");
+    assert!(stderr.contains("may have been carried out"), "{stderr}");
+    assert!(stderr.contains("not resent"), "{stderr}");
     assert!(stderr.contains(HOOK), "{stderr}");
     assert_eq!(server.requests().len(), 1, "not resent");
     assert_eq!(server.created_tasks().len(), 1, "the task exists");

@@ -63,13 +63,50 @@ pub(crate) async fn send<A, F, Fut>(
     client: &Client,
     operation: &'static str,
     callback_url: &str,
-    mut call: F,
+    call: F,
 ) -> Result<String, Error>
 where
     A: CreateAnswer,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
 {
+    let paid = Paid {
+        operation,
+        callback_url: Some(callback_url),
+        open: envelope::open_created::<A>,
+        missing: "success, without the new task's id",
+    };
+    send_paid(client, paid, call).await
+}
+
+/// A call that costs credits: how to read its answer.
+pub(crate) struct Paid<'a, A, T> {
+    pub(crate) operation: &'static str,
+    /// Where a task it makes reports, if it makes one.
+    pub(crate) callback_url: Option<&'a str>,
+    /// The envelope's result: `Ok(None)` is a success without it.
+    pub(crate) open: fn(A, Option<Duration>) -> Result<Option<T>, Error>,
+    /// What a success without a result lacks, for the error.
+    pub(crate) missing: &'static str,
+}
+
+/// Sends one paid call (a create, or a synchronous call that costs
+/// credits) under the rules above.
+pub(crate) async fn send_paid<A, T, F, Fut>(
+    client: &Client,
+    paid: Paid<'_, A, T>,
+    mut call: F,
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
+{
+    let Paid {
+        operation,
+        callback_url,
+        open,
+        missing,
+    } = paid;
     let max_body_bytes = client.generated().inner().max_body_bytes;
     let mut attempt = 0;
     loop {
@@ -79,21 +116,17 @@ where
         let error = match call().await {
             Ok(answer) => {
                 let hint = retry_after(answer.headers());
-                match envelope::open_created(answer.into_inner(), hint) {
-                    Ok(Some(task_id)) => {
-                        tracing::debug!(operation, task_id = %task_id, attempt, "task created");
-                        return Ok(task_id);
+                match open(answer.into_inner(), hint) {
+                    Ok(Some(result)) => {
+                        tracing::debug!(operation, attempt, "paid call answered");
+                        return Ok(result);
                     }
                     Ok(None) => {
-                        return Err(unknown(
+                        let source = Error::IncompleteAnswer {
                             operation,
-                            callback_url,
-                            sent_at,
-                            Error::IncompleteAnswer {
-                                operation,
-                                problem: "success, without the new task's id",
-                            },
-                        ));
+                            problem: missing,
+                        };
+                        return Err(unknown(operation, callback_url, sent_at, source));
                     }
                     Err(error) => error,
                 }
@@ -114,14 +147,14 @@ where
 
 fn unknown(
     operation: &'static str,
-    callback_url: &str,
+    callback_url: Option<&str>,
     sent_at: chrono::DateTime<chrono::Utc>,
     source: Error,
 ) -> Error {
     tracing::warn!(operation, error = %source, "create outcome unknown; not retried");
     Error::CreateOutcomeUnknown {
         operation,
-        callback_url: callback_url.to_owned(),
+        callback_url: callback_url.map(str::to_owned),
         sent_at,
         source: Box::new(source),
     }

@@ -101,8 +101,8 @@ impl CreateAnswer for types::ApiResponse {
 
 /// What a create's envelope says: the new task's id, or the refusal.
 /// A success without an id is `Ok(None)`: the task may exist.
-pub(crate) fn open_created(
-    answer: impl CreateAnswer,
+pub(crate) fn open_created<A: CreateAnswer>(
+    answer: A,
     retry_after: Option<Duration>,
 ) -> Result<Option<String>, Error> {
     let (code, msg, task_id) = answer.into_parts();

@@ -114,23 +114,25 @@ pub enum Error {
         problem: String,
     },
 
-    /// A create request may have reached the API, and its answer was lost
-    /// (a timeout, a connection cut after sending, an unreadable answer).
-    /// The task may exist and may have been charged for. It was not sent
-    /// again: that could make and charge for a second task. The task's
-    /// callback, if it was made, reaches `callback_url` with its id.
+    /// A create (or another call that costs credits) may have reached the
+    /// API, and its answer was lost (a timeout, a connection cut after
+    /// sending, an unreadable answer). A task may exist and may have been
+    /// charged for. It was not sent again: that could make and charge for
+    /// a second one. The task's callback, if it was made, reaches
+    /// `callback_url` with its id.
     #[error(
-        "{operation}: the request may have created a task, but its answer was lost ({source}); \
-         it was not resent, to avoid paying twice. If the task exists, its callback to {} \
-         carries its id (request sent at {})",
-        without_query(callback_url),
+        "{operation}: the request may have been carried out, but its answer was lost ({source}); \
+         it was not resent, to avoid paying twice{} (request sent at {})",
+        callback_url.as_deref().map_or(String::new(), |url| format!(
+            ". If it made a task, the task's callback to {} carries its id", without_query(url)
+        )),
         sent_at.format("%Y-%m-%dT%H:%M:%SZ")
     )]
     CreateOutcomeUnknown {
         /// The operation, as the provider's page names it.
         operation: &'static str,
-        /// Where the task's results go, if it exists.
-        callback_url: String,
+        /// Where the task's results go, if the call makes a task.
+        callback_url: Option<String>,
         /// When the request was sent.
         sent_at: chrono::DateTime<chrono::Utc>,
         /// What went wrong.

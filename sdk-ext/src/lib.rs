@@ -25,6 +25,7 @@ pub mod cover;
 mod create;
 mod envelope;
 mod error;
+mod files;
 mod handle;
 mod job;
 mod kind;

@@ -35,6 +35,41 @@ pub(crate) fn callback_url(operation: &'static str, text: &str) -> Result<Url, E
     Ok(url)
 }
 
+/// A file the API fetches: an absolute `https` or `http` URL with a host.
+pub(crate) fn file_url(
+    operation: &'static str,
+    field: &'static str,
+    text: &str,
+) -> Result<(), Error> {
+    let ok = Url::parse(text.trim())
+        .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if !ok {
+        return Err(invalid(
+            operation,
+            field,
+            format!("is {text:?}; it must be a public http(s) URL of the audio file"),
+        ));
+    }
+    Ok(())
+}
+
+/// A time in seconds with at most two decimals.
+pub(crate) fn centiseconds(
+    operation: &'static str,
+    field: &'static str,
+    value: f64,
+) -> Result<(), Error> {
+    seconds(operation, field, value)?;
+    if ((value * 100.0).round() - value * 100.0).abs() > 1e-6 {
+        return Err(invalid(
+            operation,
+            field,
+            format!("is {value}; it has at most two decimals (e.g. 10.50)"),
+        ));
+    }
+    Ok(())
+}
+
 /// A text the API requires: present and not blank.
 pub(crate) fn required(
     operation: &'static str,

@@ -171,7 +171,7 @@ async fn a_lost_answer_is_not_resent_and_says_the_task_may_exist() {
             panic!("{fault:?}: expected an unknown outcome, got {e}");
         };
         assert_eq!(*operation, "generate-music");
-        assert_eq!(callback_url, HOOK);
+        assert_eq!(callback_url.as_deref(), Some(HOOK));
         assert!(e.to_string().contains("not resent"), "{e}");
         assert_eq!(server.requests().len(), 1, "{fault:?}: sent exactly once");
         assert_eq!(server.created_tasks().len(), 1, "the task does exist");
@@ -378,4 +378,184 @@ async fn a_connection_refused_before_sending_is_retried() {
         sim.created_tasks(),
         [(task.id().to_owned(), "generate-music")]
     );
+}
+
+#[tokio::test]
+async fn the_synchronous_music_calls_answer_at_once() {
+    let server = server(MockBuilder::default().credits(50)).await;
+    let client = client_of(&server);
+    let lyrics = client
+        .music()
+        .timestamped_lyrics("t1", "a1")
+        .await
+        .expect("lyrics");
+    assert_eq!(lyrics.aligned_words.len(), 2);
+    let style = client
+        .music()
+        .boost_style("Pop, Mysterious")
+        .await
+        .expect("style");
+    assert!(style.starts_with("Pop, Mysterious, "), "{style}");
+    let persona = client
+        .music()
+        .persona(kie_suno::music::GeneratePersona::new(
+            "t1",
+            "a1",
+            "Nova",
+            "airy alto",
+        ))
+        .await
+        .expect("persona");
+    assert!(persona.persona_id.starts_with("persona-"), "{persona:?}");
+    assert_eq!(
+        server.credits(),
+        50 - 1 - 5,
+        "boost and persona cost credits"
+    );
+    let file = kie_suno::reqwest::Url::parse("https://cdn.example/a.mp3").unwrap();
+    let link = client.download_url(&file).await.expect("link");
+    assert!(link.as_str().contains("cdn.example"), "{link}");
+}
+
+#[tokio::test]
+async fn a_paid_call_whose_answer_is_lost_is_not_resent() {
+    let server = server(MockBuilder::default().faults(Faults::always(Fault::CloseMidBody))).await;
+    let e = client_of(&server)
+        .music()
+        .boost_style("Pop")
+        .await
+        .unwrap_err();
+    let Error::CreateOutcomeUnknown { callback_url, .. } = &e else {
+        panic!("expected an unknown outcome, got {e}");
+    };
+    assert_eq!(*callback_url, None, "no task, so no callback");
+    assert!(e.to_string().contains("not resent"), "{e}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn every_music_create_reaches_its_endpoint_with_the_fields_its_page_requires() {
+    use kie_suno::music::{
+        AddInstrumental, AddVocals, CoverUpload, ExtendUpload, Mashup, ReplaceSection, Sounds,
+    };
+    let server = server(MockBuilder::default()).await;
+    let music = client_of(&server);
+    let music = music.music();
+    let upload = "https://files.example/my-song.mp3";
+    let other = "https://files.example/other.mp3".to_owned();
+    music
+        .cover_upload(CoverUpload::custom(upload, "lofi", "Rain").instrumental())
+        .await
+        .expect("cover");
+    music
+        .extend_upload(ExtendUpload::custom(
+            upload,
+            42.5,
+            "[Outro] la",
+            "lofi",
+            "Rain II",
+        ))
+        .await
+        .expect("extend upload");
+    music
+        .add_instrumental(
+            AddInstrumental::new(upload, "Backing", "acoustic guitar").negative_tags("metal"),
+        )
+        .await
+        .expect("instrumental");
+    music
+        .add_vocals(
+            AddVocals::new(upload, "[Verse] hello", "Hello", "soul").negative_tags("screamo"),
+        )
+        .await
+        .expect("vocals");
+    music
+        .replace_section(ReplaceSection::new(
+            "t1",
+            "a1",
+            "[Chorus] new",
+            "pop",
+            "Hit",
+            30.0,
+            45.5,
+        ))
+        .await
+        .expect("replace");
+    music
+        .mashup(Mashup::from_description(
+            [upload.to_owned(), other],
+            "a summer mashup",
+        ))
+        .await
+        .expect("mashup");
+    music
+        .sounds(
+            Sounds::new("rain on a tin roof")
+                .key("Am")
+                .tempo(90)
+                .looped(),
+        )
+        .await
+        .expect("sounds");
+    let operations: Vec<&str> = server.created_tasks().iter().map(|(_, op)| *op).collect();
+    assert_eq!(
+        operations,
+        [
+            "upload-and-cover-audio",
+            "upload-and-extend-audio",
+            "add-instrumental",
+            "add-vocals",
+            "replace-section",
+            "generate-mashup",
+            "generate-sounds"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_other_music_creates_check_their_pages_rules_before_sending() {
+    use kie_suno::music::{AddInstrumental, CoverUpload, ReplaceSection, Sounds};
+    let server = server(MockBuilder::default()).await;
+    let client = client_of(&server);
+    let music = client.music();
+    let field = |e: Error| match e {
+        Error::InvalidRequest { field, .. } => field,
+        other => panic!("expected a refusal, got {other}"),
+    };
+    let e = music
+        .replace_section(ReplaceSection::new("t", "a", "la", "pop", "T", 10.0, 80.0))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "infillEndS", "a section of 70 s");
+    let e = music
+        .replace_section(ReplaceSection::new(
+            "t", "a", "la", "pop", "T", 10.125, 20.0,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "infillStartS", "three decimals");
+    let e = music.sounds(Sounds::new("x").tempo(301)).await.unwrap_err();
+    assert_eq!(field(e), "soundTempo");
+    let e = music.sounds(Sounds::new("x").key("H#")).await.unwrap_err();
+    assert_eq!(field(e), "soundKey");
+    let e = music
+        .add_instrumental(AddInstrumental::new("https://f.example/a.mp3", "T", "rock"))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "negativeTags");
+    let e = music
+        .cover_upload(CoverUpload::from_description("not a url", "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "uploadUrl");
+    let e = music
+        .cover_upload(
+            CoverUpload::custom("https://f.example/a.mp3", "pop", "t".repeat(90))
+                .instrumental()
+                .model(Model::V4),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "title", "80 for V4 on the upload pages");
+    assert!(server.requests().is_empty());
 }

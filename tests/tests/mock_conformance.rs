@@ -217,6 +217,7 @@ fn fields_always_present_are_required() {
 /// Every create operation the mock serves, with the request example of its
 /// page.
 fn create_examples(spec: &Value) -> Vec<(String, Value)> {
+    // Checked in the_synchronous_calls_conform.
     const SYNCHRONOUS: [&str; 4] = [
         "/api/v1/common/download-url",
         "/api/v1/generate/generate-persona",
@@ -324,6 +325,31 @@ async fn every_create_and_every_kind_of_record_conforms() {
         TaskKind::ALL.len(),
         "a record of every kind"
     );
+}
+
+#[tokio::test]
+async fn the_synchronous_calls_conform() {
+    let spec = spec();
+    let server = MockServer::start().await.expect("mock");
+    let calls = [
+        "/api/v1/generate/get-timestamped-lyrics",
+        "/api/v1/style/generate",
+        "/api/v1/generate/generate-persona",
+        "/api/v1/common/download-url",
+    ];
+    for path in calls {
+        let pointer = format!(
+            "/paths/{}/post/requestBody/content/application~1json/example",
+            path.replace('/', "~1")
+        );
+        let example = spec
+            .pointer(&pointer)
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({ "url": "https://files.example/a.mp3" }));
+        let answer = post(&server, path, &example).await;
+        assert_eq!(answer["code"], 200, "{path}: {answer}");
+        assert_conforms(&validator_of(&spec, "post", path), path, &answer);
+    }
 }
 
 #[tokio::test]

@@ -69,6 +69,9 @@ pub enum Answer {
     InsufficientCredits,
     /// The account's credits.
     Credits(i64),
+    /// A synchronous call (timestamped lyrics, boost style, persona,
+    /// download URL) was answered.
+    Answered,
 }
 
 /// One request as the mock saw it. Header values are not kept, only names,

@@ -124,7 +124,7 @@ fn unauthorized() -> (Answer, Reply) {
 
 /// Faults that strike after the task was made: the answer is lost, cut or
 /// late, not the request.
-fn makes_task_anyway(fault: Fault) -> bool {
+pub(crate) fn makes_task_anyway(fault: Fault) -> bool {
     matches!(
         fault,
         Fault::CloseMidBody | Fault::MalformedJson | Fault::Http502Html | Fault::Slow

@@ -29,6 +29,7 @@ mod account;
 mod api;
 #[cfg(feature = "callbacks")]
 mod callbacks;
+mod calls;
 mod creates;
 mod faults;
 mod kinds;

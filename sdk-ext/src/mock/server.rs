@@ -14,6 +14,7 @@ use bytes::Bytes;
 
 use super::account::{CREATE_OPERATIONS, CreateOperation};
 use super::api::{MockApi, MockBuilder, Reply};
+use super::calls::CALLS;
 use crate::kind::TaskKind;
 
 /// A running mock of the API over HTTP. Stops serving when dropped; its
@@ -106,6 +107,17 @@ pub(crate) fn routes(api: Arc<MockApi>) -> Router {
         router = router.route(
             operation.path,
             post(move |state, headers, body| create(operation, state, headers, body)),
+        );
+    }
+    for call in CALLS {
+        router = router.route(
+            call.0,
+            post(
+                move |State(api): State<Arc<MockApi>>, headers: HeaderMap, body: Bytes| async move {
+                    let authorized = authorized(&api, &headers);
+                    response(api.handle_call(*call, authorized, &body, header_names(&headers)))
+                },
+            ),
         );
     }
     router.with_state(api)

@@ -2,7 +2,7 @@
 //! track, either with its original parameters or with new lyrics, style
 //! and title from a point in it.
 
-use super::generate::VocalGender;
+use super::shaping::{Shaping, limits_per_model, shaping_setters};
 use crate::error::Error;
 use crate::generated::types;
 use crate::params::Model;
@@ -24,45 +24,54 @@ const OPERATION: &str = "extend-music";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExtendMusic {
     audio_id: String,
-    model: Model,
-    custom: Option<Custom>,
-    negative_tags: Option<String>,
-    vocal_gender: Option<VocalGender>,
-    style_weight: Option<f64>,
-    weirdness: Option<f64>,
-    audio_weight: Option<f64>,
-    persona_id: Option<String>,
-    callback_url: Option<String>,
+    custom: Option<NewParams>,
+    shaping: Shaping,
 }
 
+/// New lyrics, style and title from a point in a track: what extending
+/// a track or an upload with custom parameters takes.
 #[derive(Debug, Clone, PartialEq)]
-struct Custom {
-    prompt: String,
-    style: String,
-    title: String,
-    continue_at: f64,
+pub(crate) struct NewParams {
+    pub(crate) prompt: String,
+    pub(crate) style: String,
+    pub(crate) title: String,
+    pub(crate) continue_at: f64,
+}
+
+impl NewParams {
+    /// Checks the parameters against the limits of `model` (extend and
+    /// upload-extend share them); lyrics are required unless instrumental.
+    pub(crate) fn check(
+        &self,
+        operation: &'static str,
+        model: &Model,
+        instrumental: bool,
+    ) -> Result<(), Error> {
+        if !instrumental {
+            validate::required(operation, "prompt", &self.prompt)?;
+        }
+        validate::required(operation, "style", &self.style)?;
+        validate::required(operation, "title", &self.title)?;
+        validate::seconds(operation, "continueAt", self.continue_at)?;
+        if let Some(l) = limits_per_model(model) {
+            let rule = format!("for {model}");
+            validate::max_chars(operation, "prompt", &self.prompt, l.prompt, &rule)?;
+            validate::max_chars(operation, "style", &self.style, l.style, &rule)?;
+            validate::max_chars(operation, "title", &self.title, l.title, &rule)?;
+        }
+        Ok(())
+    }
 }
 
 impl ExtendMusic {
-    fn new(audio_id: String, model: Model, custom: Option<Custom>) -> Self {
-        ExtendMusic {
-            audio_id,
-            model,
-            custom,
-            negative_tags: None,
-            vocal_gender: None,
-            style_weight: None,
-            weirdness: None,
-            audio_weight: None,
-            persona_id: None,
-            callback_url: None,
-        }
-    }
-
     /// Extends a track (`audioId`) with its own parameters. `model` must be
     /// the model the track was made with.
     pub fn from_original(audio_id: impl Into<String>, model: Model) -> Self {
-        ExtendMusic::new(audio_id.into(), model, None)
+        ExtendMusic {
+            audio_id: audio_id.into(),
+            custom: None,
+            shaping: Shaping::new(model),
+        }
     }
 
     /// Extends a track with new lyrics (`prompt`), style and title, from
@@ -75,125 +84,58 @@ impl ExtendMusic {
         title: impl Into<String>,
         continue_at: f64,
     ) -> Self {
-        let custom = Custom {
+        let custom = NewParams {
             prompt: prompt.into(),
             style: style.into(),
             title: title.into(),
             continue_at,
         };
-        ExtendMusic::new(audio_id.into(), model, Some(custom))
-    }
-
-    /// Styles to avoid.
-    pub fn negative_tags(mut self, tags: impl Into<String>) -> Self {
-        self.negative_tags = Some(tags.into());
-        self
-    }
-
-    /// The singer's voice.
-    pub fn vocal_gender(mut self, gender: VocalGender) -> Self {
-        self.vocal_gender = Some(gender);
-        self
-    }
-
-    /// How strongly the style is followed, 0 to 1 in steps of 0.01.
-    pub fn style_weight(mut self, weight: f64) -> Self {
-        self.style_weight = Some(weight);
-        self
-    }
-
-    /// How far the music may stray, 0 to 1 in steps of 0.01.
-    pub fn weirdness(mut self, weight: f64) -> Self {
-        self.weirdness = Some(weight);
-        self
-    }
-
-    /// How strongly the track is followed, 0 to 1 in steps of 0.01.
-    pub fn audio_weight(mut self, weight: f64) -> Self {
-        self.audio_weight = Some(weight);
-        self
+        ExtendMusic {
+            audio_id: audio_id.into(),
+            custom: Some(custom),
+            shaping: Shaping::new(model),
+        }
     }
 
     /// A persona to sing.
     pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.persona_id = Some(id.into());
+        self.shaping.persona_id = Some(id.into());
         self
     }
 
-    /// Where the API posts the task's results (default: the client's).
-    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
-        self.callback_url = Some(url.into());
-        self
-    }
-
-    pub(crate) fn own_callback_url(&self) -> Option<&str> {
-        self.callback_url.as_deref()
-    }
+    shaping_setters!();
 
     pub(crate) fn into_body(
         self,
         callback_url: &url::Url,
     ) -> Result<types::ExtendMusicBody, Error> {
-        self.check()?;
+        validate::required(OPERATION, "audioId", &self.audio_id)?;
+        if let Some(c) = &self.custom {
+            c.check(OPERATION, &self.shaping.model, false)?;
+        }
+        self.shaping.check(OPERATION)?;
+        let vocal_gender = self.shaping.gender();
         let (prompt, style, title, continue_at) = match self.custom {
             Some(c) => (c.prompt, Some(c.style), Some(c.title), Some(c.continue_at)),
             None => (String::new(), None, None, None),
         };
+        let s = self.shaping;
         Ok(types::ExtendMusicBody {
             audio_id: self.audio_id,
-            audio_weight: self.audio_weight,
+            audio_weight: s.audio_weight,
             call_back_url: callback_url.to_string(),
             continue_at,
             default_param_flag: continue_at.is_some(),
-            model: self.model.as_str().to_owned(),
-            negative_tags: self.negative_tags,
-            persona_id: self.persona_id,
+            model: s.model.as_str().to_owned(),
+            negative_tags: s.negative_tags,
+            persona_id: s.persona_id,
             prompt,
             style,
-            style_weight: self.style_weight,
+            style_weight: s.style_weight,
             title,
-            vocal_gender: self.vocal_gender.map(|g| match g {
-                VocalGender::Male => types::ExtendMusicBodyVocalGender::M,
-                VocalGender::Female => types::ExtendMusicBodyVocalGender::F,
-            }),
-            weirdness_constraint: self.weirdness,
+            vocal_gender,
+            weirdness_constraint: s.weirdness,
         })
-    }
-
-    fn check(&self) -> Result<(), Error> {
-        validate::required(OPERATION, "audioId", &self.audio_id)?;
-        if let Some(c) = &self.custom {
-            validate::required(OPERATION, "prompt", &c.prompt)?;
-            validate::required(OPERATION, "style", &c.style)?;
-            validate::required(OPERATION, "title", &c.title)?;
-            validate::seconds(OPERATION, "continueAt", c.continue_at)?;
-            if let Some((prompt_max, style_max, title_max)) = limits(&self.model) {
-                let rule = format!("for {}", self.model);
-                validate::max_chars(OPERATION, "prompt", &c.prompt, prompt_max, &rule)?;
-                validate::max_chars(OPERATION, "style", &c.style, style_max, &rule)?;
-                validate::max_chars(OPERATION, "title", &c.title, title_max, &rule)?;
-            }
-        }
-        for (field, value) in [
-            ("styleWeight", self.style_weight),
-            ("weirdnessConstraint", self.weirdness),
-            ("audioWeight", self.audio_weight),
-        ] {
-            if let Some(value) = value {
-                validate::weight(OPERATION, field, value)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The page's limits per model: (prompt, style, title) characters.
-fn limits(model: &Model) -> Option<(usize, usize, usize)> {
-    match model {
-        Model::V3_5 | Model::V4 => Some((3000, 200, 80)),
-        Model::V4_5 | Model::V4_5Plus | Model::V5 | Model::V5_5 => Some((5000, 1000, 100)),
-        Model::V4_5All => Some((5000, 1000, 80)),
-        _ => None,
     }
 }
 

@@ -3,10 +3,9 @@
 //! title), or custom (your lyrics, style and title), with the rules its
 //! page states checked before sending.
 
+use super::shaping::{DEFAULT_MODEL, Mode, Shaping, limits_title_80, shaping_setters};
 use crate::error::Error;
 use crate::generated::types;
-use crate::params::Model;
-use crate::validate;
 
 const OPERATION: &str = "generate-music";
 
@@ -38,67 +37,34 @@ pub enum VocalGender {
 pub struct GenerateMusic {
     mode: Mode,
     instrumental: bool,
-    model: Model,
-    negative_tags: Option<String>,
-    vocal_gender: Option<VocalGender>,
-    style_weight: Option<f64>,
-    weirdness: Option<f64>,
-    audio_weight: Option<f64>,
-    persona_id: Option<String>,
-    callback_url: Option<String>,
+    shaping: Shaping,
 }
-
-#[derive(Debug, Clone, PartialEq)]
-enum Mode {
-    Description(String),
-    Custom {
-        style: String,
-        title: String,
-        lyrics: Option<String>,
-    },
-}
-
-/// The model a request uses unless told otherwise.
-pub const DEFAULT_MODEL: Model = Model::V5;
 
 impl GenerateMusic {
-    fn new(mode: Mode) -> Self {
-        GenerateMusic {
-            mode,
-            instrumental: false,
-            model: DEFAULT_MODEL,
-            negative_tags: None,
-            vocal_gender: None,
-            style_weight: None,
-            weirdness: None,
-            audio_weight: None,
-            persona_id: None,
-            callback_url: None,
-        }
-    }
-
     /// Music from a description of it (at most 500 characters); the API
     /// writes the lyrics, style and title.
     pub fn from_description(description: impl Into<String>) -> Self {
-        GenerateMusic::new(Mode::Description(description.into()))
+        GenerateMusic {
+            mode: Mode::Description(description.into()),
+            instrumental: false,
+            shaping: Shaping::new(DEFAULT_MODEL),
+        }
     }
 
     /// Custom mode: the style and title are yours, and so are the lyrics
     /// ([`Self::lyrics`]) unless the music is [`Self::instrumental`].
     pub fn custom(style: impl Into<String>, title: impl Into<String>) -> Self {
-        GenerateMusic::new(Mode::Custom {
-            style: style.into(),
-            title: title.into(),
-            lyrics: None,
-        })
+        GenerateMusic {
+            mode: Mode::custom(style, title),
+            instrumental: false,
+            shaping: Shaping::new(DEFAULT_MODEL),
+        }
     }
 
     /// The lyrics, sung as written (custom mode only; in description mode
     /// the description is kept and this is ignored).
     pub fn lyrics(mut self, lyrics: impl Into<String>) -> Self {
-        if let Mode::Custom { lyrics: l, .. } = &mut self.mode {
-            *l = Some(lyrics.into());
-        }
+        self.mode.set_lyrics(lyrics.into());
         self
     }
 
@@ -108,169 +74,56 @@ impl GenerateMusic {
         self
     }
 
-    /// The model (default [`DEFAULT_MODEL`]). Models this SDK does not know
-    /// are sent as they are, without their length limits checked.
-    pub fn model(mut self, model: Model) -> Self {
-        self.model = model;
-        self
-    }
-
-    /// Styles to avoid.
-    pub fn negative_tags(mut self, tags: impl Into<String>) -> Self {
-        self.negative_tags = Some(tags.into());
-        self
-    }
-
-    /// The singer's voice.
-    pub fn vocal_gender(mut self, gender: VocalGender) -> Self {
-        self.vocal_gender = Some(gender);
-        self
-    }
-
-    /// How strongly the style is followed, 0 to 1 in steps of 0.01.
-    pub fn style_weight(mut self, weight: f64) -> Self {
-        self.style_weight = Some(weight);
-        self
-    }
-
-    /// How far the music may stray (`weirdnessConstraint`), 0 to 1 in steps
-    /// of 0.01.
-    pub fn weirdness(mut self, weight: f64) -> Self {
-        self.weirdness = Some(weight);
-        self
-    }
-
-    /// How strongly audio input is followed, 0 to 1 in steps of 0.01.
-    pub fn audio_weight(mut self, weight: f64) -> Self {
-        self.audio_weight = Some(weight);
-        self
-    }
-
-    /// A persona to sing (custom mode only), from Generate Persona.
+    /// A persona to sing (custom mode only), from
+    /// [`MusicApi::persona`](super::MusicApi::persona).
     pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.persona_id = Some(id.into());
+        self.shaping.persona_id = Some(id.into());
         self
     }
 
-    /// Where the API posts the task's results (default: the client's
-    /// [`callback_url`](crate::ClientBuilder::callback_url)).
-    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
-        self.callback_url = Some(url.into());
-        self
-    }
-
-    pub(crate) fn own_callback_url(&self) -> Option<&str> {
-        self.callback_url.as_deref()
-    }
+    shaping_setters!();
 
     /// Checks the page's rules; the request body when they hold.
     pub(crate) fn into_body(
         self,
         callback_url: &url::Url,
     ) -> Result<types::GenerateMusicBody, Error> {
-        self.check()?;
-        let (custom_mode, prompt, style, title) = match self.mode {
-            Mode::Description(prompt) => (false, prompt, None, None),
-            Mode::Custom {
-                style,
-                title,
-                lyrics,
-            } => (true, lyrics.unwrap_or_default(), Some(style), Some(title)),
-        };
+        let model = &self.shaping.model;
+        self.mode
+            .check(OPERATION, self.instrumental, model, limits_title_80(model))?;
+        self.shaping.check(OPERATION)?;
+        if matches!(self.mode, Mode::Description(_)) && self.shaping.persona_id.is_some() {
+            return Err(Error::InvalidRequest {
+                operation: OPERATION,
+                field: "personaId",
+                problem: "applies only in custom mode".to_owned(),
+            });
+        }
+        let vocal_gender = self.shaping.gender();
+        let (custom_mode, prompt, style, title) = self.mode.into_parts();
+        let s = self.shaping;
         Ok(types::GenerateMusicBody {
-            audio_weight: self.audio_weight,
+            audio_weight: s.audio_weight,
             call_back_url: callback_url.to_string(),
             custom_mode,
             instrumental: self.instrumental,
-            model: self.model.as_str().to_owned(),
-            negative_tags: self.negative_tags,
-            persona_id: self.persona_id,
+            model: s.model.as_str().to_owned(),
+            negative_tags: s.negative_tags,
+            persona_id: s.persona_id,
             prompt,
             style,
-            style_weight: self.style_weight,
+            style_weight: s.style_weight,
             title,
-            vocal_gender: self.vocal_gender.map(|g| match g {
-                VocalGender::Male => types::GenerateMusicBodyVocalGender::M,
-                VocalGender::Female => types::GenerateMusicBodyVocalGender::F,
-            }),
-            weirdness_constraint: self.weirdness,
+            vocal_gender,
+            weirdness_constraint: s.weirdness,
         })
-    }
-
-    fn check(&self) -> Result<(), Error> {
-        match &self.mode {
-            Mode::Description(prompt) => {
-                validate::required(OPERATION, "prompt", prompt)?;
-                validate::max_chars(OPERATION, "prompt", prompt, 500, "for a description")?;
-                if self.persona_id.is_some() {
-                    return Err(Error::InvalidRequest {
-                        operation: OPERATION,
-                        field: "personaId",
-                        problem: "applies only in custom mode".to_owned(),
-                    });
-                }
-            }
-            Mode::Custom {
-                style,
-                title,
-                lyrics,
-            } => {
-                validate::required(OPERATION, "style", style)?;
-                validate::required(OPERATION, "title", title)?;
-                validate::max_chars(OPERATION, "title", title, 80, "for every model")?;
-                let limits = limits(&self.model);
-                if let Some((prompt_max, style_max)) = limits {
-                    let rule = format!("for {}", self.model);
-                    validate::max_chars(OPERATION, "style", style, style_max, &rule)?;
-                    if let Some(lyrics) = lyrics {
-                        validate::max_chars(OPERATION, "prompt", lyrics, prompt_max, &rule)?;
-                    }
-                }
-                match lyrics {
-                    Some(lyrics) if !self.instrumental => {
-                        validate::required(OPERATION, "prompt", lyrics)?
-                    }
-                    None if !self.instrumental => {
-                        return Err(Error::InvalidRequest {
-                            operation: OPERATION,
-                            field: "prompt",
-                            problem: "(the lyrics) is required in custom mode unless the music \
-                                      is instrumental"
-                                .to_owned(),
-                        });
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for (field, value) in [
-            ("styleWeight", self.style_weight),
-            ("weirdnessConstraint", self.weirdness),
-            ("audioWeight", self.audio_weight),
-        ] {
-            if let Some(value) = value {
-                validate::weight(OPERATION, field, value)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The custom-mode limits of a model the page lists: (lyrics, style)
-/// characters. `None` for a model it does not list.
-fn limits(model: &Model) -> Option<(usize, usize)> {
-    match model {
-        Model::V3_5 | Model::V4 => Some((3000, 200)),
-        Model::V4_5 | Model::V4_5Plus | Model::V4_5All | Model::V5 | Model::V5_5 => {
-            Some((5000, 1000))
-        }
-        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::Model;
 
     fn hook() -> url::Url {
         url::Url::parse("https://example.com/hook").unwrap()

@@ -17,15 +17,23 @@
 //! # Ok(()) }
 //! ```
 
+mod calls;
+mod edits;
 mod events;
 mod extend;
 mod family;
 mod generate;
+mod shaping;
+mod uploads;
 
+pub use calls::{GeneratePersona, Persona, TimestampedLyrics};
+pub use edits::{Mashup, ReplaceSection, Sounds};
 pub use events::{Seen, TaskEvent};
 pub use extend::ExtendMusic;
 pub use family::{Music, Stage};
-pub use generate::{DEFAULT_MODEL, GenerateMusic, VocalGender};
+pub use generate::{GenerateMusic, VocalGender};
+pub use shaping::DEFAULT_MODEL;
+pub use uploads::{AddInstrumental, AddVocals, CoverUpload, ExtendUpload};
 
 use crate::client::Client;
 use crate::create;
@@ -75,28 +83,140 @@ impl MusicApi<'_> {
     /// ([`Error::InvalidRequest`]); it waits its turn under the client's
     /// create limit; it is sent again only when the API surely made no
     /// task (rate limit, maintenance, no connection). If the answer is lost
-    /// after sending, the error is [`Error::CreateOutcomeUnknown`].
+    /// after sending, the error is [`Error::CreateOutcomeUnknown`]. The
+    /// other creates follow the same rules.
     pub async fn generate(self, request: GenerateMusic) -> Result<TaskHandle<Music>, Error> {
-        let operation = "generate-music";
-        let callback = create::callback_url(self.client, operation, request.own_callback_url())?;
-        let body = request.into_body(&callback)?;
         let inner = self.client.generated();
-        let task_id = create::send(self.client, operation, callback.as_str(), || {
-            inner.generate_music().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        self.create(
+            "generate-music",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.generate_music().body(body).send(),
+        )
+        .await
     }
 
     /// Creates a task extending a track (`POST /api/v1/generate/extend`).
-    /// Costs credits; sent under the same rules as [`Music::generate`].
     pub async fn extend(self, request: ExtendMusic) -> Result<TaskHandle<Music>, Error> {
-        let operation = "extend-music";
-        let callback = create::callback_url(self.client, operation, request.own_callback_url())?;
-        let body = request.into_body(&callback)?;
         let inner = self.client.generated();
+        self.create(
+            "extend-music",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.extend_music().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates a cover of an uploaded track (`upload-cover`).
+    pub async fn cover_upload(self, request: CoverUpload) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "upload-and-cover-audio",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.upload_and_cover_audio().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates an extension of an uploaded track (`upload-extend`).
+    pub async fn extend_upload(self, request: ExtendUpload) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "upload-and-extend-audio",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.upload_and_extend_audio().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates an instrumental for uploaded vocals (`add-instrumental`).
+    pub async fn add_instrumental(
+        self,
+        request: AddInstrumental,
+    ) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "add-instrumental",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.add_instrumental().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates vocals for an uploaded instrumental (`add-vocals`).
+    pub async fn add_vocals(self, request: AddVocals) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "add-vocals",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.add_vocals().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates a task replacing a section of a track (`replace-section`).
+    pub async fn replace_section(
+        self,
+        request: ReplaceSection,
+    ) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "replace-section",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.replace_section().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates a mashup of two uploaded tracks (`mashup`).
+    pub async fn mashup(self, request: Mashup) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "generate-mashup",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.generate_mashup().body(body).send(),
+        )
+        .await
+    }
+
+    /// Creates sound effects or a loop (`sounds`).
+    pub async fn sounds(self, request: Sounds) -> Result<TaskHandle<Music>, Error> {
+        let inner = self.client.generated();
+        self.create(
+            "generate-sounds",
+            request.own_callback_url().map(str::to_owned),
+            |url| request.into_body(url),
+            |body| inner.generate_sounds().body(body).send(),
+        )
+        .await
+    }
+
+    /// Checks a request and sends it under the create rules.
+    async fn create<B, A, Fut>(
+        self,
+        operation: &'static str,
+        own_callback_url: Option<String>,
+        into_body: impl FnOnce(&url::Url) -> Result<B, Error>,
+        send: impl Fn(B) -> Fut,
+    ) -> Result<TaskHandle<Music>, Error>
+    where
+        B: Clone,
+        A: crate::envelope::CreateAnswer,
+        Fut: std::future::Future<
+                Output = Result<crate::generated::ResponseValue<A>, crate::generated::Error<()>>,
+            >,
+    {
+        let callback = create::callback_url(self.client, operation, own_callback_url.as_deref())?;
+        let body = into_body(&callback)?;
         let task_id = create::send(self.client, operation, callback.as_str(), || {
-            inner.extend_music().body(body.clone()).send()
+            send(body.clone())
         })
         .await?;
         Ok(self.task(task_id))
