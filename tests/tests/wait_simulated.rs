@@ -633,3 +633,77 @@ async fn a_burst_of_transient_errors_does_not_delay_seeing_the_end() {
         poll_times(&sim)
     );
 }
+
+/// A user's own delay policy: as fast as it likes, which the engine slows
+/// to the per-task floor.
+#[derive(Debug)]
+struct Eager;
+
+struct EagerSchedule;
+
+impl kie_suno::wait::Schedule for EagerSchedule {
+    fn first_delay(&mut self) -> Duration {
+        Duration::ZERO
+    }
+    fn next_delay(&mut self, _look: &kie_suno::wait::Look<'_>) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl kie_suno::wait::DelayPolicy for Eager {
+    fn schedule(&self, _seed: u64) -> Box<dyn kie_suno::wait::Schedule> {
+        Box::new(EagerSchedule)
+    }
+}
+
+/// A user's own error policy: gives up on the first error of any kind.
+#[derive(Debug)]
+struct NoRetries;
+
+impl kie_suno::wait::RetryPolicy for NoRetries {
+    fn should_retry(&self, _error: &Error, _waited: Duration) -> bool {
+        false
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_delay_policy_plugs_in_and_still_keeps_the_per_task_floor() {
+    let sim = Simulation::new_default();
+    sim.add_task("t", Script::success(secs(5.0)));
+    let record = sim
+        .client()
+        .wait("t")
+        .policy(Eager)
+        .await
+        .expect("completes");
+    assert!(record.status().is_success());
+    let times = poll_times(&sim);
+    assert!(times.len() > 5, "it polled eagerly: {times:?}");
+    for pair in times.windows(2) {
+        assert!(pair[1] - pair[0] >= 0.35 - 1e-9, "{times:?}");
+    }
+    assert_eq!(sim.rate_violations(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_error_policy_decides_which_failures_end_the_wait() {
+    let faults = Faults::on_requests(1..2, Fault::Maintenance455);
+    let sim = MockBuilder::default().faults(faults).simulate();
+    sim.add_task("t", Script::success(secs(5.0)));
+    let error = sim
+        .client()
+        .wait("t")
+        .error_policy(NoRetries)
+        .await
+        .expect_err("a maintenance answer is retried by default, not by this policy");
+    assert!(
+        matches!(
+            error,
+            WaitError::Api(Error::Api {
+                code: ApiCode::Maintenance,
+                ..
+            })
+        ),
+        "{error}"
+    );
+}

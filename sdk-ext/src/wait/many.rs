@@ -4,7 +4,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use super::poller::Config;
-use super::{ErrorPolicy, Family, PollPolicy, Wait, WaitError};
+use super::{Family, Wait, WaitError};
 use crate::client::Client;
 
 /// Waits for many tasks: configure, then [`WaitAll::stream`] yields

@@ -54,7 +54,10 @@ pub use error::WaitError;
 pub(crate) use family::status_changes;
 pub use family::{Done, Family, SeenStatus, StatusEvent};
 pub use many::{Finished, WaitAll};
-pub use policy::{ErrorPolicy, Lifecycle, MIN_REQUEST_SPACING, PollPolicy};
+pub use policy::{
+    DelayPolicy, ErrorPolicy, Lifecycle, Look, MIN_REQUEST_SPACING, PollPolicy, RetryPolicy,
+    Schedule,
+};
 pub use progress::Progress;
 pub use wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 
@@ -103,15 +106,19 @@ macro_rules! wait_settings {
             self
         }
 
-        /// The delays between polls (default [`PollPolicy::default`]).
-        pub fn policy(mut self, policy: PollPolicy) -> Self {
-            self.config.policy = policy;
+        /// The delays between polls (default
+        /// [`PollPolicy::default`](crate::wait::PollPolicy::default); any
+        /// [`DelayPolicy`](crate::wait::DelayPolicy)).
+        pub fn policy(mut self, policy: impl crate::wait::DelayPolicy) -> Self {
+            self.config.policy = std::sync::Arc::new(policy);
             self
         }
 
-        /// Which errors to retry (default [`ErrorPolicy::default`]).
-        pub fn error_policy(mut self, errors: ErrorPolicy) -> Self {
-            self.config.errors = errors;
+        /// Which errors to retry (default
+        /// [`ErrorPolicy::default`](crate::wait::ErrorPolicy::default); any
+        /// [`RetryPolicy`](crate::wait::RetryPolicy)).
+        pub fn error_policy(mut self, errors: impl crate::wait::RetryPolicy) -> Self {
+            self.config.errors = std::sync::Arc::new(errors);
             self
         }
 

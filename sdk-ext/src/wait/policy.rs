@@ -1,6 +1,10 @@
-//! How long to sleep between polls ([`PollPolicy`]) and which failures to
-//! sleep through ([`ErrorPolicy`]). Kept apart from the polling loop so
-//! each can be read, tuned and tested on its own.
+//! How long to sleep between polls and which failures to sleep through:
+//! two traits, [`DelayPolicy`] (which makes each wait's [`Schedule`]) and
+//! [`RetryPolicy`], with [`PollPolicy`] and [`ErrorPolicy`] as their
+//! defaults. Kept apart from the polling loop so each can be read, tuned,
+//! tested and replaced on its own. Whatever a policy says, the loop keeps
+//! the floors that protect the account: [`MIN_REQUEST_SPACING`] between
+//! polls of a task, the server's `Retry-After`, and the deadline.
 
 use std::ops::Range;
 use std::time::Duration;
@@ -34,6 +38,78 @@ impl Default for Lifecycle {
             complete: Duration::from_secs(110)..Duration::from_secs(190),
         }
     }
+}
+
+/// What a [`Schedule`] sees when it picks the next delay.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Look<'a> {
+    /// The task's age now (from its creation time, when the record says).
+    pub age: Duration,
+    /// When the change the wait is after usually comes, counted from the
+    /// task's creation (its family's lifecycle window), if known.
+    pub window: Option<&'a Range<Duration>>,
+    /// Failed polls in a row, the last one included; 0 after an answer.
+    pub error_streak: u32,
+}
+
+/// The delays between the polls of one wait, made for it by a
+/// [`DelayPolicy`]. It may keep state (a backoff step, a jitter source).
+pub trait Schedule: Send + Sync {
+    /// The delay before the first poll.
+    fn first_delay(&mut self) -> Duration;
+
+    /// The delay after a poll that did not end the wait: answered
+    /// (`look.error_streak == 0`) or failed.
+    fn next_delay(&mut self, look: &Look<'_>) -> Duration;
+}
+
+/// How a wait spaces its polls: a [`Schedule`] per wait.
+/// [`PollPolicy`] is the default.
+///
+/// ```
+/// use std::time::Duration;
+/// use kie_suno::wait::{DelayPolicy, Look, Schedule};
+///
+/// /// Every 4 s, and every 8 s after errors.
+/// #[derive(Debug)]
+/// struct Steady;
+/// struct SteadySchedule;
+///
+/// impl Schedule for SteadySchedule {
+///     fn first_delay(&mut self) -> Duration { Duration::from_secs(4) }
+///     fn next_delay(&mut self, look: &Look<'_>) -> Duration {
+///         Duration::from_secs(if look.error_streak > 0 { 8 } else { 4 })
+///     }
+/// }
+///
+/// impl DelayPolicy for Steady {
+///     fn schedule(&self, _seed: u64) -> Box<dyn Schedule> { Box::new(SteadySchedule) }
+/// }
+/// # async fn run(client: kie_suno::Client) { let _ = client.wait("t").policy(Steady); }
+/// ```
+pub trait DelayPolicy: std::fmt::Debug + Send + Sync + 'static {
+    /// The schedule of one wait; `seed` differs per task, for jitter.
+    fn schedule(&self, seed: u64) -> Box<dyn Schedule>;
+
+    /// The lifecycle windows the task's family maps the awaited stage to
+    /// (given to the schedule as [`Look::window`]); `None`: no windows.
+    fn lifecycle_windows(&self) -> Option<&Lifecycle> {
+        None
+    }
+
+    /// The longest server `Retry-After` honoured (default 30 s).
+    fn retry_after_cap(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+}
+
+/// Which failed polls a wait sleeps through; [`ErrorPolicy`] is the
+/// default. A failure it does not retry ends the wait with
+/// [`WaitError::Api`](super::WaitError::Api).
+pub trait RetryPolicy: std::fmt::Debug + Send + Sync + 'static {
+    /// Whether to poll again after `error`, `waited` into the wait.
+    fn should_retry(&self, error: &Error, waited: Duration) -> bool;
 }
 
 /// The delays between polls.
@@ -147,21 +223,17 @@ impl PollPolicy {
     /// The delay before the first poll, spread by the jitter like the
     /// others: waits started together (a batch of new tasks) then do not
     /// all poll, and open connections, at the same instant.
-    pub(crate) fn first_delay(&self, rng: &mut fastrand::Rng) -> Duration {
+    fn first_delay(&self, rng: &mut fastrand::Rng) -> Duration {
         self.spread(self.initial_delay, rng)
             .max(MIN_REQUEST_SPACING)
     }
 
-    pub(crate) fn lifecycle_windows(&self) -> Option<&Lifecycle> {
-        self.lifecycle.as_ref()
-    }
-
     /// The delay after a poll that changed nothing awaited.
-    pub(crate) fn next_delay(
+    fn next_delay(
         &self,
         age: Duration,
         window: Option<&Range<Duration>>,
-        schedule: &mut Schedule,
+        schedule: &mut Backoff,
         rng: &mut fastrand::Rng,
     ) -> Duration {
         let grow = |from: Duration, step: u32| {
@@ -196,24 +268,10 @@ impl PollPolicy {
     /// failed poll counted as a look), so that a burst of transient errors
     /// costs at most one schedule step, and an outage is polled no faster
     /// than the schedule polls a healthy task.
-    pub(crate) fn error_delay(
-        &self,
-        streak: u32,
-        scheduled: Duration,
-        retry_after: Option<Duration>,
-        rng: &mut fastrand::Rng,
-    ) -> Duration {
+    fn error_delay(&self, streak: u32, scheduled: Duration, rng: &mut fastrand::Rng) -> Duration {
         let factor = 2f64.powi(streak.saturating_sub(1).min(32) as i32);
         let delay = self.spread(self.base_delay.mul_f64(factor).min(self.max_delay), rng);
-        self.honour_retry_after(delay.min(scheduled), retry_after)
-    }
-
-    /// `delay`, lengthened to the server's `Retry-After` hint, the hint
-    /// capped by [`PollPolicy::max_retry_after`]: the one cap for answers
-    /// and errors alike.
-    pub(crate) fn honour_retry_after(&self, delay: Duration, hint: Option<Duration>) -> Duration {
-        let hint = hint.map_or(Duration::ZERO, |d| d.min(self.max_retry_after));
-        delay.max(hint).max(MIN_REQUEST_SPACING)
+        delay.min(scheduled)
     }
 
     fn spread(&self, delay: Duration, rng: &mut fastrand::Rng) -> Duration {
@@ -227,9 +285,52 @@ impl PollPolicy {
 
 /// Where a waiter is in its backoff.
 #[derive(Debug, Default)]
-pub(crate) struct Schedule {
+struct Backoff {
     backoff: u32,
     after_window: u32,
+}
+
+/// The schedule [`PollPolicy`] makes for one wait.
+struct PollSchedule {
+    policy: PollPolicy,
+    backoff: Backoff,
+    rng: fastrand::Rng,
+}
+
+impl Schedule for PollSchedule {
+    fn first_delay(&mut self) -> Duration {
+        self.policy.first_delay(&mut self.rng)
+    }
+
+    /// After an error: the failed poll counts as a look of the lifecycle
+    /// schedule, and the error backoff never waits past that look.
+    fn next_delay(&mut self, look: &Look<'_>) -> Duration {
+        let scheduled =
+            self.policy
+                .next_delay(look.age, look.window, &mut self.backoff, &mut self.rng);
+        match look.error_streak {
+            0 => scheduled,
+            streak => self.policy.error_delay(streak, scheduled, &mut self.rng),
+        }
+    }
+}
+
+impl DelayPolicy for PollPolicy {
+    fn schedule(&self, seed: u64) -> Box<dyn Schedule> {
+        Box::new(PollSchedule {
+            policy: self.clone(),
+            backoff: Backoff::default(),
+            rng: fastrand::Rng::with_seed(seed),
+        })
+    }
+
+    fn lifecycle_windows(&self) -> Option<&Lifecycle> {
+        self.lifecycle.as_ref()
+    }
+
+    fn retry_after_cap(&self) -> Duration {
+        self.max_retry_after
+    }
 }
 
 /// Which failures end a wait and which are slept through.
@@ -258,8 +359,10 @@ impl ErrorPolicy {
         self.not_found_grace = grace;
         self
     }
+}
 
-    pub(crate) fn should_retry(&self, error: &Error, waited: Duration) -> bool {
+impl RetryPolicy for ErrorPolicy {
+    fn should_retry(&self, error: &Error, waited: Duration) -> bool {
         match error {
             Error::TaskNotFound { .. } => waited < self.not_found_grace,
             other => other.is_retryable(),

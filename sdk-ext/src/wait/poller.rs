@@ -15,7 +15,7 @@ use tracing::Instrument;
 
 use super::Family;
 use super::error::WaitError;
-use super::policy::{ErrorPolicy, PollPolicy, Schedule};
+use super::policy::{DelayPolicy, ErrorPolicy, Look, PollPolicy, RetryPolicy, Schedule};
 use super::progress::Progress;
 use super::wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 use crate::client::Client;
@@ -26,8 +26,8 @@ use crate::error::Error;
 pub(crate) struct Config<F: Family> {
     pub(crate) until: Option<F::Stage>,
     pub(crate) deadline: Duration,
-    pub(crate) policy: PollPolicy,
-    pub(crate) errors: ErrorPolicy,
+    pub(crate) policy: Arc<dyn DelayPolicy>,
+    pub(crate) errors: Arc<dyn RetryPolicy>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) wakeups: Option<Wakeups>,
     pub(crate) safety_interval: Duration,
@@ -52,8 +52,8 @@ impl<F: Family> Default for Config<F> {
         Config {
             until: Some(F::Stage::default()),
             deadline: Duration::from_secs(600),
-            policy: PollPolicy::default(),
-            errors: ErrorPolicy::default(),
+            policy: Arc::new(PollPolicy::default()),
+            errors: Arc::new(ErrorPolicy::default()),
             cancel: None,
             wakeups: None,
             safety_interval: DEFAULT_SAFETY_INTERVAL,
@@ -81,9 +81,8 @@ pub(crate) struct Poller<F: Family> {
     /// The task's age when the wait started (from its `createTime`).
     age_at_start: Duration,
     aged: bool,
-    schedule: Schedule,
+    schedule: Box<dyn Schedule>,
     error_streak: u32,
-    rng: fastrand::Rng,
     seen: F::Seen,
     last: Option<F::Record>,
     last_error: Option<Error>,
@@ -103,12 +102,13 @@ impl<F: Family> Poller<F> {
         // Jitter seeded by the task id: spread across tasks, repeatable per task.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         task_id.hash(&mut hasher);
-        let mut rng = fastrand::Rng::with_seed(hasher.finish());
+        let mut schedule = config.policy.schedule(hasher.finish());
+        let first = schedule.first_delay().max(super::MIN_REQUEST_SPACING);
         let wake = config.wakeups.as_ref().map(|w| w.listen(&task_id));
         Poller {
-            next_poll: started + config.policy.first_delay(&mut rng),
+            next_poll: started + first,
             deadline: started + config.deadline,
-            rng,
+            schedule,
             client,
             task_id,
             config,
@@ -117,7 +117,6 @@ impl<F: Family> Poller<F> {
             progress,
             age_at_start: Duration::ZERO,
             aged: false,
-            schedule: Schedule::default(),
             error_streak: 0,
             seen: F::Seen::default(),
             last: None,
@@ -193,8 +192,8 @@ impl<F: Family> Poller<F> {
                 finished,
             }));
         }
-        let delay = self.scheduled_delay(&status);
-        let delay = self.config.policy.honour_retry_after(delay, retry_after);
+        let delay = self.scheduled_delay(Some(&status));
+        let delay = self.honour_retry_after(delay, retry_after);
         tracing::debug!(polls, status = %status, delay_ms = delay.as_millis() as u64, "polled");
         self.schedule_in(delay)?;
         Ok((!events.is_empty()).then_some(Update {
@@ -215,36 +214,38 @@ impl<F: Family> Poller<F> {
         }
         self.error_streak += 1;
         let status = self.last.as_ref().map(F::status);
-        let scheduled = self.scheduled_delay_or_start(status.as_ref());
-        let delay = self.config.policy.error_delay(
-            self.error_streak,
-            scheduled,
-            error.retry_after(),
-            &mut self.rng,
-        );
+        let delay = self.scheduled_delay(status.as_ref());
+        let delay = self.honour_retry_after(delay, error.retry_after());
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
         self.schedule_in(delay)
     }
 
-    /// The delay the task's lifecycle schedule gives now, counting this
-    /// poll (answered or failed) as one look.
-    fn scheduled_delay(&mut self, status: &F::Status) -> Duration {
-        self.scheduled_delay_or_start(Some(status))
-    }
-
-    /// As [`Self::scheduled_delay`]; `None` before any record was read
-    /// (the lifecycle's first window then applies).
-    fn scheduled_delay_or_start(&mut self, status: Option<&F::Status>) -> Duration {
+    /// The delay the wait's schedule gives now, counting this poll
+    /// (answered or failed) as one look; `status` is `None` before any
+    /// record was read.
+    fn scheduled_delay(&mut self, status: Option<&F::Status>) -> Duration {
         if self.wake.is_some() {
             // Callbacks say when to look; this is the safety net.
             return self.config.safety_interval.max(super::MIN_REQUEST_SPACING);
         }
-        let age = self.age_at_start + self.started.elapsed();
         let window = self.window(status);
-        self.config
-            .policy
-            .next_delay(age, window.as_ref(), &mut self.schedule, &mut self.rng)
+        let look = Look {
+            age: self.age_at_start + self.started.elapsed(),
+            window: window.as_ref(),
+            error_streak: self.error_streak,
+        };
+        self.schedule.next_delay(&look)
+    }
+
+    /// `delay`, lengthened to the server's `Retry-After` hint (capped by
+    /// the policy: the one cap for answers and errors alike), and never
+    /// below [`MIN_REQUEST_SPACING`](super::MIN_REQUEST_SPACING), whatever
+    /// the policy says.
+    fn honour_retry_after(&self, delay: Duration, hint: Option<Duration>) -> Duration {
+        let cap = self.config.policy.retry_after_cap();
+        let hint = hint.map_or(Duration::ZERO, |d| d.min(cap));
+        delay.max(hint).max(super::MIN_REQUEST_SPACING)
     }
 
     /// Schedules the next poll; past the deadline, one last poll at the
