@@ -26,6 +26,26 @@ pub(crate) fn decode(body: &[u8]) -> Result<types::MusicRecordResponse, Error> {
     })
 }
 
+/// Reading a whole record-info body; here rather than in `record`, which
+/// knows nothing of envelopes.
+impl MusicRecord {
+    /// Reads a record-info response body (`{code, msg, data}`), as
+    /// [`crate::Client::task`] does with what it receives: any body gives a
+    /// record or a typed [`Error`](crate::Error), never a panic. `task_id`
+    /// names the task in [`Error::TaskNotFound`](crate::Error::TaskNotFound).
+    ///
+    /// ```
+    /// let body = br#"{"code":200,"msg":"success","data":{"taskId":"t1","status":"PENDING","response":null}}"#;
+    /// let record = kie_suno::MusicRecord::from_body("t1", body).unwrap();
+    /// assert_eq!(record.status(), kie_suno::TaskStatus::Pending);
+    /// assert!(kie_suno::MusicRecord::from_body("t1", b"<html>").is_err());
+    /// ```
+    pub fn from_body(task_id: &str, body: &[u8]) -> Result<Self, crate::Error> {
+        let envelope = decode(body)?;
+        open(task_id, envelope, None)
+    }
+}
+
 /// The envelope's `code` is the real outcome; HTTP 200 says little.
 pub(crate) fn open(
     task_id: &str,

@@ -1,16 +1,30 @@
-//! A Rust SDK for the kie.ai Suno API: follow a music task and read its
-//! tracks, with typed statuses, real times and URLs, and a typed error for
-//! every way a call can fail.
+//! A Rust SDK for the kie.ai Suno API: make music (and lyrics, WAV, stems,
+//! MIDI, videos, covers), follow each task to its end with one poll engine,
+//! and read what it made, with typed records, open enums for every
+//! provider vocabulary, and a typed error for every way a call can fail.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), kie_suno::Error> {
-//! let client = kie_suno::Client::from_env()?; // KIE_API_KEY
-//! let record = client.task("5c79be8e").await?;
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use kie_suno::music::GenerateMusic;
+//! let client = kie_suno::Client::from_env()?; // KIE_API_KEY, KIE_CALLBACK_URL
+//! let task = client
+//!     .music()
+//!     .generate(GenerateMusic::from_description("a calm piano piece"))
+//!     .await?;
+//! let record = task.wait().await?;
 //! for track in record.tracks() {
 //!     println!("{:?} {:?}", track.title(), track.audio_url());
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Each family has a namespace ([`Client::music`], [`Client::lyrics`],
+//! [`Client::wav`], [`Client::vocal_separation`], [`Client::midi`],
+//! [`Client::video`], [`Client::cover`]) with its create calls and
+//! [`TaskHandle`]s; [`wait`] is the poll engine they share. Creates are
+//! checked before sending, queued under the account's create limit, and
+//! never resent once they may have reached the API
+//! ([`Error::CreateOutcomeUnknown`]).
 //!
 //! The generated client and its wire types are in [`generated`]; the
 //! types here wrap them and can hand them back.

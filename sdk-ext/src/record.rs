@@ -55,22 +55,6 @@ impl From<types::MusicRecord> for MusicRecord {
 }
 
 impl MusicRecord {
-    /// Reads a record-info response body (`{code, msg, data}`), as
-    /// [`crate::Client::task`] does with what it receives: any body gives a
-    /// record or a typed [`Error`](crate::Error), never a panic. `task_id`
-    /// names the task in [`Error::TaskNotFound`](crate::Error::TaskNotFound).
-    ///
-    /// ```
-    /// let body = br#"{"code":200,"msg":"success","data":{"taskId":"t1","status":"PENDING","response":null}}"#;
-    /// let record = kie_suno::MusicRecord::from_body("t1", body).unwrap();
-    /// assert_eq!(record.status(), kie_suno::TaskStatus::Pending);
-    /// assert!(kie_suno::MusicRecord::from_body("t1", b"<html>").is_err());
-    /// ```
-    pub fn from_body(task_id: &str, body: &[u8]) -> Result<Self, crate::Error> {
-        let envelope = crate::envelope::decode(body)?;
-        crate::envelope::open(task_id, envelope, None)
-    }
-
     /// The task id.
     pub fn task_id(&self) -> &str {
         &self.raw.task_id
