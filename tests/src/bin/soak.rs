@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     match runtime.block_on(soak(&config)) {
         Ok(report) => {
             for example in &report.examples {
-                eprintln!("wrong: {example}");
+                eprintln!("example: {example}");
             }
             eprintln!(
                 "requests={} faults_injected={}",
