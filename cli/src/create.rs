@@ -43,6 +43,9 @@ pub struct CreateOptions {
     /// With --listen: accept unsigned callbacks (no KIE_WEBHOOK_HMAC_KEY).
     #[arg(long, requires = "listen")]
     insecure_no_verify: bool,
+    /// With --wait: save the task's files (audio, cover images, ...) here.
+    #[arg(long, value_name = "DIR", requires = "wait")]
+    download: Option<PathBuf>,
     /// Print JSON: `{"task_id", "operation"}`, or with --wait one record
     /// per line.
     #[arg(long)]
@@ -180,7 +183,7 @@ async fn report<F>(
 ) -> Result<u8, Failure>
 where
     F: Family + Stages,
-    F::Record: Show,
+    F::Record: Show + kie_suno::download::TaskFiles,
 {
     let line = serde_json::json!({ "task_id": task.id(), "operation": operation });
     if !options.wait {
@@ -198,6 +201,7 @@ where
         json: options.json,
         listen: options.listen,
         insecure_no_verify: options.insecure_no_verify,
+        download: options.download.clone(),
     };
     crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow).await
 }

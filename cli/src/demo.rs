@@ -82,7 +82,7 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
         json,
         wakeups: Some(wakeups),
     };
-    let code = wait::run(&client, &[task.id().to_owned()], &options).await;
+    let (code, _) = wait::run(&client, &[task.id().to_owned()], &options).await;
     let _ = twin.await;
     let polls_of = |id: &str| {
         server

@@ -11,6 +11,7 @@
 
 mod create;
 mod demo;
+mod download;
 mod kinds;
 mod listen;
 mod output;
@@ -68,6 +69,22 @@ enum Command {
     /// Separate a track's vocals (or, with --split-stems, up to 12 stems).
     /// Costs credits, again for a track already separated.
     Separate(create::SeparateArgs),
+    /// Save the files a task made (audio and cover images; WAV, video,
+    /// stems, covers for the other kinds) into a directory; one line per
+    /// file (path, bytes). Files already there are skipped.
+    Download {
+        /// The task id.
+        task_id: String,
+        /// The kind of task.
+        #[arg(long, value_enum, default_value = "music")]
+        kind: Kind,
+        /// Where to save the files (created if missing).
+        #[arg(long, default_value = ".")]
+        dir: std::path::PathBuf,
+        /// One JSON object per file: path, bytes, already_there.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the account's credits.
     Credits {
         /// Print `{"credits": N}`.
@@ -216,6 +233,12 @@ async fn main() -> ExitCode {
         Command::Wav(args) => create::wav(&cli.conn, args).await,
         Command::Separate(args) => create::separate(&cli.conn, args).await,
         Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
+        Command::Download {
+            task_id,
+            kind,
+            dir,
+            json,
+        } => kinds::for_kind!(kind, F => download::<F>(&cli.conn, &task_id, &dir, json).await),
         Command::Task {
             task_id,
             kind,
@@ -236,6 +259,7 @@ async fn main() -> ExitCode {
                 json,
                 listen,
                 insecure_no_verify,
+                download: None,
             };
             match client(&cli.conn) {
                 Ok(client) => {
@@ -301,6 +325,21 @@ where
         print!("{}", record.summary());
     }
     Ok(())
+}
+
+async fn download<F>(
+    conn: &Connection,
+    task_id: &str,
+    dir: &std::path::Path,
+    json: bool,
+) -> Result<u8, Failure>
+where
+    F: Family,
+    F::Record: kie_suno::download::TaskFiles,
+{
+    let client = client(conn)?;
+    let (record, _) = F::fetch(&client, task_id).await?;
+    Ok(download::save(&client, &record, dir, json).await)
 }
 
 async fn credits(conn: &Connection, json: bool) -> Result<(), Failure> {

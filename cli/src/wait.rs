@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use kie_suno::Client;
+use kie_suno::download::TaskFiles;
 use kie_suno::wait::{Family, Wait, WaitError, Wakeups};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +32,8 @@ pub struct Follow {
     /// Wake on callbacks arriving at this address.
     pub listen: Option<std::net::SocketAddr>,
     pub insecure_no_verify: bool,
+    /// Save each completed task's files here.
+    pub download: Option<std::path::PathBuf>,
 }
 
 /// Waits for `task_ids` as `follow` says (receiving callbacks meanwhile
@@ -38,7 +41,7 @@ pub struct Follow {
 pub async fn follow<F>(client: &Client, task_ids: &[String], follow: &Follow) -> Result<u8, Failure>
 where
     F: Stages,
-    F::Record: Show,
+    F::Record: Show + TaskFiles,
 {
     let until = F::stage(follow.until)?;
     let wakeups = follow.listen.map(|_| Wakeups::new());
@@ -54,8 +57,13 @@ where
         json: follow.json,
         wakeups,
     };
-    let code = run(client, task_ids, &options).await;
+    let (mut code, completed) = run(client, task_ids, &options).await;
     drop(receiver);
+    if let Some(dir) = &follow.download {
+        for record in &completed {
+            code = code.max(crate::download::save(client, record, dir, follow.json).await);
+        }
+    }
     Ok(code)
 }
 
@@ -69,8 +77,13 @@ pub struct Options<F: Family> {
     pub wakeups: Option<Wakeups>,
 }
 
-/// Waits for every task; returns the exit code (the largest of the tasks').
-pub async fn run<F>(client: &Client, task_ids: &[String], options: &Options<F>) -> u8
+/// Waits for every task; returns the exit code (the largest of the tasks')
+/// and the records of the tasks that completed.
+pub async fn run<F>(
+    client: &Client,
+    task_ids: &[String],
+    options: &Options<F>,
+) -> (u8, Vec<F::Record>)
 where
     F: Family,
     F::Record: Show,
@@ -89,10 +102,14 @@ where
         .map(|id| wait_one::<F>(client, id, options, bars.as_ref(), &cancel))
         .collect();
     let mut exit = 0;
+    let mut completed = Vec::new();
     while let Some((task_id, result)) = waits.next().await {
         let (code, record) = outcome(&task_id, result);
         exit = exit.max(code);
         if let Some(record) = record {
+            if code == 0 {
+                completed.push(record.clone());
+            }
             let text = if options.json {
                 format!("{}\n", record.json_line())
             } else {
@@ -104,7 +121,7 @@ where
             }
         }
     }
-    exit
+    (exit, completed)
 }
 
 /// The exit code of one task, and the record to print (also for a failed or

@@ -227,3 +227,73 @@ async fn extend_sends_the_tracks_model() {
     let missing = run(&server, &["extend", "track-1"]).await;
     assert_eq!(missing.status.code(), Some(2), "the model is required");
 }
+
+#[tokio::test]
+async fn download_saves_each_tracks_audio_and_cover_image_once() {
+    let server = server(MockBuilder::default()).await;
+    server.add_task(
+        "done",
+        Script::pending().then(Duration::ZERO, kie_suno::TaskStatus::Success),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let dir_arg = dir.path().to_str().expect("utf-8");
+    let output = run(&server, &["download", "done", "--dir", dir_arg]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "two tracks, audio and image each: {stdout}");
+    assert!(lines.iter().all(|l| l.ends_with("  49152")), "{stdout}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "Peaceful Piano-done-0-cover.jpeg",
+            "Peaceful Piano-done-0.mp3",
+            "Peaceful Piano-done-1-cover.jpeg",
+            "Peaceful Piano-done-1.mp3"
+        ]
+    );
+    let files_before = server.requests().len();
+    let again = run(&server, &["download", "done", "--dir", dir_arg, "--json"]).await;
+    let (stdout, _) = text(&again);
+    assert!(
+        stdout.lines().all(|l| l.contains("\"already_there\":true")),
+        "{stdout}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        files_before + 1,
+        "only the record was asked for"
+    );
+}
+
+#[tokio::test]
+async fn generate_wait_download_does_it_all() {
+    let server = server(MockBuilder::default()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let dir_arg = dir.path().to_str().expect("utf-8");
+    let output = run(
+        &server,
+        &[
+            "generate",
+            "--prompt",
+            "rain",
+            "--wait",
+            "--download",
+            dir_arg,
+        ],
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("SUCCESS"), "{stdout}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("read").count(),
+        4,
+        "{stdout}"
+    );
+}

@@ -140,6 +140,17 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// A file a task made could not be saved; nothing was left under its
+    /// name.
+    #[error("cannot download {file}: {source}")]
+    Download {
+        /// The file's URL, without its query.
+        file: String,
+        /// Why.
+        #[source]
+        source: crate::download::DownloadError,
+    },
+
     /// The answer was valid JSON but said something that cannot be right,
     /// such as success without the task id or number it exists to give.
     #[error("the API's answer to {operation} is incomplete: {problem}")]

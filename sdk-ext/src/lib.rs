@@ -37,6 +37,7 @@ mod client;
 mod codes;
 pub mod cover;
 mod create;
+pub mod download;
 mod envelope;
 mod error;
 mod files;

@@ -293,7 +293,10 @@ pub async fn soak(config: &SoakConfig) -> std::io::Result<SoakReport> {
         .timeout(Duration::from_secs(5))
         // Half a window of margin: under load, requests reach the mock
         // later and less evenly than the client sends them.
-        .create_limit(Some(CreateLimit::new(per_window as u32, window + window / 2)))
+        .create_limit(Some(CreateLimit::new(
+            per_window as u32,
+            window + window / 2,
+        )))
         .callback_url(HOOK)
         .build()
         .map_err(std::io::Error::other)?;
@@ -317,9 +320,9 @@ pub async fn soak(config: &SoakConfig) -> std::io::Result<SoakReport> {
             Err(e) => {
                 report.refused_creates += 1;
                 if report.examples.len() < 5 {
-                    report
-                        .examples
-                        .push(format!("create refused, no task made (not an error of the SDK): {e}"));
+                    report.examples.push(format!(
+                        "create refused, no task made (not an error of the SDK): {e}"
+                    ));
                 }
             }
         }

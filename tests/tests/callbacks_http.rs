@@ -114,3 +114,155 @@ async fn waits_woken_by_faulty_callbacks_end_rightly_never_early_and_once() {
     assert!(!passed.is_empty());
     assert!(passed.values().all(|n| *n == 1), "{passed:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_family_delivers_its_own_callback_and_wakes_its_wait() {
+    use kie_suno::TaskKind;
+    use kie_suno::cover::GenerateCover;
+    use kie_suno::lyrics::GenerateLyrics;
+    use kie_suno::midi::GenerateMidi;
+    use kie_suno::mock::KindScript;
+    use kie_suno::separation::SeparateVocals;
+    use kie_suno::video::CreateMusicVideo;
+    use kie_suno::wav::ConvertToWav;
+
+    let key = WebhookKey::new("whk-families-1a2b").expect("key");
+    let wakeups = Wakeups::new();
+    let (addr, mut received, _serving) = Receiver::new(Verifier::new(key.clone()))
+        .wake(&wakeups)
+        .serve("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("receiver");
+    let hook = format!("http://{addr}/kie/callback");
+    let server = MockServer::builder()
+        .kind_lifecycle(KindScript::done_after(ms(1500)))
+        .callbacks(CallbackDelivery {
+            url: hook.clone(),
+            key: Some(key),
+            faults: CallbackFaults::default(),
+        })
+        .start()
+        .await
+        .expect("mock");
+    let client = kie_suno::Client::builder()
+        .api_key(kie_suno::ApiKey::new(server.api_key()).expect("key"))
+        .base_url(server.url())
+        .callback_url(&hook)
+        .build()
+        .expect("client");
+    // A long safety net: only a callback can end these waits in time.
+    let net = Duration::from_secs(20);
+    let deadline = Duration::from_secs(10);
+    let lyrics = client
+        .lyrics()
+        .generate(GenerateLyrics::new("sea"))
+        .await
+        .expect("lyrics");
+    let wav = client
+        .wav()
+        .convert(ConvertToWav::new("m", "a"))
+        .await
+        .expect("wav");
+    let stems = client
+        .vocal_separation()
+        .separate(SeparateVocals::new("m", "a"))
+        .await
+        .expect("stems");
+    let midi = client
+        .midi()
+        .generate(GenerateMidi::new("s"))
+        .await
+        .expect("midi");
+    let video = client
+        .video()
+        .create(CreateMusicVideo::new("m", "a"))
+        .await
+        .expect("video");
+    let cover = client
+        .cover()
+        .generate(GenerateCover::new("m"))
+        .await
+        .expect("cover");
+    let started = Instant::now();
+    let (l, w, s, m, v, c) = tokio::join!(
+        lyrics
+            .wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+        wav.wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+        stems
+            .wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+        midi.wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+        video
+            .wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+        cover
+            .wait()
+            .wake_on(&wakeups)
+            .safety_interval(net)
+            .deadline(deadline)
+            .into_future(),
+    );
+    assert!(l.expect("lyrics").result().is_some());
+    assert!(w.expect("wav").result().is_some());
+    assert!(s.expect("stems").result().is_some());
+    assert!(m.expect("midi").result().is_some());
+    assert!(v.expect("video").result().is_some());
+    assert!(c.expect("cover").result().is_some());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "woken, not left to the deadline"
+    );
+    for id in [
+        lyrics.id(),
+        wav.id(),
+        stems.id(),
+        midi.id(),
+        video.id(),
+        cover.id(),
+    ] {
+        let polls = server
+            .requests()
+            .iter()
+            .filter(|r| r.task_id.as_deref() == Some(id))
+            .count();
+        assert!(
+            polls <= 3,
+            "{id}: {polls} polls (a first look, a confirmation)"
+        );
+    }
+    let mut kinds = std::collections::HashSet::new();
+    while let Ok(Received::Callback(delivery)) = received.try_recv() {
+        kinds.insert(delivery.callback.kind());
+    }
+    for kind in [
+        TaskKind::Lyrics,
+        TaskKind::Wav,
+        TaskKind::VocalSeparation,
+        TaskKind::Midi,
+        TaskKind::Video,
+        TaskKind::Cover,
+    ] {
+        assert!(
+            kinds.contains(&kind),
+            "a {kind} callback, recognised by its shape: {kinds:?}"
+        );
+    }
+}

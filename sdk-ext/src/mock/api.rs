@@ -21,6 +21,9 @@ use super::simulation::Simulation;
 use crate::kind::TaskKind;
 use crate::status::TaskStatus;
 
+/// The file host the mock's records name until a server serves the files.
+pub(crate) const FILES: &str = "https://files.mock.invalid";
+
 /// Requests allowed per task in any one-second window, as on the live API.
 const REQUESTS_PER_SECOND: usize = 3;
 const RATE_WINDOW: Duration = Duration::from_secs(1);
@@ -166,6 +169,10 @@ pub struct MockApi {
     kind_lifecycles: Vec<KindScript>,
     /// Every task a create made, in order, with its operation.
     made: Mutex<Vec<(String, &'static str)>>,
+    /// Where the download URL call's links point.
+    pub(crate) download_base: std::sync::OnceLock<String>,
+    /// Where records' files point, once a server serves them.
+    pub(crate) files_base: std::sync::OnceLock<String>,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -221,6 +228,11 @@ impl MockApi {
         script: KindScript,
         input: Value,
     ) {
+        let task_id = task_id.into();
+        #[cfg(feature = "callbacks")]
+        if let Some(delivery) = &self.callbacks {
+            delivery.play_kind(kind, &task_id, script);
+        }
         let task = Task::Made {
             kind,
             script,
@@ -228,7 +240,7 @@ impl MockApi {
             created: SystemTime::now(),
             input,
         };
-        lock(&self.tasks).insert(task_id.into(), task);
+        lock(&self.tasks).insert(task_id, task);
     }
 
     /// The account's credits now.
@@ -328,6 +340,22 @@ impl MockApi {
         self.faults.slow_delay
     }
 
+    /// Points a record's file URLs at the server that serves them, once
+    /// there is one (a simulation keeps `https://files.mock.invalid`).
+    fn rebase_files(&self, value: &mut Value) {
+        let Some(base) = self.files_base.get() else {
+            return;
+        };
+        match value {
+            Value::String(text) if text.starts_with(FILES) => {
+                *text = format!("{base}{}", &text[FILES.len()..]);
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.rebase_files(v)),
+            Value::Object(fields) => fields.values_mut().for_each(|v| self.rebase_files(v)),
+            _ => {}
+        }
+    }
+
     /// Records a task a create made; it plays the next lifecycle in turn.
     pub(crate) fn record_made(&self, task_id: &str, operation: &CreateOperation, input: Value) {
         let turn = lock(&self.made).len();
@@ -415,6 +443,7 @@ impl MockApi {
             }) => {
                 let status = script.status_at(Instant::now().saturating_duration_since(*started));
                 let mut data = script::record(task_id, &status, *created);
+                self.rebase_files(&mut data);
                 if let (Some(origin), Some(fields)) = (origin, data.as_object_mut()) {
                     fields.insert("param".into(), Value::String(origin.param.clone()));
                     fields.insert("operationType".into(), origin.operation_type.into());
@@ -433,7 +462,8 @@ impl MockApi {
             }) => {
                 let progress =
                     script.progress_at(Instant::now().saturating_duration_since(*started));
-                let data = kinds::record(*kind, task_id, progress, *created, input);
+                let mut data = kinds::record(*kind, task_id, progress, *created, input);
+                self.rebase_files(&mut data);
                 let status = TaskStatus::from(match progress {
                     kinds::Progress::Pending => "PENDING",
                     kinds::Progress::Done => "SUCCESS",
@@ -538,6 +568,7 @@ pub struct MockBuilder {
     lifecycles: Vec<Script>,
     kind_lifecycles: Vec<KindScript>,
     create_limit: (usize, Duration),
+    download_base: Option<String>,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -553,6 +584,7 @@ impl Default for MockBuilder {
             lifecycles: vec![Script::success(Duration::from_secs(150))],
             kind_lifecycles: vec![KindScript::done_after(Duration::from_secs(20))],
             create_limit: (CREATES_PER_WINDOW, CREATE_WINDOW),
+            download_base: None,
             #[cfg(feature = "callbacks")]
             callbacks: None,
         }
@@ -617,6 +649,16 @@ impl MockBuilder {
         self
     }
 
+    /// Where the download URL call's temporary links point (default: the
+    /// mock server itself, which serves them; `https://files.mock.invalid`
+    /// in a simulation): a file `…/a/b/song.mp3` gets
+    /// `<base>/signed/song.mp3`. Point it at a file server of your own to
+    /// test downloads that need a fresh link.
+    pub fn download_links(mut self, base: impl Into<String>) -> Self {
+        self.download_base = Some(base.into());
+        self
+    }
+
     /// The account's create limit (default the live one: 20 per 10 s).
     /// Creates beyond it are refused with code 429.
     pub fn create_limit(mut self, requests: usize, per: Duration) -> Self {
@@ -666,6 +708,11 @@ impl MockBuilder {
             lifecycles: self.lifecycles,
             kind_lifecycles: self.kind_lifecycles,
             made: Mutex::default(),
+            download_base: self
+                .download_base
+                .map(std::sync::OnceLock::from)
+                .unwrap_or_default(),
+            files_base: std::sync::OnceLock::new(),
             #[cfg(feature = "callbacks")]
             callbacks: self.callbacks,
         })

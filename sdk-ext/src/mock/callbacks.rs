@@ -1,15 +1,18 @@
 //! The mock's callbacks: for each scripted task, a POST of the provider's
-//! music callback at every status change to a URL, signed with a key as
-//! the provider signs, with seeded faults: deliveries duplicated, delayed
-//! (so reordered), dropped, forged (another key), stale (an old timestamp)
-//! and lying (validly signed, claiming completion before it happened).
+//! callback of its family to a URL (music: at every status change; the
+//! other families: once, when the task ends), signed with a key as the
+//! provider signs, with seeded faults: deliveries duplicated, delayed (so
+//! reordered), dropped, forged (another key), stale (an old timestamp) and
+//! lying (validly signed, claiming completion before it happened).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+use super::kinds::KindScript;
 use super::script::{Script, record};
 use crate::callback::WebhookKey;
+use crate::kind::TaskKind;
 use crate::status::TaskStatus;
 
 /// Where and how the mock calls back.
@@ -44,9 +47,35 @@ pub struct CallbackFaults {
 }
 
 impl CallbackDelivery {
-    /// Plays `script`'s callbacks for `task_id` from now, in a task of the
-    /// current tokio runtime; does nothing outside one.
+    /// Plays `script`'s callbacks for the music task `task_id` from now.
     pub(crate) fn play(&self, task_id: &str, script: &Script, created: SystemTime) {
+        let mut steps: Vec<(Duration, Value)> = script
+            .steps()
+            .iter()
+            .map(|(at, status)| (*at, body(task_id, status, created)))
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(self.faults.seed ^ seed_of(task_id));
+        if rng.f64() < self.faults.lying {
+            steps.push((Duration::ZERO, body(task_id, &TaskStatus::Success, created)));
+        }
+        self.send(task_id, steps, rng);
+    }
+
+    /// Plays the callback of a task of another kind: one, when it ends (a
+    /// lie: the same, at once).
+    pub(crate) fn play_kind(&self, kind: TaskKind, task_id: &str, script: KindScript) {
+        let mut steps = vec![(script.ends_after, kind_body(kind, task_id, script.fails))];
+        let mut rng = fastrand::Rng::with_seed(self.faults.seed ^ seed_of(task_id));
+        if rng.f64() < self.faults.lying {
+            steps.push((Duration::ZERO, kind_body(kind, task_id, false)));
+        }
+        self.send(task_id, steps, rng);
+    }
+
+    /// Sends each step's body at its time, with the faults drawn from
+    /// `rng`, in a task of the current tokio runtime; does nothing outside
+    /// one, or when the URL is not loopback.
+    fn send(&self, task_id: &str, steps: Vec<(Duration, Value)>, mut rng: fastrand::Rng) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
@@ -61,15 +90,9 @@ impl CallbackDelivery {
         if !loopback {
             return;
         }
-        let mut rng = fastrand::Rng::with_seed(self.faults.seed ^ seed_of(task_id));
         let faults = &self.faults;
         let mut sends = Vec::new();
-        let mut steps: Vec<(Duration, TaskStatus)> = script.steps().to_vec();
-        if rng.f64() < faults.lying {
-            steps.push((Duration::ZERO, TaskStatus::Success));
-        }
-        for (at, status) in steps {
-            let body = body(task_id, &status, created);
+        for (at, body) in steps {
             let delay = faults.max_delay.mul_f64(rng.f64());
             if rng.f64() < faults.drop {
                 continue;
@@ -167,4 +190,49 @@ fn body(task_id: &str, status: &TaskStatus, created: SystemTime) -> Value {
             "data": if failed { Value::Null } else { Value::Array(tracks) },
         },
     })
+}
+
+/// The provider's callback of a task of another kind when it ends, in the
+/// shape of its family's callback page.
+fn kind_body(kind: TaskKind, task_id: &str, failed: bool) -> Value {
+    if failed {
+        return json!({
+            "code": 501,
+            "msg": "Generation failed",
+            "data": { "task_id": task_id, "callbackType": "error" },
+        });
+    }
+    let files = "https://files.mock.invalid";
+    let data = match kind {
+        TaskKind::Lyrics => json!({
+            "callbackType": "complete",
+            "task_id": task_id,
+            "data": [{ "text": "[Verse]\nMock lyrics", "title": "Mock lyrics 0", "status": "complete", "error_message": "" }],
+        }),
+        TaskKind::Wav => {
+            json!({ "task_id": task_id, "audioWavUrl": format!("{files}/{task_id}.wav") })
+        }
+        TaskKind::VocalSeparation => json!({
+            "task_id": task_id,
+            "vocal_separation_info": {
+                "vocal_url": format!("{files}/{task_id}_Vocals.mp3"),
+                "instrumental_url": format!("{files}/{task_id}_Instrumental.mp3"),
+            },
+        }),
+        TaskKind::Midi => json!({
+            "task_id": task_id,
+            "state": "complete",
+            "instruments": [{ "name": "Acoustic Grand Piano", "notes": [
+                { "pitch": 60, "start": 0.0, "end": 0.5, "velocity": 1 },
+            ]}],
+        }),
+        TaskKind::Video => {
+            json!({ "task_id": task_id, "video_url": format!("{files}/{task_id}.mp4") })
+        }
+        TaskKind::Cover => {
+            json!({ "task_id": task_id, "images": [format!("{files}/{task_id}-0.png")] })
+        }
+        TaskKind::Music => json!({ "task_id": task_id, "callbackType": "complete", "data": [] }),
+    };
+    json!({ "code": 200, "msg": "success", "data": data })
 }

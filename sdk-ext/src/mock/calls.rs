@@ -113,15 +113,26 @@ impl MockApi {
                 "name": text("name"),
                 "description": text("description"),
             }),
-            _ => json!(format!(
-                "https://files.mock.invalid/signed?file={}",
-                url_encoded(&text("url"))
-            )),
+            _ => json!(self.download_link(&text("url"))),
         };
         (Answer::Answered, json(envelope(200, "success", data)))
     }
 }
 
-fn url_encoded(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+impl MockApi {
+    /// The temporary link the download URL call gives for a file: the
+    /// file's last path segment under `/signed/` of the mock's link base
+    /// ([`MockBuilder::download_links`](super::MockBuilder::download_links)).
+    fn download_link(&self, file: &str) -> String {
+        let name = url::Url::parse(file)
+            .ok()
+            .and_then(|u| u.path_segments()?.next_back().map(str::to_owned))
+            .unwrap_or_default();
+        let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+        let base = self
+            .download_base
+            .get()
+            .map_or(super::api::FILES, String::as_str);
+        format!("{}/signed/{name}", base.trim_end_matches('/'))
+    }
 }

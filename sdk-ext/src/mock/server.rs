@@ -61,6 +61,8 @@ impl MockServer {
     pub(crate) async fn serve(api: Arc<MockApi>, port: u16) -> std::io::Result<MockServer> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let _ = api.files_base.set(format!("http://{addr}/files"));
+        let _ = api.download_base.set(format!("http://{addr}"));
         let app = routes(api.clone());
         let serving = tokio::spawn(async move {
             // Ends only when the task is aborted (MockServer's drop).
@@ -96,7 +98,10 @@ impl MockServer {
 /// Every endpoint the mock answers, over HTTP or in memory: each kind's
 /// details, every create operation, and the account's credits.
 pub(crate) fn routes(api: Arc<MockApi>) -> Router {
-    let mut router = Router::new().route("/api/v1/chat/credit", get(credits));
+    let mut router = Router::new()
+        .route("/api/v1/chat/credit", get(credits))
+        .route("/files/{*path}", get(file))
+        .route("/signed/{name}", get(file));
     for kind in TaskKind::ALL {
         router = router.route(
             kind.details_path(),
@@ -121,6 +126,26 @@ pub(crate) fn routes(api: Arc<MockApi>) -> Router {
         );
     }
     router.with_state(api)
+}
+
+/// A file the mock's records name: deterministic bytes, typed by the
+/// name's extension. Served without checking the API key, as file hosts do.
+async fn file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    let content_type = match path.rsplit('.').next() {
+        Some("mp3") => "audio/mpeg",
+        Some("jpeg" | "jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("wav") => "audio/wav",
+        Some("mp4") => "video/mp4",
+        _ => "application/octet-stream",
+    };
+    let seed = path
+        .bytes()
+        .fold(7u8, |h, b| h.wrapping_mul(31).wrapping_add(b));
+    let body: Vec<u8> = (0..48 * 1024u32)
+        .map(|i| seed.wrapping_add(i as u8))
+        .collect();
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 fn authorized(api: &MockApi, headers: &HeaderMap) -> bool {

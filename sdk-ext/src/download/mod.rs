@@ -1,0 +1,329 @@
+//! Keeping what a task made: its files (track audio and cover images, WAV,
+//! stems, videos, cover art) downloaded to a directory, complete or not at
+//! all. Files are kept about 14 days by their hosts, which sometimes refuse
+//! clients that are not browsers; a refused or expired link is fetched
+//! again through the API's download URL call. The API key is never sent to
+//! file hosts, and plain `http://` only to loopback.
+//!
+//! ```no_run
+//! # async fn run(client: kie_suno::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use kie_suno::download::TaskFiles;
+//! let record = client.wait("5c79be8e").await?;
+//! for saved in client.downloads().all(record.files(), "songs".as_ref()).await {
+//!     let saved = saved?;
+//!     println!("{} ({} bytes)", saved.path.display(), saved.bytes);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod fetch;
+mod name;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use url::{Host, Url};
+
+pub use fetch::Saved;
+pub use name::{extension, file_stem};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::job::JobRecord;
+use crate::record::MusicRecord;
+
+/// A file a task made: where it is, and the name (without extension) it
+/// is saved under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFile {
+    /// Its URL.
+    pub url: Url,
+    /// The file stem, made safe by [`file_stem`].
+    pub stem: String,
+}
+
+impl RemoteFile {
+    /// A file named from a title and an id (see [`file_stem`]).
+    pub fn new(url: Url, title: Option<&str>, id: &str) -> Self {
+        RemoteFile {
+            url,
+            stem: file_stem(title, id),
+        }
+    }
+}
+
+/// The files a task's record names, ready to download.
+pub trait TaskFiles {
+    /// Each file, named after its track (title and id) or its task.
+    fn files(&self) -> Vec<RemoteFile>;
+}
+
+/// Every track's audio and cover image.
+impl TaskFiles for MusicRecord {
+    fn files(&self) -> Vec<RemoteFile> {
+        let mut files = Vec::new();
+        for track in self.tracks() {
+            if let Some(url) = track.audio_url() {
+                files.push(RemoteFile::new(url, track.title(), track.id()));
+            }
+            if let Some(url) = track.image_url() {
+                let id = format!("{}-cover", track.id());
+                files.push(RemoteFile::new(url, track.title(), &id));
+            }
+        }
+        files
+    }
+}
+
+/// The WAV or video file, the stems, the cover images: named after the
+/// task and what each file is (`<task>-wav`, `<task>-vocal`, ...).
+impl<R: ResultFiles> TaskFiles for JobRecord<R> {
+    fn files(&self) -> Vec<RemoteFile> {
+        self.result()
+            .map(|result| {
+                result
+                    .urls()
+                    .into_iter()
+                    .map(|(what, url)| {
+                        RemoteFile::new(url, None, &format!("{}-{what}", self.task_id()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A family's results, as files.
+pub trait ResultFiles {
+    /// Each file with a short name for what it is.
+    fn urls(&self) -> Vec<(String, Url)>;
+}
+
+impl ResultFiles for Url {
+    fn urls(&self) -> Vec<(String, Url)> {
+        vec![("file".to_owned(), self.clone())]
+    }
+}
+
+impl ResultFiles for Vec<Url> {
+    fn urls(&self) -> Vec<(String, Url)> {
+        self.iter()
+            .enumerate()
+            .map(|(i, url)| (format!("image-{i}"), url.clone()))
+            .collect()
+    }
+}
+
+impl ResultFiles for crate::separation::Stems {
+    fn urls(&self) -> Vec<(String, Url)> {
+        self.iter()
+            .map(|(name, url)| (name.clone(), url.clone()))
+            .collect()
+    }
+}
+
+/// Lyrics are texts: no files.
+impl ResultFiles for Vec<crate::lyrics::LyricsText> {
+    fn urls(&self) -> Vec<(String, Url)> {
+        Vec::new()
+    }
+}
+
+/// MIDI comes as notes in the record: no files.
+impl ResultFiles for crate::midi::MidiData {
+    fn urls(&self) -> Vec<(String, Url)> {
+        Vec::new()
+    }
+}
+
+/// What a download is doing, for progress displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DownloadEvent {
+    /// A file started (its size, when the host says).
+    Started {
+        /// The file stem.
+        name: String,
+        /// Its size in bytes.
+        total: Option<u64>,
+    },
+    /// Bytes of a file arrived.
+    Progress {
+        /// The file stem.
+        name: String,
+        /// Bytes so far.
+        bytes: u64,
+        /// Its size, when known.
+        total: Option<u64>,
+    },
+    /// A file is complete and in place.
+    Finished {
+        /// Where it is.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+}
+
+/// Why a file could not be saved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The host answered with this HTTP status.
+    #[error("the file host answered HTTP {status}")]
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// The connection failed or was cut (after the resumes allowed).
+    #[error("the connection to the file host failed: {source}")]
+    Cut {
+        /// What reqwest said.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The file's length is not what the host declared.
+    #[error("received {got} bytes where the host declared {expected}")]
+    SizeMismatch {
+        /// Declared.
+        expected: u64,
+        /// Received.
+        got: u64,
+    },
+    /// Writing the file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The URL is plain `http://` to a host that is not loopback, or not
+    /// http at all.
+    #[error("refused to fetch over plain http from a host that is not loopback")]
+    Insecure,
+}
+
+type EventSink = Arc<dyn Fn(&DownloadEvent) + Send + Sync>;
+
+/// Downloads of a client's files; see [`Client::downloads`].
+#[derive(Clone)]
+pub struct Downloads {
+    client: Client,
+    http: reqwest::Client,
+    concurrency: usize,
+    on_event: EventSink,
+}
+
+impl std::fmt::Debug for Downloads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Downloads")
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Downloads of the files tasks made, 4 at a time by default. File
+    /// hosts get their own HTTP client: the API key is never sent to them.
+    pub fn downloads(&self) -> Downloads {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .user_agent(concat!("kie-suno/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Downloads {
+            client: self.clone(),
+            http,
+            concurrency: 4,
+            on_event: Arc::new(|_| {}),
+        }
+    }
+}
+
+impl Downloads {
+    /// How many files are fetched at once (at least 1; default 4).
+    pub fn concurrency(mut self, files: usize) -> Self {
+        self.concurrency = files.max(1);
+        self
+    }
+
+    /// Calls `callback` with every [`DownloadEvent`].
+    pub fn on_event(mut self, callback: impl Fn(&DownloadEvent) + Send + Sync + 'static) -> Self {
+        self.on_event = Arc::new(callback);
+        self
+    }
+
+    /// Saves one file into `dir` (created if missing), unless a complete
+    /// file of its name is there already (then nothing is requested). A
+    /// refused (403) or gone (404, 410) link is fetched once more through
+    /// [`Client::download_url`].
+    pub async fn file(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
+        let wrap = |source: DownloadError| Error::Download {
+            file: without_query(&file.url),
+            source,
+        };
+        if let Some(saved) = fetch::existing(dir, &file.stem).await {
+            return Ok(saved);
+        }
+        tokio::fs::create_dir_all(dir).await.map_err(|source| {
+            wrap(DownloadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })
+        })?;
+        check_url(&file.url).map_err(wrap)?;
+        let sink = self.on_event.as_ref();
+        match fetch::fetch(&self.http, &file.url, dir, &file.stem, sink).await {
+            Err(DownloadError::Status {
+                status: 403 | 404 | 410,
+            }) => {
+                tracing::debug!(file = %without_query(&file.url), "file refused or gone; asking the API for a download link");
+                let link = self.client.download_url(&file.url).await?;
+                check_url(&link).map_err(wrap)?;
+                fetch::fetch(&self.http, &link, dir, &file.stem, sink)
+                    .await
+                    .map_err(wrap)
+            }
+            other => other.map_err(wrap),
+        }
+    }
+
+    /// Saves every file into `dir`, a few at a time; the results in the
+    /// order of `files`.
+    pub async fn all(&self, files: Vec<RemoteFile>, dir: &Path) -> Vec<Result<Saved, Error>> {
+        futures_util::stream::iter(files)
+            .map(|file| async move { self.file(&file, dir).await })
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+}
+
+/// `https`, or `http` to loopback only, as for the API.
+fn check_url(url: &Url) -> Result<(), DownloadError> {
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(DownloadError::Insecure),
+    }
+}
+
+/// A file URL for messages: its query may hold a signature.
+fn without_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
+}
