@@ -167,11 +167,14 @@ fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Failure>
         .api_key
         .as_deref()
         .ok_or(kie_suno::Error::MissingApiKey)?;
-    Ok(Client::builder()
+    let mut builder = Client::builder()
         .api_key(kie_suno::ApiKey::new(key)?)
         .base_url(&conn.base_url)
-        .callback_url(callback_url)
-        .build()?)
+        .callback_url(callback_url);
+    if let Some(journal) = crate::journal::open(conn)? {
+        builder = builder.journal(journal);
+    }
+    Ok(builder.build()?)
 }
 
 /// Reports a new task, then follows it if asked.

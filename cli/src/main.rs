@@ -12,6 +12,7 @@
 mod create;
 mod demo;
 mod download;
+mod journal;
 mod kinds;
 mod listen;
 mod output;
@@ -52,6 +53,14 @@ struct Connection {
     /// Log each poll and status change to stderr (never the key).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// The task journal (an SQLite file) the commands that create tasks
+    /// write to, and `tasks`/`resume` read (default: in the user's data
+    /// directory).
+    #[arg(long, global = true, env = "KIE_JOURNAL", value_name = "PATH")]
+    journal: Option<std::path::PathBuf>,
+    /// Do not write created tasks to the journal.
+    #[arg(long, global = true)]
+    no_journal: bool,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +91,26 @@ enum Command {
         #[arg(long, default_value = ".")]
         dir: std::path::PathBuf,
         /// One JSON object per file: path, bytes, already_there.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the journal's tasks, unfinished first, with their last known
+    /// status (creates whose outcome is unknown included).
+    Tasks {
+        /// Finished tasks too.
+        #[arg(long)]
+        all: bool,
+        /// One JSON object per task.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Wait for every unfinished task in the journal (and download its
+    /// files with --download), printing what `suno wait` prints.
+    Resume {
+        /// Save each task's files here.
+        #[arg(long, value_name = "DIR")]
+        download: Option<std::path::PathBuf>,
+        /// One JSON record per task.
         #[arg(long)]
         json: bool,
     },
@@ -233,6 +262,11 @@ async fn main() -> ExitCode {
         Command::Wav(args) => create::wav(&cli.conn, args).await,
         Command::Separate(args) => create::separate(&cli.conn, args).await,
         Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
+        Command::Tasks { all, json } => journal::tasks(&cli.conn, all, json).await,
+        Command::Resume { download, json } => match client(&cli.conn) {
+            Ok(client) => journal::resume(&cli.conn, &client, download, json).await,
+            Err(e) => Err(e),
+        },
         Command::Download {
             task_id,
             kind,
@@ -305,12 +339,17 @@ fn log_to_stderr() {
         .init();
 }
 
+/// The client of a command: the connection's settings, and the journal
+/// (waits record the status changes of journaled tasks).
 fn client(conn: &Connection) -> Result<Client, Failure> {
     let key = conn.api_key.as_deref().ok_or(Error::MissingApiKey)?;
-    Ok(Client::builder()
+    let mut builder = Client::builder()
         .api_key(ApiKey::new(key)?)
-        .base_url(&conn.base_url)
-        .build()?)
+        .base_url(&conn.base_url);
+    if let Some(journal) = journal::open(conn)? {
+        builder = builder.journal(journal);
+    }
+    Ok(builder.build()?)
 }
 
 async fn task<F>(conn: &Connection, task_id: &str, json: bool) -> Result<(), Failure>

@@ -15,6 +15,12 @@ fn suno() -> Command {
     command
         .env_remove("KIE_API_KEY")
         .env_remove("KIE_BASE_URL")
+        .env_remove("KIE_JOURNAL")
+        // The journal of commands that create tasks: not in the user's home.
+        .env(
+            "XDG_DATA_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-data"),
+        )
         .kill_on_drop(true);
     command
 }

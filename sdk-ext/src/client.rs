@@ -17,6 +17,7 @@ use crate::codes::ApiCode;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
+use crate::journal::Journal;
 use crate::limit::{CreateLimit, CreateLimiter};
 use crate::record::MusicRecord;
 
@@ -55,6 +56,8 @@ struct Shared {
     creates: CreateLimiter,
     /// Where created tasks' results go when a request names no URL.
     callback_url: Option<Url>,
+    /// Where creates and their tasks are written down.
+    journal: Option<Arc<dyn Journal>>,
 }
 
 impl fmt::Debug for Client {
@@ -106,6 +109,11 @@ impl Client {
     /// The account's create limit, as this client keeps it.
     pub(crate) fn create_limiter(&self) -> &CreateLimiter {
         &self.shared.creates
+    }
+
+    /// The journal given to [`ClientBuilder::journal`].
+    pub fn journal(&self) -> Option<&Arc<dyn Journal>> {
+        self.shared.journal.as_ref()
     }
 
     /// The callback URL given to [`ClientBuilder::callback_url`].
@@ -260,6 +268,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     create_limit: Option<CreateLimit>,
     callback_url: Option<String>,
+    journal: Option<Arc<dyn Journal>>,
 }
 
 impl Default for ClientBuilder {
@@ -276,6 +285,7 @@ impl Default for ClientBuilder {
             transport: None,
             create_limit: Some(CreateLimit::default()),
             callback_url: None,
+            journal: None,
         }
     }
 }
@@ -365,6 +375,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Writes every create down before sending it, then its task id (or
+    /// why there is none), the status changes its waits see, how it ended,
+    /// and the files saved; see [`crate::journal`]. A create the journal
+    /// cannot write down is not sent.
+    pub fn journal(mut self, journal: Arc<dyn Journal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = self.api_key.ok_or(Error::MissingApiKey)?;
@@ -399,6 +418,7 @@ impl ClientBuilder {
                 budget: RateBudget::default(),
                 creates: CreateLimiter::new(self.create_limit),
                 callback_url,
+                journal: self.journal,
             }),
         })
     }

@@ -94,7 +94,13 @@ impl CoverApi<'_> {
             task_id: request.task_id,
         };
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::Cover,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.generate_cover().body(body.clone()).send()
         })
         .await?;

@@ -17,6 +17,8 @@ use crate::codes::ApiCode;
 use crate::envelope::{self, CreateAnswer};
 use crate::error::Error;
 use crate::generated;
+use crate::journal::{self, CreateOutcome, JournalEvent};
+use crate::kind::TaskKind;
 
 /// Attempts of one create, the first included, when every refusal is a
 /// rate limit or maintenance.
@@ -57,12 +59,22 @@ fn outcome(error: &Error) -> Outcome {
     }
 }
 
+/// What a create is, for the rules and the journal.
+pub(crate) struct Create<'a> {
+    pub(crate) kind: TaskKind,
+    pub(crate) operation: &'static str,
+    pub(crate) callback_url: &'a str,
+    /// The request body's fingerprint ([`crate::journal::fingerprint`]).
+    pub(crate) fingerprint: String,
+}
+
 /// Sends one create through `call` (the generated operation with its
-/// body) under the rules above, and returns the new task's id.
+/// body) under the rules above, and returns the new task's id. With a
+/// journal, the create is written down first (not sent if that fails),
+/// and its outcome after.
 pub(crate) async fn send<A, F, Fut>(
     client: &Client,
-    operation: &'static str,
-    callback_url: &str,
+    create: Create<'_>,
     call: F,
 ) -> Result<String, Error>
 where
@@ -70,13 +82,47 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
 {
+    let journaled = match client.journal() {
+        Some(journal) => {
+            let intent = journal::new_intent();
+            let started = JournalEvent::CreateStarted {
+                intent: intent.clone(),
+                kind: create.kind,
+                operation: create.operation.to_owned(),
+                fingerprint: create.fingerprint.clone(),
+            };
+            journal.record(started).await.map_err(Error::Journal)?;
+            Some((journal, intent))
+        }
+        None => None,
+    };
     let paid = Paid {
-        operation,
-        callback_url: Some(callback_url),
+        operation: create.operation,
+        callback_url: Some(create.callback_url),
         open: envelope::open_created::<A>,
         missing: "success, without the new task's id",
     };
-    send_paid(client, paid, call).await
+    let result = send_paid(client, paid, call).await;
+    if let Some((journal, intent)) = journaled {
+        let outcome = match &result {
+            Ok(task_id) => CreateOutcome::Created {
+                task_id: task_id.clone(),
+            },
+            Err(e @ Error::CreateOutcomeUnknown { .. }) => CreateOutcome::Unknown {
+                reason: e.to_string(),
+            },
+            Err(e) => CreateOutcome::Refused {
+                reason: e.to_string(),
+            },
+        };
+        let finished = JournalEvent::CreateFinished { intent, outcome };
+        if let Err(e) = journal.record(finished).await {
+            // The caller still gets the task id; the journal keeps the
+            // create as sending, which lists it for reconciling.
+            tracing::warn!(error = %e, "could not journal a create's outcome");
+        }
+    }
+    result
 }
 
 /// A call that costs credits: how to read its answer.

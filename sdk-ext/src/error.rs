@@ -151,6 +151,11 @@ pub enum Error {
         source: crate::download::DownloadError,
     },
 
+    /// The task journal could not be written; a create is not sent
+    /// unjournaled.
+    #[error("{0}; nothing was sent")]
+    Journal(#[source] crate::journal::JournalError),
+
     /// The answer was valid JSON but said something that cannot be right,
     /// such as success without the task id or number it exists to give.
     #[error("the API's answer to {operation} is incomplete: {problem}")]

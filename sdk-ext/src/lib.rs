@@ -43,6 +43,7 @@ mod error;
 mod files;
 mod handle;
 mod job;
+pub mod journal;
 mod kind;
 mod limit;
 pub mod lyrics;

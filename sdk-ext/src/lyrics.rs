@@ -128,7 +128,13 @@ impl LyricsApi<'_> {
             create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
         let body = request.into_body(&callback)?;
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::Lyrics,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.generate_lyrics().body(body.clone()).send()
         })
         .await?;

@@ -98,7 +98,13 @@ impl MidiApi<'_> {
             task_id: request.task_id,
         };
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::Midi,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.generate_midi().body(body.clone()).send()
         })
         .await?;

@@ -145,7 +145,13 @@ impl VocalSeparationApi<'_> {
             },
         };
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::VocalSeparation,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.separate_vocals().body(body.clone()).send()
         })
         .await?;

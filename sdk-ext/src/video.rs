@@ -128,7 +128,13 @@ impl VideoApi<'_> {
             task_id: request.task_id,
         };
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::Video,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.create_music_video().body(body.clone()).send()
         })
         .await?;

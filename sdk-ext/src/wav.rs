@@ -91,7 +91,13 @@ impl WavApi<'_> {
             task_id: request.task_id,
         };
         let inner = self.client.generated();
-        let task_id = create::send(self.client, OPERATION, callback.as_str(), || {
+        let create = create::Create {
+            kind: TaskKind::Wav,
+            operation: OPERATION,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || {
             inner.convert_to_wav().body(body.clone()).send()
         })
         .await?;

@@ -43,6 +43,8 @@ pub struct RemoteFile {
     pub url: Url,
     /// The file stem, made safe by [`file_stem`].
     pub stem: String,
+    /// The task that made it, for the journal.
+    pub task_id: Option<String>,
 }
 
 impl RemoteFile {
@@ -51,7 +53,14 @@ impl RemoteFile {
         RemoteFile {
             url,
             stem: file_stem(title, id),
+            task_id: None,
         }
+    }
+
+    /// The file of task `task_id` (the journal records it there).
+    pub fn of_task(mut self, task_id: &str) -> Self {
+        self.task_id = Some(task_id.to_owned());
+        self
     }
 }
 
@@ -67,11 +76,11 @@ impl TaskFiles for MusicRecord {
         let mut files = Vec::new();
         for track in self.tracks() {
             if let Some(url) = track.audio_url() {
-                files.push(RemoteFile::new(url, track.title(), track.id()));
+                files.push(RemoteFile::new(url, track.title(), track.id()).of_task(self.task_id()));
             }
             if let Some(url) = track.image_url() {
                 let id = format!("{}-cover", track.id());
-                files.push(RemoteFile::new(url, track.title(), &id));
+                files.push(RemoteFile::new(url, track.title(), &id).of_task(self.task_id()));
             }
         }
         files
@@ -89,6 +98,7 @@ impl<R: ResultFiles> TaskFiles for JobRecord<R> {
                     .into_iter()
                     .map(|(what, url)| {
                         RemoteFile::new(url, None, &format!("{}-{what}", self.task_id()))
+                            .of_task(self.task_id())
                     })
                     .collect()
             })
@@ -264,6 +274,23 @@ impl Downloads {
     /// refused (403) or gone (404, 410) link is fetched once more through
     /// [`Client::download_url`].
     pub async fn file(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
+        let saved = self.fetch(file, dir).await?;
+        if let (Some(journal), Some(task_id), false) =
+            (self.client.journal(), &file.task_id, saved.already_there)
+        {
+            let event = crate::journal::JournalEvent::FileSaved {
+                task_id: task_id.clone(),
+                path: saved.path.display().to_string(),
+                bytes: saved.bytes,
+            };
+            if let Err(e) = journal.record(event).await {
+                tracing::warn!(error = %e, "could not journal a saved file");
+            }
+        }
+        Ok(saved)
+    }
+
+    async fn fetch(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
         let wrap = |source: DownloadError| Error::Download {
             file: without_query(&file.url),
             source,

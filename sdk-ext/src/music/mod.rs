@@ -207,7 +207,7 @@ impl MusicApi<'_> {
         send: impl Fn(B) -> Fut,
     ) -> Result<TaskHandle<Music>, Error>
     where
-        B: Clone,
+        B: Clone + serde::Serialize,
         A: crate::envelope::CreateAnswer,
         Fut: std::future::Future<
                 Output = Result<crate::generated::ResponseValue<A>, crate::generated::Error<()>>,
@@ -215,10 +215,13 @@ impl MusicApi<'_> {
     {
         let callback = create::callback_url(self.client, operation, own_callback_url.as_deref())?;
         let body = into_body(&callback)?;
-        let task_id = create::send(self.client, operation, callback.as_str(), || {
-            send(body.clone())
-        })
-        .await?;
+        let create = create::Create {
+            kind: crate::kind::TaskKind::Music,
+            operation,
+            callback_url: callback.as_str(),
+            fingerprint: crate::journal::fingerprint(&body),
+        };
+        let task_id = create::send(self.client, create, || send(body.clone())).await?;
         Ok(self.task(task_id))
     }
 

@@ -20,6 +20,7 @@ use super::progress::Progress;
 use super::wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
 use crate::client::Client;
 use crate::error::Error;
+use crate::journal::JournalEvent;
 
 /// Settings shared by `wait`, `watch` and `wait_all`.
 #[derive(Debug)]
@@ -88,6 +89,8 @@ pub(crate) struct Poller<F: Family> {
     last_error: Option<Error>,
     /// Set when the wait wakes on callbacks.
     wake: Option<Arc<Notify>>,
+    /// What the journal is to be told after this poll.
+    to_journal: Vec<JournalEvent>,
 }
 
 impl<F: Family> Poller<F> {
@@ -122,6 +125,21 @@ impl<F: Family> Poller<F> {
             last: None,
             last_error: None,
             wake,
+            to_journal: Vec::new(),
+        }
+    }
+
+    /// Tells the client's journal, if it has one, what this poll saw. A
+    /// journal that cannot be written does not stop the wait.
+    async fn tell_journal(&mut self) {
+        let events = std::mem::take(&mut self.to_journal);
+        let Some(journal) = self.client.journal() else {
+            return;
+        };
+        for event in events {
+            if let Err(e) = journal.record(event).await {
+                tracing::warn!(error = %e, "could not journal a status change");
+            }
         }
     }
 
@@ -148,7 +166,9 @@ impl<F: Family> Poller<F> {
                     .await?;
                 match fetched {
                     Ok((record, retry_after)) => {
-                        if let Some(update) = self.on_record(record, retry_after, polls)? {
+                        let update = self.on_record(record, retry_after, polls);
+                        self.tell_journal().await;
+                        if let Some(update) = update? {
                             return Ok(update);
                         }
                     }
@@ -175,6 +195,18 @@ impl<F: Family> Poller<F> {
         let status = F::status(&record);
         if self.progress.status().as_ref() != Some(&status) {
             tracing::debug!(polls, to = %status, "status changed");
+            self.to_journal.push(JournalEvent::StatusChanged {
+                kind: F::KIND,
+                task_id: self.task_id.clone(),
+                status: status.to_string(),
+            });
+        }
+        if F::is_terminal(&record) {
+            self.to_journal.push(JournalEvent::Ended {
+                kind: F::KIND,
+                task_id: self.task_id.clone(),
+                failed: F::is_failed(&record),
+            });
         }
         self.progress.set_status(status.clone());
         let events = F::changes(&mut self.seen, &record);

@@ -1,0 +1,149 @@
+//! The task journal on the command line: where it is, `suno tasks` (what
+//! it holds, unfinished first) and `suno resume` (wait for, and download,
+//! every unfinished task in it). The commands that create tasks write to
+//! it by default, so a task id survives a crash of `suno`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kie_suno::journal::{EntryState, Journal, JournalEntry, SqliteJournal};
+use kie_suno::{Client, TaskKind};
+
+use crate::kinds::{Kind, Until};
+use crate::wait::Follow;
+use crate::{Connection, Failure};
+
+/// The journal's file: `--journal`, `KIE_JOURNAL`, else
+/// `$XDG_DATA_HOME/kie-suno/journal.sqlite3` (`~/.local/share/...`;
+/// `%APPDATA%\kie-suno\...` on Windows).
+pub fn path(conn: &Connection) -> PathBuf {
+    if let Some(path) = &conn.journal {
+        return path.clone();
+    }
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let data = var("XDG_DATA_HOME")
+        .or_else(|| var("HOME").map(|home| home.join(".local").join("share")))
+        .or_else(|| var("APPDATA"))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("kie-suno").join("journal.sqlite3")
+}
+
+/// The journal, unless `--no-journal`.
+pub fn open(conn: &Connection) -> Result<Option<Arc<dyn Journal>>, Failure> {
+    if conn.no_journal {
+        return Ok(None);
+    }
+    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(Some(Arc::new(journal)))
+}
+
+/// `suno tasks`: prints the journal's entries, unfinished first.
+pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failure> {
+    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut entries = journal
+        .entries(all)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?;
+    entries.sort_by_key(|e| e.state.is_finished());
+    for entry in &entries {
+        if json {
+            println!("{}", serde_json::to_string(entry).unwrap_or_default());
+        } else {
+            println!("{}", line(entry));
+        }
+    }
+    if entries.is_empty() && !json {
+        eprintln!(
+            "no {}tasks in the journal {}",
+            if all { "" } else { "unfinished " },
+            journal.path().display()
+        );
+    }
+    Ok(0)
+}
+
+fn line(entry: &JournalEntry) -> String {
+    let id = entry
+        .task_id
+        .clone()
+        .unwrap_or_else(|| format!("(create {})", &entry.intent[..8.min(entry.intent.len())]));
+    let status = entry.status.as_deref().unwrap_or("-");
+    format!(
+        "{id:<34} {:<7} {:<10} {status:<22} {}  {}",
+        entry.kind,
+        entry.state.as_str(),
+        entry.created_at.format("%Y-%m-%d %H:%M:%S"),
+        entry.operation
+    )
+}
+
+/// `suno resume`: waits for every unfinished task of the journal (and
+/// downloads its files with `--download`), as `suno wait` does; reports
+/// the creates whose outcome is unknown (exit 7 when there are some).
+pub async fn resume(
+    conn: &Connection,
+    client: &Client,
+    download: Option<PathBuf>,
+    json: bool,
+) -> Result<u8, Failure> {
+    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let entries = journal
+        .entries(false)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?;
+    let mut exit = 0;
+    let mut by_kind: Vec<(Kind, Vec<String>)> = Vec::new();
+    for entry in &entries {
+        match (&entry.task_id, entry.state, entry.task_kind()) {
+            (Some(task_id), EntryState::Created, Some(kind)) => {
+                let kind = cli_kind(kind);
+                match by_kind.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, ids)) => ids.push(task_id.clone()),
+                    None => by_kind.push((kind, vec![task_id.clone()])),
+                }
+            }
+            _ => {
+                eprintln!(
+                    "{} create of {} ({}): {}; the task may exist, and its callback carries its id",
+                    entry.operation,
+                    entry.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    entry.state.as_str(),
+                    entry
+                        .detail
+                        .as_deref()
+                        .unwrap_or("its outcome was never written down"),
+                );
+                exit = 7;
+            }
+        }
+    }
+    let follow = Follow {
+        until: Until::Complete,
+        timeout: std::time::Duration::from_secs(600),
+        json,
+        listen: None,
+        insecure_no_verify: false,
+        download,
+    };
+    for (kind, ids) in by_kind {
+        let code = crate::kinds::for_kind!(kind, F => crate::wait::follow::<F>(client, &ids, &follow).await)?;
+        exit = exit.max(code);
+    }
+    Ok(exit)
+}
+
+fn cli_kind(kind: TaskKind) -> Kind {
+    match kind {
+        TaskKind::Lyrics => Kind::Lyrics,
+        TaskKind::Wav => Kind::Wav,
+        TaskKind::VocalSeparation => Kind::Vocals,
+        TaskKind::Midi => Kind::Midi,
+        TaskKind::Video => Kind::Video,
+        TaskKind::Cover => Kind::Cover,
+        _ => Kind::Music,
+    }
+}

@@ -1,0 +1,253 @@
+//! A journal of the tasks a program created: every create is written
+//! down before it is sent (its operation and a fingerprint of its request,
+//! never the key or the request itself), then its task id or why there is
+//! none (refused, or unknown: the task may exist), every status change its
+//! waits see, how it ended, and the files saved. The API cannot list a
+//! user's tasks; with a journal, a program that crashed between creating a
+//! task and using it can find the task again ([`Journal::entries`]) and
+//! resume it.
+//!
+//! [`Journal`] is a trait so that a shared database can back it for a
+//! fleet; [`SqliteJournal`] (feature `journal`) keeps it in a file, safe
+//! for several processes at once.
+
+#[cfg(feature = "journal")]
+mod sqlite;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::kind::TaskKind;
+
+#[cfg(feature = "journal")]
+pub use sqlite::SqliteJournal;
+
+/// A boxed future, as the journal's methods return (the trait is used as
+/// `dyn Journal`).
+pub type JournalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send + 'a>>;
+
+/// Where tasks are written down; see the [module](self).
+pub trait Journal: std::fmt::Debug + Send + Sync + 'static {
+    /// Writes one event down; returns once it is durable.
+    fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()>;
+
+    /// Every create written down, newest first (`all: false`: only those
+    /// not ended: sending, created and not ended, unknown).
+    fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>>;
+}
+
+/// Something that happened to a create or its task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JournalEvent {
+    /// A create is about to be sent.
+    CreateStarted {
+        /// This create's own id (the task has none yet).
+        intent: String,
+        /// The kind of task it makes.
+        kind: TaskKind,
+        /// The operation, as the provider's page names it.
+        operation: String,
+        /// A fingerprint of the request body ([`fingerprint`]).
+        fingerprint: String,
+    },
+    /// The create's outcome.
+    CreateFinished {
+        /// The create.
+        intent: String,
+        /// What came of it.
+        outcome: CreateOutcome,
+    },
+    /// A wait saw a task's status change.
+    StatusChanged {
+        /// The task's kind.
+        kind: TaskKind,
+        /// The task.
+        task_id: String,
+        /// The status, as the API writes it.
+        status: String,
+    },
+    /// A wait saw a task end.
+    Ended {
+        /// The task's kind.
+        kind: TaskKind,
+        /// The task.
+        task_id: String,
+        /// Whether it made its results.
+        failed: bool,
+    },
+    /// A file of a task was saved.
+    FileSaved {
+        /// The task (or, for files named by track, the track's task).
+        task_id: String,
+        /// Where the file is.
+        path: String,
+        /// Its size.
+        bytes: u64,
+    },
+}
+
+/// What came of a create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    /// The task was made.
+    Created {
+        /// Its id.
+        task_id: String,
+    },
+    /// The API refused; no task was made.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// The answer was lost; the task may exist.
+    Unknown {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// Where a journaled create stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Written down, outcome not yet known (the program stopped while
+    /// sending: the task may exist).
+    Sending,
+    /// Made; not seen ending.
+    Created,
+    /// Refused by the API; no task.
+    Refused,
+    /// The answer was lost; the task may exist.
+    Unknown,
+    /// Ended with its results.
+    Completed,
+    /// Ended without results.
+    Failed,
+}
+
+impl EntryState {
+    /// The API's name, as the journal stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryState::Sending => "sending",
+            EntryState::Created => "created",
+            EntryState::Refused => "refused",
+            EntryState::Unknown => "unknown",
+            EntryState::Completed => "completed",
+            EntryState::Failed => "failed",
+        }
+    }
+
+    /// The state stored as `text`.
+    pub fn parse(text: &str) -> Option<EntryState> {
+        [
+            EntryState::Sending,
+            EntryState::Created,
+            EntryState::Refused,
+            EntryState::Unknown,
+            EntryState::Completed,
+            EntryState::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Whether there is nothing more to wait for.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            EntryState::Refused | EntryState::Completed | EntryState::Failed
+        )
+    }
+}
+
+/// One journaled create and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    /// The create's own id.
+    pub intent: String,
+    /// The kind of task.
+    pub kind: String,
+    /// The operation.
+    pub operation: String,
+    /// The request's fingerprint.
+    pub fingerprint: String,
+    /// When it was written down.
+    pub created_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: EntryState,
+    /// The task's id, once known.
+    pub task_id: Option<String>,
+    /// The last status a wait saw.
+    pub status: Option<String>,
+    /// Why it was refused, or why its outcome is unknown.
+    pub detail: Option<String>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The files saved for it: path and bytes.
+    pub files: Vec<(String, u64)>,
+}
+
+impl JournalEntry {
+    /// The kind of task, when this SDK knows it.
+    pub fn task_kind(&self) -> Option<TaskKind> {
+        self.kind.parse().ok()
+    }
+}
+
+/// Why the journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The store failed.
+    #[error("the task journal {location} failed: {message}")]
+    Store {
+        /// Where the journal is.
+        location: String,
+        /// What the store said.
+        message: String,
+    },
+}
+
+/// A stable fingerprint of a request body: FNV-1a (64 bits) of its JSON,
+/// in hex. Enough to tell two requests apart in a journal; it holds no
+/// part of the request.
+pub fn fingerprint(body: &impl Serialize) -> String {
+    let json = serde_json::to_vec(body).unwrap_or_default();
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// A fresh id for a create: 128 random bits in hex.
+pub(crate) fn new_intent() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_tell_requests_apart_and_repeat() {
+        let a = serde_json::json!({ "prompt": "calm piano" });
+        let b = serde_json::json!({ "prompt": "calm piano!" });
+        assert_eq!(fingerprint(&a), fingerprint(&a));
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        assert_eq!(fingerprint(&a).len(), 16);
+    }
+
+    #[test]
+    fn states_read_back_from_their_names() {
+        for state in [EntryState::Sending, EntryState::Unknown, EntryState::Failed] {
+            assert_eq!(EntryState::parse(state.as_str()), Some(state));
+        }
+        assert!(EntryState::Completed.is_finished());
+        assert!(!EntryState::Unknown.is_finished());
+    }
+}

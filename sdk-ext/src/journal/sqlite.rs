@@ -1,0 +1,303 @@
+//! The journal in an SQLite file: one table of creates, one of saved
+//! files; write-ahead logging and a busy timeout so that several processes
+//! can write at once; the schema versioned with `user_version` and created
+//! or migrated on open.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use super::{
+    CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
+};
+
+/// The schema version this code writes.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS creates (
+    intent      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    operation   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    task_id     TEXT,
+    status      TEXT,
+    detail      TEXT,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS creates_by_task ON creates (kind, task_id);
+CREATE TABLE IF NOT EXISTS files (
+    task_id  TEXT NOT NULL,
+    path     TEXT NOT NULL,
+    bytes    INTEGER NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (task_id, path)
+);
+";
+
+/// A journal in an SQLite file.
+///
+/// ```no_run
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// let journal = kie_suno::journal::SqliteJournal::open("tasks.sqlite3")?;
+/// let client = kie_suno::Client::builder()
+///     .api_key(kie_suno::ApiKey::new("...")?)
+///     .journal(Arc::new(journal))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SqliteJournal {
+    path: PathBuf,
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteJournal")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteJournal {
+    /// Opens (creating if needed, with its directory) the journal at
+    /// `path`, and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        let path = path.as_ref().to_path_buf();
+        let fail = |e: &dyn std::fmt::Display| store_error(&path, e);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        }
+        let connection = Connection::open(&path).map_err(|e| fail(&e))?;
+        connection
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| fail(&e))?;
+        // Switching to WAL and creating the schema take the write lock;
+        // another process doing the same at that moment is waited for.
+        let mut tries = 0;
+        let version = loop {
+            match prepare(&connection) {
+                Ok(version) => break version,
+                Err(e) if is_busy(&e) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20 * tries));
+                }
+                Err(e) => return Err(fail(&e)),
+            }
+        };
+        if version > SCHEMA_VERSION {
+            return Err(fail(&format!(
+                "its schema is version {version}, newer than this kie-suno's {SCHEMA_VERSION}; upgrade kie-suno"
+            )));
+        }
+        Ok(SqliteJournal {
+            path,
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// Where the journal is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection off the async threads.
+    fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> JournalFuture<'_, T> {
+        let connection = self.connection.clone();
+        let path = self.path.clone();
+        Box::pin(async move {
+            let joined = tokio::task::spawn_blocking(move || {
+                let mut connection = connection.lock().unwrap_or_else(|p| p.into_inner());
+                work(&mut connection)
+            })
+            .await;
+            match joined {
+                Ok(result) => result.map_err(|e| store_error(&path, &e)),
+                Err(e) => Err(store_error(&path, &e)),
+            }
+        })
+    }
+}
+
+/// Sets the journal mode and brings the schema up to date (unless the
+/// file is newer); returns the version found.
+fn prepare(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version <= SCHEMA_VERSION {
+        connection.execute_batch(SCHEMA)?;
+        connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    Ok(version)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn store_error(path: &Path, error: &dyn std::fmt::Display) -> JournalError {
+    JournalError::Store {
+        location: path.display().to_string(),
+        message: error.to_string(),
+    }
+}
+
+fn now() -> String {
+    DateTime::<Utc>::from(std::time::SystemTime::now()).to_rfc3339()
+}
+
+fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<()> {
+    match event {
+        JournalEvent::CreateStarted {
+            intent,
+            kind,
+            operation,
+            fingerprint,
+        } => {
+            let at = now();
+            connection.execute(
+                "INSERT OR IGNORE INTO creates
+                 (intent, kind, operation, fingerprint, created_at, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
+                params![
+                    intent,
+                    kind.as_str(),
+                    operation,
+                    fingerprint,
+                    at,
+                    EntryState::Sending.as_str()
+                ],
+            )?;
+        }
+        JournalEvent::CreateFinished { intent, outcome } => {
+            let (state, task_id, detail) = match outcome {
+                CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
+                CreateOutcome::Refused { reason } => (EntryState::Refused, None, Some(reason)),
+                CreateOutcome::Unknown { reason } => (EntryState::Unknown, None, Some(reason)),
+            };
+            connection.execute(
+                "UPDATE creates SET state = ?2, task_id = ?3, detail = ?4, updated_at = ?5
+                 WHERE intent = ?1",
+                params![intent, state.as_str(), task_id, detail, now()],
+            )?;
+        }
+        JournalEvent::StatusChanged {
+            kind,
+            task_id,
+            status,
+        } => {
+            connection.execute(
+                "UPDATE creates SET status = ?3, updated_at = ?4
+                 WHERE kind = ?1 AND task_id = ?2",
+                params![kind.as_str(), task_id, status, now()],
+            )?;
+        }
+        JournalEvent::Ended {
+            kind,
+            task_id,
+            failed,
+        } => {
+            let state = if *failed {
+                EntryState::Failed
+            } else {
+                EntryState::Completed
+            };
+            connection.execute(
+                "UPDATE creates SET state = ?3, updated_at = ?4
+                 WHERE kind = ?1 AND task_id = ?2",
+                params![kind.as_str(), task_id, state.as_str(), now()],
+            )?;
+        }
+        JournalEvent::FileSaved {
+            task_id,
+            path,
+            bytes,
+        } => {
+            connection.execute(
+                "INSERT OR REPLACE INTO files (task_id, path, bytes, saved_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    task_id,
+                    path,
+                    i64::try_from(*bytes).unwrap_or(i64::MAX),
+                    now()
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn read(connection: &mut Connection, all: bool) -> rusqlite::Result<Vec<JournalEntry>> {
+    let mut statement = connection.prepare(
+        "SELECT intent, kind, operation, fingerprint, created_at, state, task_id, status, detail, updated_at
+         FROM creates ORDER BY created_at DESC, intent",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let state: String = row.get(5)?;
+        Ok(JournalEntry {
+            intent: row.get(0)?,
+            kind: row.get(1)?,
+            operation: row.get(2)?,
+            fingerprint: row.get(3)?,
+            created_at: time(&row.get::<_, String>(4)?),
+            state: EntryState::parse(&state).unwrap_or(EntryState::Unknown),
+            task_id: row.get(6)?,
+            status: row.get(7)?,
+            detail: row.get(8)?,
+            updated_at: time(&row.get::<_, String>(9)?),
+            files: Vec::new(),
+        })
+    })?;
+    let mut entries = Vec::new();
+    for entry in rows {
+        let mut entry = entry?;
+        if !all && entry.state.is_finished() {
+            continue;
+        }
+        if let Some(task_id) = &entry.task_id {
+            let mut files = connection
+                .prepare_cached("SELECT path, bytes FROM files WHERE task_id = ?1 ORDER BY path")?;
+            entry.files = files
+                .query_map([task_id], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?.max(0) as u64,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+impl Journal for SqliteJournal {
+    fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()> {
+        self.blocking(move |connection| write(connection, &event))
+    }
+
+    fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
+        self.blocking(move |connection| read(connection, all))
+    }
+}

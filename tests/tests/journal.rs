@@ -1,0 +1,175 @@
+//! The task journal: every create written down before it is sent, then
+//! its task id or why there is none, the status changes its waits see,
+//! how it ended and the files saved; several writers at once lose nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kie_suno::journal::{EntryState, Journal, JournalEvent, SqliteJournal};
+use kie_suno::mock::{Fault, Faults, MockBuilder, Script};
+use kie_suno::music::GenerateMusic;
+use kie_suno::{ApiKey, Client, Error, TaskKind};
+
+const HOOK: &str = "https://example.com/hook";
+
+fn journal_in(dir: &tempfile::TempDir) -> SqliteJournal {
+    SqliteJournal::open(dir.path().join("journal.sqlite3")).expect("journal")
+}
+
+#[tokio::test]
+async fn a_create_and_its_wait_are_written_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Arc::new(journal_in(&dir));
+    let server = MockBuilder::default()
+        .lifecycle(Script::success(Duration::from_secs(2)))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .callback_url(HOOK)
+        .journal(journal.clone())
+        .build()
+        .unwrap();
+    let task = client
+        .music()
+        .generate(GenerateMusic::from_description("calm piano"))
+        .await
+        .expect("created");
+    let entries = journal.entries(false).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].task_id.as_deref(), Some(task.id()));
+    assert_eq!(entries[0].state, EntryState::Created);
+    assert_eq!(entries[0].operation, "generate-music");
+    assert_eq!(entries[0].fingerprint.len(), 16);
+
+    task.wait().await.expect("completes");
+    assert!(
+        journal.entries(false).await.unwrap().is_empty(),
+        "nothing unfinished"
+    );
+    let all = journal.entries(true).await.unwrap();
+    assert_eq!(all[0].state, EntryState::Completed);
+    assert_eq!(all[0].status.as_deref(), Some("SUCCESS"));
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_written_down_as_unknown_and_a_refusal_as_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Arc::new(journal_in(&dir));
+    for (faults, credits) in [
+        (Faults::always(Fault::CloseMidBody), 1000),
+        (Faults::default(), 0),
+    ] {
+        let server = MockBuilder::default()
+            .faults(faults)
+            .credits(credits)
+            .start()
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .api_key(ApiKey::new(server.api_key()).unwrap())
+            .base_url(server.url())
+            .callback_url(HOOK)
+            .journal(journal.clone())
+            .build()
+            .unwrap();
+        let _ = client
+            .music()
+            .generate(GenerateMusic::from_description("x"))
+            .await
+            .expect_err("no task id");
+    }
+    let all = journal.entries(true).await.unwrap();
+    let states: Vec<EntryState> = all.iter().map(|e| e.state).collect();
+    assert!(states.contains(&EntryState::Unknown), "{states:?}");
+    assert!(states.contains(&EntryState::Refused), "{states:?}");
+    let unfinished = journal.entries(false).await.unwrap();
+    assert_eq!(unfinished.len(), 1, "the unknown one stays listed");
+    assert!(
+        unfinished[0]
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("may have been"))
+    );
+}
+
+#[tokio::test]
+async fn a_create_the_journal_cannot_write_is_not_sent() {
+    /// A journal whose store is gone.
+    #[derive(Debug)]
+    struct Broken;
+    impl Journal for Broken {
+        fn record(&self, _: JournalEvent) -> kie_suno::journal::JournalFuture<'_, ()> {
+            Box::pin(async {
+                Err(kie_suno::journal::JournalError::Store {
+                    location: "nowhere".into(),
+                    message: "disk full".into(),
+                })
+            })
+        }
+        fn entries(
+            &self,
+            _: bool,
+        ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+    }
+    let server = MockBuilder::default().start().await.unwrap();
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .callback_url(HOOK)
+        .journal(Arc::new(Broken))
+        .build()
+        .unwrap();
+    let e = client
+        .music()
+        .generate(GenerateMusic::from_description("x"))
+        .await
+        .expect_err("not sent");
+    assert!(matches!(e, Error::Journal(_)), "{e}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn two_writers_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                // Each writer its own connection, as two processes have.
+                let journal = SqliteJournal::open(&path).expect("journal");
+                runtime.block_on(async {
+                    for i in 0..150 {
+                        let event = JournalEvent::CreateStarted {
+                            intent: format!("w{w}-{i}"),
+                            kind: TaskKind::Music,
+                            operation: "generate-music".into(),
+                            fingerprint: "0".repeat(16),
+                        };
+                        journal.record(event).await.expect("written");
+                    }
+                });
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let entries = runtime
+        .block_on(SqliteJournal::open(&path).unwrap().entries(true))
+        .unwrap();
+    assert_eq!(entries.len(), 300);
+}
