@@ -58,6 +58,8 @@ struct Shared {
     callback_url: Option<Url>,
     /// Where creates and their tasks are written down.
     journal: Option<Arc<dyn Journal>>,
+    /// The HTTP client for file hosts (no API key), made on first use.
+    files: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl fmt::Debug for Client {
@@ -109,6 +111,18 @@ impl Client {
     /// The account's create limit, as this client keeps it.
     pub(crate) fn create_limiter(&self) -> &CreateLimiter {
         &self.shared.creates
+    }
+
+    /// The HTTP client for file hosts: its own pool, never the API key.
+    pub(crate) fn file_http(&self) -> &reqwest::Client {
+        self.shared.files.get_or_init(|| {
+            reqwest::Client::builder()
+                .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+                .read_timeout(DEFAULT_TIMEOUT)
+                .user_agent(concat!("kie-suno/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default()
+        })
     }
 
     /// The journal given to [`ClientBuilder::journal`].
@@ -419,6 +433,7 @@ impl ClientBuilder {
                 creates: CreateLimiter::new(self.create_limit),
                 callback_url,
                 journal: self.journal,
+                files: std::sync::OnceLock::new(),
             }),
         })
     }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod download_bench;
 pub mod forms;
 pub mod sim;
 pub mod soak;

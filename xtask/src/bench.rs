@@ -40,6 +40,14 @@ const fn at_most(limit: f64) -> Goal {
     }
 }
 
+const fn at_least(limit: f64) -> Goal {
+    Goal {
+        at_most: false,
+        limit,
+        report: false,
+    }
+}
+
 const fn report_at_most(limit: f64) -> Goal {
     Goal {
         report: true,
@@ -59,6 +67,8 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("hybrid_lossy_delay_ratio", at_most(0.5)),
     ("wait_rss_per_task_kib", report_at_most(8.0)),
     ("create_burst_ratio", at_most(1.1)),
+    ("download_ratio", at_least(0.95)),
+    ("download_peak_rss_mib", at_most(32.0)),
     ("build_ratio", report_at_most(1.6)),
 ];
 
@@ -95,6 +105,14 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "create_burst_ratio",
         "simulated time until the last of 100 music creates sent at once through one client (default create limit) is created, against the live account limit of 20 per 10 s, vs the ideal 100 / 20 x 10 s = 50 s; a refused or failed create counts as a failure",
+    ),
+    (
+        "download_ratio",
+        "throughput of `client.downloads().file(..)` saving a 256 MiB file from a loopback server vs a plain reqwest GET streamed into a file through the same 256 KiB buffer, flushed, synced and renamed; 5 rounds, sides alternating first",
+    ),
+    (
+        "download_peak_rss_mib",
+        "peak resident memory of a process that only downloads a 1 GiB loopback file with the SDK (the server in another process); no baseline",
     ),
     (
         "wait_rss_per_task_kib",

@@ -104,11 +104,14 @@ async fn fetch_to(
             Ok(Some(chunk)) => {
                 out.write_all(&chunk).await.map_err(io)?;
                 written += chunk.len() as u64;
-                on_event(&DownloadEvent::Progress {
-                    name: stem.to_owned(),
-                    bytes: written,
-                    total,
-                });
+                // A progress event per mebibyte, not per chunk.
+                if written >> 20 != (written - chunk.len() as u64) >> 20 {
+                    on_event(&DownloadEvent::Progress {
+                        name: stem.to_owned(),
+                        bytes: written,
+                        total,
+                    });
+                }
             }
             Ok(None) => break,
             Err(cut) if resumes < MAX_RESUMES => {

@@ -22,7 +22,6 @@ mod name;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::StreamExt;
 use url::{Host, Url};
@@ -220,13 +219,16 @@ pub enum DownloadError {
 
 type EventSink = Arc<dyn Fn(&DownloadEvent) + Send + Sync>;
 
+/// The sink when nobody listens.
+fn no_events(_: &DownloadEvent) {}
+
 /// Downloads of a client's files; see [`Client::downloads`].
 #[derive(Clone)]
 pub struct Downloads {
     client: Client,
     http: reqwest::Client,
     concurrency: usize,
-    on_event: EventSink,
+    on_event: Option<EventSink>,
 }
 
 impl std::fmt::Debug for Downloads {
@@ -239,19 +241,14 @@ impl std::fmt::Debug for Downloads {
 
 impl Client {
     /// Downloads of the files tasks made, 4 at a time by default. File
-    /// hosts get their own HTTP client: the API key is never sent to them.
+    /// hosts get their own HTTP client (shared by the client's downloads):
+    /// the API key is never sent to them.
     pub fn downloads(&self) -> Downloads {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(30))
-            .user_agent(concat!("kie-suno/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
         Downloads {
             client: self.clone(),
-            http,
+            http: self.file_http().clone(),
             concurrency: 4,
-            on_event: Arc::new(|_| {}),
+            on_event: None,
         }
     }
 }
@@ -265,7 +262,7 @@ impl Downloads {
 
     /// Calls `callback` with every [`DownloadEvent`].
     pub fn on_event(mut self, callback: impl Fn(&DownloadEvent) + Send + Sync + 'static) -> Self {
-        self.on_event = Arc::new(callback);
+        self.on_event = Some(Arc::new(callback));
         self
     }
 
@@ -305,7 +302,10 @@ impl Downloads {
             })
         })?;
         check_url(&file.url).map_err(wrap)?;
-        let sink = self.on_event.as_ref();
+        let sink: &(dyn Fn(&DownloadEvent) + Send + Sync) = match &self.on_event {
+            Some(sink) => sink.as_ref(),
+            None => &no_events,
+        };
         match fetch::fetch(&self.http, &file.url, dir, &file.stem, sink).await {
             Err(DownloadError::Status {
                 status: 403 | 404 | 410,

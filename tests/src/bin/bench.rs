@@ -17,6 +17,9 @@
 //!   5 s loop, same mixes;
 //! - `create_burst_ratio`: 100 creates at once under the client's create
 //!   limit vs the ideal 100 / 20 x 10 s, on simulated time;
+//! - `download_ratio`: the SDK's download of a 256 MiB loopback file vs a
+//!   plain reqwest stream-to-file (buffered, flushed, synced, renamed);
+//!   `download_peak_rss_mib`: a process downloading 1 GiB;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
 //!   successful first poll.
@@ -54,6 +57,10 @@ struct Args {
     /// and key, and run until standard input closes.
     #[arg(long, hide = true)]
     serve_mock: Option<usize>,
+    /// Internal: download this URL with the SDK and print the process's
+    /// peak resident memory.
+    #[arg(long, hide = true)]
+    download_rss: Option<String>,
 }
 
 /// Failed measured calls, by figure.
@@ -70,9 +77,10 @@ impl Failures {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match args.serve_mock {
-        Some(tasks) => serve_mock(tasks),
-        None => run(args.quick),
+    let result = match (args.serve_mock, args.download_rss) {
+        (Some(tasks), _) => serve_mock(tasks),
+        (None, Some(url)) => download_rss(&url),
+        (None, None) => run(args.quick),
     };
     match result {
         Ok(failures) if failures.0.is_empty() => ExitCode::SUCCESS,
@@ -143,6 +151,7 @@ fn run(quick: bool) -> std::io::Result<Failures> {
 
     failures.add("wait", wait_figures(quick)?);
     failures.add("create_burst", create_burst_figure()?);
+    failures.add("download", download_figures(quick)?);
 
     let waiting = if quick { 1_000 } else { 10_000 };
     failures.add(
@@ -162,6 +171,81 @@ fn create_burst_figure() -> std::io::Result<usize> {
     print("create_burst_ratio", Spread::of(&[ratio]), 3)?;
     print("create_burst_s", Spread::of(&[elapsed.as_secs_f64()]), 1)?;
     Ok(failures)
+}
+
+/// The SDK's download of a large loopback file against a plain reqwest
+/// stream-to-file (throughput ratio, sides alternating first), and the
+/// peak memory of a process downloading a larger one.
+fn download_figures(quick: bool) -> std::io::Result<usize> {
+    use kie_suno_tests::download_bench::{download_client, file_server, raw_side, sdk_side};
+    let (size, rounds, big) = if quick {
+        (32u64 << 20, 2, 128u64 << 20)
+    } else {
+        (256u64 << 20, 5, 1u64 << 30)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let base = runtime.block_on(file_server())?;
+    let url = format!("{base}/bytes/{size}");
+    let client = download_client()?;
+    let http = kie_suno::reqwest::Client::new();
+    let scratch = tempfile::tempdir()?;
+    let (mut sdk, mut raw, mut failures) = (Vec::new(), Vec::new(), 0);
+    for round in 0..rounds {
+        let sdk_dir = scratch.path().join(format!("sdk-{round}"));
+        let raw_dir = scratch.path().join(format!("raw-{round}"));
+        let ((s, s_ok), (r, r_ok)) = runtime.block_on(async {
+            if round % 2 == 0 {
+                let s = sdk_side(&client, &url, &sdk_dir, size).await;
+                (s, raw_side(&http, &url, &raw_dir, size).await)
+            } else {
+                let r = raw_side(&http, &url, &raw_dir, size).await;
+                (sdk_side(&client, &url, &sdk_dir, size).await, r)
+            }
+        });
+        failures += usize::from(!s_ok) + usize::from(!r_ok);
+        sdk.push(s);
+        raw.push(r);
+    }
+    // Throughput ratio: the raw side's time over the SDK's.
+    print("download_ratio", Spread::of_ratios(&raw, &sdk), 3)?;
+    let mib_s: Vec<f64> = sdk.iter().map(|s| (size >> 20) as f64 / s).collect();
+    print("download_mib_per_s", Spread::of(&mib_s), 0)?;
+
+    let big_url = format!("{base}/bytes/{big}");
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .args(["--download-rss", &big_url])
+        .output()?;
+    let line = String::from_utf8_lossy(&child.stdout);
+    match line
+        .trim()
+        .strip_prefix("peak_rss_mib=")
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        Some(peak) if child.status.success() => {
+            print("download_peak_rss_mib", Spread::of(&[peak]), 1)?;
+            println!("download_peak_rss_file_mib={}", big >> 20);
+        }
+        _ => failures += 1,
+    }
+    Ok(failures)
+}
+
+/// `--download-rss URL`: downloads it here, prints `peak_rss_mib=X`.
+fn download_rss(url: &str) -> std::io::Result<Failures> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let scratch = tempfile::tempdir()?;
+    let dir = scratch.path().join("big");
+    let peak = runtime.block_on(kie_suno_tests::download_bench::peak_rss_of_download(
+        url, &dir,
+    ))?;
+    println!("peak_rss_mib={peak:.1}");
+    Ok(Failures::default())
 }
 
 /// The fixture on one line, as the API sends it.
