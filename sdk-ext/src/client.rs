@@ -4,6 +4,7 @@
 //! [`Error`].
 
 use std::fmt;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,6 @@ use url::{Host, Url};
 
 use crate::auth::ApiKey;
 use crate::budget::RateBudget;
-use crate::codes::ApiCode;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
@@ -150,22 +150,29 @@ impl Client {
 
     /// The account's credits (`GET /api/v1/chat/credit`).
     pub async fn credits(&self) -> Result<i64, Error> {
-        let inner = &self.shared.inner;
-        let answer = match inner.get_account_credits().send().await {
-            Ok(answer) => answer.into_inner(),
-            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
-        };
-        match (ApiCode::from(answer.code), answer.data) {
-            (ApiCode::Success, Some(credits)) => Ok(credits),
-            (ApiCode::Success, None) => Err(Error::IncompleteAnswer {
+        let (answer, hint) = self
+            .answer(self.generated().get_account_credits().send())
+            .await?;
+        envelope::check(Some(answer.code), Some(answer.msg), answer.data, hint)?.ok_or(
+            Error::IncompleteAnswer {
                 operation: "get-account-credits",
                 problem: "success, without the number of credits",
-            }),
-            (code, _) => Err(Error::Api {
-                code,
-                msg: answer.msg,
-                retry_after: None,
-            }),
+            },
+        )
+    }
+
+    /// Awaits a call of the generated client: its answer and the server's
+    /// `Retry-After` hint, or the typed error of what went wrong.
+    pub(crate) async fn answer<T>(
+        &self,
+        sent: impl Future<Output = Result<generated::ResponseValue<T>, generated::Error<()>>>,
+    ) -> Result<(T, Option<Duration>), Error> {
+        match sent.await {
+            Ok(answer) => {
+                let hint = retry_after(answer.headers());
+                Ok((answer.into_inner(), hint))
+            }
+            Err(e) => Err(from_generated(e, self.generated().inner().max_body_bytes).await),
         }
     }
 
@@ -179,15 +186,12 @@ impl Client {
                 reason: "it is empty",
             });
         }
-        let inner = &self.shared.inner;
-        let sent = inner.get_music_task_details().task_id(task_id).send().await;
-        let (answer, retry_after) = match sent {
-            Ok(response) => {
-                let retry_after = retry_after(response.headers());
-                (response.into_inner(), retry_after)
-            }
-            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
-        };
+        let sent = self
+            .generated()
+            .get_music_task_details()
+            .task_id(task_id)
+            .send();
+        let (answer, retry_after) = self.answer(sent).await?;
         let record = envelope::open(task_id, answer, retry_after)?;
         Ok((record, retry_after))
     }

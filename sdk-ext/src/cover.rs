@@ -86,25 +86,23 @@ impl CoverApi<'_> {
     /// Creates a cover task. Costs credits; sent under the rules of
     /// [`MusicApi::generate`](crate::music::MusicApi::generate).
     pub async fn generate(self, request: GenerateCover) -> Result<TaskHandle<Cover>, Error> {
-        let callback =
-            create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
-        validate::required(OPERATION, "taskId", &request.task_id)?;
-        let body = types::GenerateCoverBody {
-            call_back_url: callback.to_string(),
-            task_id: request.task_id,
-        };
+        let own_callback_url = request.callback_url.clone();
         let inner = self.client.generated();
-        let create = create::Create {
-            kind: TaskKind::Cover,
-            operation: OPERATION,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
+        let into_body = |callback: &url::Url| {
+            validate::required(OPERATION, "taskId", &request.task_id)?;
+            Ok(types::GenerateCoverBody {
+                call_back_url: callback.to_string(),
+                task_id: request.task_id,
+            })
         };
-        let task_id = create::send(self.client, create, || {
-            inner.generate_cover().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        create::create_task(
+            self.client,
+            OPERATION,
+            own_callback_url,
+            into_body,
+            |body| inner.generate_cover().body(body).send(),
+        )
+        .await
     }
 
     /// A handle on a cover task made earlier, by id.

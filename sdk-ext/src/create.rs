@@ -17,8 +17,10 @@ use crate::codes::ApiCode;
 use crate::envelope::{self, CreateAnswer};
 use crate::error::Error;
 use crate::generated;
+use crate::handle::TaskHandle;
 use crate::journal::{self, CreateOutcome, JournalEvent};
 use crate::kind::TaskKind;
+use crate::wait::Family;
 
 /// Attempts of one create, the first included, when every refusal is a
 /// rate limit or maintenance.
@@ -211,6 +213,35 @@ fn unknown(
 fn retry_delay(attempt: u32, hint: Option<Duration>) -> Duration {
     let backoff = Duration::from_secs(1 << attempt.saturating_sub(1).min(5));
     backoff.max(hint.unwrap_or_default()).min(MAX_RETRY_DELAY)
+}
+
+/// A whole create of family `F`: the callback URL resolved, the request
+/// checked and made into its body by `into_body`, sent through `send`
+/// under the rules above (journaled when the client has a journal), and
+/// the new task's handle.
+pub(crate) async fn create_task<F, B, A, Fut>(
+    client: &Client,
+    operation: &'static str,
+    own_callback_url: Option<String>,
+    into_body: impl FnOnce(&url::Url) -> Result<B, Error>,
+    send: impl Fn(B) -> Fut,
+) -> Result<TaskHandle<F>, Error>
+where
+    F: Family,
+    B: Clone + serde::Serialize,
+    A: CreateAnswer,
+    Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
+{
+    let callback = callback_url(client, operation, own_callback_url.as_deref())?;
+    let body = into_body(&callback)?;
+    let create = Create {
+        kind: F::KIND,
+        operation,
+        callback_url: callback.as_str(),
+        fingerprint: journal::fingerprint(&body),
+    };
+    let task_id = self::send(client, create, || send(body.clone())).await?;
+    Ok(TaskHandle::new(client, task_id))
 }
 
 /// The callback URL of a create: the request's own, else the client's

@@ -52,19 +52,35 @@ pub(crate) fn open(
     envelope: types::MusicRecordResponse,
     retry_after: Option<Duration>,
 ) -> Result<MusicRecord, Error> {
-    let msg = envelope.msg;
-    match (ApiCode::from(envelope.code), envelope.data) {
-        (ApiCode::Success, Some(data)) => Ok(MusicRecord::from(data)),
-        (ApiCode::Success, None) => Err(Error::TaskNotFound {
-            task_id: task_id.to_owned(),
-        }),
-        (ApiCode::ValidationFailed, _) if msg.contains("recordInfo is null") => {
-            Err(Error::TaskNotFound {
-                task_id: task_id.to_owned(),
-            })
-        }
+    let data = open_details(
+        task_id,
+        Some(envelope.code),
+        envelope.msg,
+        envelope.data,
+        retry_after,
+    )?;
+    Ok(MusicRecord::from(data))
+}
+
+/// A details endpoint's envelope, whatever the family: the record, or
+/// [`Error::TaskNotFound`] (`data` null on success, or code 422 with
+/// "recordInfo is null"), or the refusal.
+pub(crate) fn open_details<D>(
+    task_id: &str,
+    code: Option<i64>,
+    msg: String,
+    data: Option<D>,
+    retry_after: Option<Duration>,
+) -> Result<D, Error> {
+    let not_found = || Error::TaskNotFound {
+        task_id: task_id.to_owned(),
+    };
+    match (code.map(ApiCode::from), data) {
+        (Some(ApiCode::Success), Some(data)) => Ok(data),
+        (Some(ApiCode::Success), None) => Err(not_found()),
+        (Some(ApiCode::ValidationFailed), _) if msg.contains("is null") => Err(not_found()),
         (code, _) => Err(Error::Api {
-            code,
+            code: code.unwrap_or(ApiCode::Unknown(0)),
             msg,
             retry_after,
         }),
@@ -119,6 +135,25 @@ impl CreateAnswer for types::ApiResponse {
     }
 }
 
+/// What any envelope says: its `data` when `code` is success (or
+/// absent: not an answer this API gives, taken at its word), else the
+/// refusal as [`Error::Api`].
+pub(crate) fn check<D>(
+    code: Option<i64>,
+    msg: Option<String>,
+    data: Option<D>,
+    retry_after: Option<Duration>,
+) -> Result<Option<D>, Error> {
+    match code.map(ApiCode::from) {
+        Some(ApiCode::Success) | None => Ok(data),
+        Some(code) => Err(Error::Api {
+            code,
+            msg: msg.unwrap_or_default(),
+            retry_after,
+        }),
+    }
+}
+
 /// What a create's envelope says: the new task's id, or the refusal.
 /// A success without an id is `Ok(None)`: the task may exist.
 pub(crate) fn open_created<A: CreateAnswer>(
@@ -126,15 +161,6 @@ pub(crate) fn open_created<A: CreateAnswer>(
     retry_after: Option<Duration>,
 ) -> Result<Option<String>, Error> {
     let (code, msg, task_id) = answer.into_parts();
-    match code.map(ApiCode::from) {
-        Some(ApiCode::Success) => Ok(task_id.filter(|id| !id.trim().is_empty())),
-        Some(code) => Err(Error::Api {
-            code,
-            msg,
-            retry_after,
-        }),
-        // No code at all: not an answer this API gives; the request may
-        // still have made a task.
-        None => Ok(None),
-    }
+    let task_id = check(code, Some(msg), task_id, retry_after)?;
+    Ok(task_id.filter(|id| !id.trim().is_empty()))
 }

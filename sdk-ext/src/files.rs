@@ -4,10 +4,10 @@
 
 use url::Url;
 
-use crate::client::{Client, from_generated};
-use crate::codes::ApiCode;
+use crate::client::Client;
+use crate::envelope;
 use crate::error::Error;
-use crate::generated::{ClientInfo, types};
+use crate::generated::types;
 
 const OPERATION: &str = "download-url";
 
@@ -15,26 +15,13 @@ impl Client {
     /// A temporary download link for a file a task made (its audio, image,
     /// WAV, ... URL), for when the file's own URL is refused or expired.
     pub async fn download_url(&self, file_url: &Url) -> Result<Url, Error> {
-        let inner = self.generated();
         let body = types::DownloadUrlBody {
             url: file_url.to_string(),
         };
-        let answer = match inner.download_url().body(body).send().await {
-            Ok(answer) => answer.into_inner(),
-            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
-        };
-        match answer.code.map(ApiCode::from) {
-            Some(ApiCode::Success) | None => {}
-            Some(code) => {
-                return Err(Error::Api {
-                    code,
-                    msg: answer.msg.unwrap_or_default(),
-                    retry_after: None,
-                });
-            }
-        }
-        answer
-            .data
+        let (answer, hint) = self
+            .answer(self.generated().download_url().body(body).send())
+            .await?;
+        envelope::check(answer.code, answer.msg, answer.data, hint)?
             .as_deref()
             .and_then(|link| Url::parse(link).ok())
             .ok_or(Error::IncompleteAnswer {

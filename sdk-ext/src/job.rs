@@ -10,10 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::client::{Client, from_generated, retry_after};
-use crate::codes::{ApiCode, TaskErrorCode};
+use crate::client::Client;
+use crate::codes::TaskErrorCode;
+use crate::envelope;
 use crate::error::Error;
-use crate::generated::{self, ClientInfo, ResponseValue, types};
+use crate::generated::{self, ResponseValue, types};
 use crate::kind::TaskKind;
 use crate::open_enum::string_enum;
 use crate::record::TaskError;
@@ -249,33 +250,10 @@ where
             reason: "it is empty",
         });
     }
-    let (answer, hint) = match send.await {
-        Ok(answer) => {
-            let hint = retry_after(answer.headers());
-            (answer.into_inner(), hint)
-        }
-        Err(e) => {
-            let limit = client.generated().inner().max_body_bytes;
-            return Err(from_generated(e, limit).await);
-        }
-    };
+    let (answer, hint) = client.answer(send).await?;
     let (code, msg, data) = answer.into_parts();
-    match (code.map(ApiCode::from), data) {
-        (Some(ApiCode::Success), Some(data)) => Ok((read(data).into_record(task_id), hint)),
-        (Some(ApiCode::Success), None) => Err(Error::TaskNotFound {
-            task_id: task_id.to_owned(),
-        }),
-        (Some(ApiCode::ValidationFailed), _) if msg.contains("is null") => {
-            Err(Error::TaskNotFound {
-                task_id: task_id.to_owned(),
-            })
-        }
-        (code, _) => Err(Error::Api {
-            code: code.unwrap_or(ApiCode::Unknown(0)),
-            msg,
-            retry_after: hint,
-        }),
-    }
+    let data = envelope::open_details(task_id, code, msg, data, hint)?;
+    Ok((read(data).into_record(task_id), hint))
 }
 
 /// Implements [`Family`](crate::wait::Family) for a family whose record is

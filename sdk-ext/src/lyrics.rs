@@ -124,21 +124,17 @@ impl LyricsApi<'_> {
     /// Creates a lyrics task. Costs credits; sent under the rules of
     /// [`MusicApi::generate`](crate::music::MusicApi::generate).
     pub async fn generate(self, request: GenerateLyrics) -> Result<TaskHandle<Lyrics>, Error> {
-        let callback =
-            create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
-        let body = request.into_body(&callback)?;
+        let own_callback_url = request.callback_url.clone();
         let inner = self.client.generated();
-        let create = create::Create {
-            kind: TaskKind::Lyrics,
-            operation: OPERATION,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
-        };
-        let task_id = create::send(self.client, create, || {
-            inner.generate_lyrics().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        let into_body = |callback: &url::Url| request.into_body(callback);
+        create::create_task(
+            self.client,
+            OPERATION,
+            own_callback_url,
+            into_body,
+            |body| inner.generate_lyrics().body(body).send(),
+        )
+        .await
     }
 
     /// A handle on a lyrics task made earlier, by id.

@@ -130,32 +130,30 @@ impl VocalSeparationApi<'_> {
         self,
         request: SeparateVocals,
     ) -> Result<TaskHandle<VocalSeparation>, Error> {
-        let callback =
-            create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
-        validate::required(OPERATION, "taskId", &request.task_id)?;
-        validate::required(OPERATION, "audioId", &request.audio_id)?;
-        let body = types::SeparateVocalsBody {
-            audio_id: request.audio_id,
-            call_back_url: callback.to_string(),
-            task_id: request.task_id,
-            type_: if request.split_stems {
-                types::SeparateVocalsBodyType::SplitStem
-            } else {
-                types::SeparateVocalsBodyType::SeparateVocal
-            },
-        };
+        let own_callback_url = request.callback_url.clone();
         let inner = self.client.generated();
-        let create = create::Create {
-            kind: TaskKind::VocalSeparation,
-            operation: OPERATION,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
+        let into_body = |callback: &url::Url| {
+            validate::required(OPERATION, "taskId", &request.task_id)?;
+            validate::required(OPERATION, "audioId", &request.audio_id)?;
+            Ok(types::SeparateVocalsBody {
+                audio_id: request.audio_id,
+                call_back_url: callback.to_string(),
+                task_id: request.task_id,
+                type_: if request.split_stems {
+                    types::SeparateVocalsBodyType::SplitStem
+                } else {
+                    types::SeparateVocalsBodyType::SeparateVocal
+                },
+            })
         };
-        let task_id = create::send(self.client, create, || {
-            inner.separate_vocals().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        create::create_task(
+            self.client,
+            OPERATION,
+            own_callback_url,
+            into_body,
+            |body| inner.separate_vocals().body(body).send(),
+        )
+        .await
     }
 
     /// A handle on a separation task made earlier, by id.

@@ -116,29 +116,27 @@ impl VideoApi<'_> {
     /// Creates a music video task. Costs credits; sent under the rules of
     /// [`MusicApi::generate`](crate::music::MusicApi::generate).
     pub async fn create(self, request: CreateMusicVideo) -> Result<TaskHandle<Video>, Error> {
-        let callback =
-            create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
-        validate::required(OPERATION, "taskId", &request.task_id)?;
-        validate::required(OPERATION, "audioId", &request.audio_id)?;
-        let body = types::CreateMusicVideoBody {
-            audio_id: request.audio_id,
-            author: limited("author", request.author)?,
-            call_back_url: callback.to_string(),
-            domain_name: limited("domainName", request.domain_name)?,
-            task_id: request.task_id,
-        };
+        let own_callback_url = request.callback_url.clone();
         let inner = self.client.generated();
-        let create = create::Create {
-            kind: TaskKind::Video,
-            operation: OPERATION,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
+        let into_body = |callback: &url::Url| {
+            validate::required(OPERATION, "taskId", &request.task_id)?;
+            validate::required(OPERATION, "audioId", &request.audio_id)?;
+            Ok(types::CreateMusicVideoBody {
+                audio_id: request.audio_id,
+                author: limited("author", request.author)?,
+                call_back_url: callback.to_string(),
+                domain_name: limited("domainName", request.domain_name)?,
+                task_id: request.task_id,
+            })
         };
-        let task_id = create::send(self.client, create, || {
-            inner.create_music_video().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        create::create_task(
+            self.client,
+            OPERATION,
+            own_callback_url,
+            into_body,
+            |body| inner.create_music_video().body(body).send(),
+        )
+        .await
     }
 
     /// A handle on a video task made earlier, by id.

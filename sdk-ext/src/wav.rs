@@ -81,27 +81,25 @@ impl WavApi<'_> {
     /// Creates a WAV conversion task. Costs credits; sent under the rules
     /// of [`MusicApi::generate`](crate::music::MusicApi::generate).
     pub async fn convert(self, request: ConvertToWav) -> Result<TaskHandle<Wav>, Error> {
-        let callback =
-            create::callback_url(self.client, OPERATION, request.callback_url.as_deref())?;
-        validate::required(OPERATION, "taskId", &request.task_id)?;
-        validate::required(OPERATION, "audioId", &request.audio_id)?;
-        let body = types::ConvertToWavBody {
-            audio_id: request.audio_id,
-            call_back_url: callback.to_string(),
-            task_id: request.task_id,
-        };
+        let own_callback_url = request.callback_url.clone();
         let inner = self.client.generated();
-        let create = create::Create {
-            kind: TaskKind::Wav,
-            operation: OPERATION,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
+        let into_body = |callback: &url::Url| {
+            validate::required(OPERATION, "taskId", &request.task_id)?;
+            validate::required(OPERATION, "audioId", &request.audio_id)?;
+            Ok(types::ConvertToWavBody {
+                audio_id: request.audio_id,
+                call_back_url: callback.to_string(),
+                task_id: request.task_id,
+            })
         };
-        let task_id = create::send(self.client, create, || {
-            inner.convert_to_wav().body(body.clone()).send()
-        })
-        .await?;
-        Ok(self.task(task_id))
+        create::create_task(
+            self.client,
+            OPERATION,
+            own_callback_url,
+            into_body,
+            |body| inner.convert_to_wav().body(body).send(),
+        )
+        .await
     }
 
     /// A handle on a WAV task made earlier, by id.

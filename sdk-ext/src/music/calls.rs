@@ -7,11 +7,10 @@
 use serde::Serialize;
 
 use super::MusicApi;
-use crate::client::{from_generated, retry_after};
-use crate::codes::ApiCode;
 use crate::create::{self, Paid};
+use crate::envelope;
 use crate::error::Error;
-use crate::generated::{ClientInfo, types};
+use crate::generated::types;
 use crate::validate;
 
 /// A track's lyrics aligned to its audio, word by word (the generated
@@ -103,23 +102,6 @@ impl GeneratePersona {
     }
 }
 
-/// What an envelope says, as the paid calls read it.
-fn opened<T>(
-    code: Option<i64>,
-    msg: Option<String>,
-    data: Option<T>,
-    hint: Option<std::time::Duration>,
-) -> Result<Option<T>, Error> {
-    match code.map(ApiCode::from) {
-        Some(ApiCode::Success) | None => Ok(data),
-        Some(code) => Err(Error::Api {
-            code,
-            msg: msg.unwrap_or_default(),
-            retry_after: hint,
-        }),
-    }
-}
-
 impl MusicApi<'_> {
     /// The lyrics of the track `audio_id` of the music task `task_id`,
     /// aligned word by word (`POST /api/v1/generate/get-timestamped-lyrics`).
@@ -131,23 +113,23 @@ impl MusicApi<'_> {
         const OPERATION: &str = "get-timestamped-lyrics";
         validate::required(OPERATION, "taskId", task_id)?;
         validate::required(OPERATION, "audioId", audio_id)?;
-        let inner = self.client.generated();
         let body = types::GetTimestampedLyricsBody {
             audio_id: audio_id.to_owned(),
             task_id: task_id.to_owned(),
         };
-        let answer = match inner.get_timestamped_lyrics().body(body).send().await {
-            Ok(answer) => {
-                let hint = retry_after(answer.headers());
-                (answer.into_inner(), hint)
-            }
-            Err(e) => return Err(from_generated(e, inner.inner().max_body_bytes).await),
-        };
-        let (answer, hint) = answer;
-        opened(answer.code, answer.msg, answer.data, hint)?.ok_or(Error::IncompleteAnswer {
-            operation: OPERATION,
-            problem: "success, without the lyrics",
-        })
+        let sent = self
+            .client
+            .generated()
+            .get_timestamped_lyrics()
+            .body(body)
+            .send();
+        let (answer, hint) = self.client.answer(sent).await?;
+        envelope::check(answer.code, answer.msg, answer.data, hint)?.ok_or(
+            Error::IncompleteAnswer {
+                operation: OPERATION,
+                problem: "success, without the lyrics",
+            },
+        )
     }
 
     /// A richer version of a style description, e.g. "Pop, Mysterious"
@@ -167,7 +149,7 @@ impl MusicApi<'_> {
                     .data
                     .and_then(|d| d.result)
                     .filter(|r| !r.trim().is_empty());
-                opened(a.code, a.msg, result, hint)
+                envelope::check(a.code, a.msg, result, hint)
             },
             missing: "success, without the style",
         };
@@ -193,7 +175,7 @@ impl MusicApi<'_> {
                         description: d.description,
                     })
                 });
-                opened(a.code, a.msg, persona, hint)
+                envelope::check(a.code, a.msg, persona, hint)
             },
             missing: "success, without the persona's id",
         };

@@ -87,7 +87,8 @@ impl MusicApi<'_> {
     /// other creates follow the same rules.
     pub async fn generate(self, request: GenerateMusic) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "generate-music",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -99,7 +100,8 @@ impl MusicApi<'_> {
     /// Creates a task extending a track (`POST /api/v1/generate/extend`).
     pub async fn extend(self, request: ExtendMusic) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "extend-music",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -111,7 +113,8 @@ impl MusicApi<'_> {
     /// Creates a cover of an uploaded track (`upload-cover`).
     pub async fn cover_upload(self, request: CoverUpload) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "upload-and-cover-audio",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -123,7 +126,8 @@ impl MusicApi<'_> {
     /// Creates an extension of an uploaded track (`upload-extend`).
     pub async fn extend_upload(self, request: ExtendUpload) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "upload-and-extend-audio",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -138,7 +142,8 @@ impl MusicApi<'_> {
         request: AddInstrumental,
     ) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "add-instrumental",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -150,7 +155,8 @@ impl MusicApi<'_> {
     /// Creates vocals for an uploaded instrumental (`add-vocals`).
     pub async fn add_vocals(self, request: AddVocals) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "add-vocals",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -165,7 +171,8 @@ impl MusicApi<'_> {
         request: ReplaceSection,
     ) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "replace-section",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -177,7 +184,8 @@ impl MusicApi<'_> {
     /// Creates a mashup of two uploaded tracks (`mashup`).
     pub async fn mashup(self, request: Mashup) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "generate-mashup",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
@@ -189,40 +197,14 @@ impl MusicApi<'_> {
     /// Creates sound effects or a loop (`sounds`).
     pub async fn sounds(self, request: Sounds) -> Result<TaskHandle<Music>, Error> {
         let inner = self.client.generated();
-        self.create(
+        create::create_task(
+            self.client,
             "generate-sounds",
             request.own_callback_url().map(str::to_owned),
             |url| request.into_body(url),
             |body| inner.generate_sounds().body(body).send(),
         )
         .await
-    }
-
-    /// Checks a request and sends it under the create rules.
-    async fn create<B, A, Fut>(
-        self,
-        operation: &'static str,
-        own_callback_url: Option<String>,
-        into_body: impl FnOnce(&url::Url) -> Result<B, Error>,
-        send: impl Fn(B) -> Fut,
-    ) -> Result<TaskHandle<Music>, Error>
-    where
-        B: Clone + serde::Serialize,
-        A: crate::envelope::CreateAnswer,
-        Fut: std::future::Future<
-                Output = Result<crate::generated::ResponseValue<A>, crate::generated::Error<()>>,
-            >,
-    {
-        let callback = create::callback_url(self.client, operation, own_callback_url.as_deref())?;
-        let body = into_body(&callback)?;
-        let create = create::Create {
-            kind: crate::kind::TaskKind::Music,
-            operation,
-            callback_url: callback.as_str(),
-            fingerprint: crate::journal::fingerprint(&body),
-        };
-        let task_id = create::send(self.client, create, || send(body.clone())).await?;
-        Ok(self.task(task_id))
     }
 
     /// A handle on a music task made earlier, by id.
