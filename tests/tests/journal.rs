@@ -12,6 +12,17 @@ use kie_suno::{ApiKey, Client, Error, TaskKind};
 
 const HOOK: &str = "https://example.com/hook";
 
+/// A client of `server` that journals into `journal`.
+fn journaling(server: &kie_suno::mock::MockServer, journal: Arc<dyn Journal>) -> Client {
+    Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .callback_url(HOOK)
+        .journal(journal)
+        .build()
+        .unwrap()
+}
+
 fn journal_in(dir: &tempfile::TempDir) -> SqliteJournal {
     SqliteJournal::open(dir.path().join("journal.sqlite3")).expect("journal")
 }
@@ -25,13 +36,7 @@ async fn a_create_and_its_wait_are_written_down() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .callback_url(HOOK)
-        .journal(journal.clone())
-        .build()
-        .unwrap();
+    let client = journaling(&server, journal.clone());
     let task = client
         .music()
         .generate(GenerateMusic::from_description("calm piano"))
@@ -68,13 +73,7 @@ async fn a_lost_answer_is_written_down_as_unknown_and_a_refusal_as_refused() {
             .start()
             .await
             .unwrap();
-        let client = Client::builder()
-            .api_key(ApiKey::new(server.api_key()).unwrap())
-            .base_url(server.url())
-            .callback_url(HOOK)
-            .journal(journal.clone())
-            .build()
-            .unwrap();
+        let client = journaling(&server, journal.clone());
         let _ = client
             .music()
             .generate(GenerateMusic::from_description("x"))
@@ -117,13 +116,7 @@ async fn a_create_the_journal_cannot_write_is_not_sent() {
         }
     }
     let server = MockBuilder::default().start().await.unwrap();
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .callback_url(HOOK)
-        .journal(Arc::new(Broken))
-        .build()
-        .unwrap();
+    let client = journaling(&server, Arc::new(Broken));
     let e = client
         .music()
         .generate(GenerateMusic::from_description("x"))

@@ -2,7 +2,10 @@
 //! songs: replacing a section of a track (`replace-section`), mashing two
 //! uploads together (`mashup`), and sound effects and loops (`sounds`).
 
-use super::shaping::{DEFAULT_MODEL, Mode, Shaping, limits_title_80, shaping_setters};
+use super::shaping::{
+    DEFAULT_MODEL, Mode, Shaping, instrumental_setter, limits_title_80, lyrics_setter,
+    shaping_setters,
+};
 use crate::error::Error;
 use crate::generated::types;
 use crate::validate;
@@ -152,17 +155,9 @@ impl Mashup {
         }
     }
 
-    /// The lyrics (custom mode).
-    pub fn lyrics(mut self, lyrics: impl Into<String>) -> Self {
-        self.mode.set_lyrics(lyrics.into());
-        self
-    }
+    lyrics_setter!();
 
-    /// No vocals.
-    pub fn instrumental(mut self) -> Self {
-        self.instrumental = true;
-        self
-    }
+    instrumental_setter!();
 
     shaping_setters!();
 

@@ -2,7 +2,7 @@
 //! track, either with its original parameters or with new lyrics, style
 //! and title from a point in it.
 
-use super::shaping::{Shaping, limits_per_model, shaping_setters};
+use super::shaping::{Shaping, limits_per_model, persona_setter, shaping_setters};
 use crate::error::Error;
 use crate::generated::types;
 use crate::params::Model;
@@ -97,11 +97,7 @@ impl ExtendMusic {
         }
     }
 
-    /// A persona to sing.
-    pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.shaping.persona_id = Some(id.into());
-        self
-    }
+    persona_setter!();
 
     shaping_setters!();
 

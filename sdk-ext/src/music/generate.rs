@@ -3,7 +3,10 @@
 //! title), or custom (your lyrics, style and title), with the rules its
 //! page states checked before sending.
 
-use super::shaping::{DEFAULT_MODEL, Mode, Shaping, limits_title_80, shaping_setters};
+use super::shaping::{
+    DEFAULT_MODEL, Mode, Shaping, instrumental_setter, limits_title_80, lyrics_setter,
+    persona_setter, shaping_setters,
+};
 use crate::error::Error;
 use crate::generated::types;
 
@@ -61,25 +64,11 @@ impl GenerateMusic {
         }
     }
 
-    /// The lyrics, sung as written (custom mode only; in description mode
-    /// the description is kept and this is ignored).
-    pub fn lyrics(mut self, lyrics: impl Into<String>) -> Self {
-        self.mode.set_lyrics(lyrics.into());
-        self
-    }
+    lyrics_setter!();
 
-    /// No vocals.
-    pub fn instrumental(mut self) -> Self {
-        self.instrumental = true;
-        self
-    }
+    instrumental_setter!();
 
-    /// A persona to sing (custom mode only), from
-    /// [`MusicApi::persona`](super::MusicApi::persona).
-    pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.shaping.persona_id = Some(id.into());
-        self
-    }
+    persona_setter!();
 
     shaping_setters!();
 

@@ -120,6 +120,45 @@ macro_rules! shaping_setters {
 }
 pub(crate) use shaping_setters;
 
+/// `lyrics(..)`: for a request with a [`Mode`] in `mode`.
+macro_rules! lyrics_setter {
+    () => {
+        /// The lyrics, sung as written (custom mode only; in description
+        /// mode they are ignored).
+        pub fn lyrics(mut self, lyrics: impl Into<String>) -> Self {
+            self.mode.set_lyrics(lyrics.into());
+            self
+        }
+    };
+}
+pub(crate) use lyrics_setter;
+
+/// `instrumental()`: for a request with an `instrumental` flag.
+macro_rules! instrumental_setter {
+    () => {
+        /// No vocals.
+        pub fn instrumental(mut self) -> Self {
+            self.instrumental = true;
+            self
+        }
+    };
+}
+pub(crate) use instrumental_setter;
+
+/// `persona_id(..)`: for a request whose page takes a persona.
+macro_rules! persona_setter {
+    () => {
+        /// A persona to sing, from
+        /// [`MusicApi::persona`](crate::music::MusicApi::persona) (Generate
+        /// Music: custom mode only).
+        pub fn persona_id(mut self, id: impl Into<String>) -> Self {
+            self.shaping.persona_id = Some(id.into());
+            self
+        }
+    };
+}
+pub(crate) use persona_setter;
+
 /// Length limits in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Limits {

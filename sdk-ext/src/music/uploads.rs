@@ -4,7 +4,10 @@
 //! (`add-instrumental`) and vocals for an instrumental (`add-vocals`).
 
 use super::extend::NewParams;
-use super::shaping::{DEFAULT_MODEL, Mode, Shaping, limits_per_model, shaping_setters};
+use super::shaping::{
+    DEFAULT_MODEL, Mode, Shaping, instrumental_setter, limits_per_model, lyrics_setter,
+    persona_setter, shaping_setters,
+};
 use crate::error::Error;
 use crate::generated::types;
 use crate::params::Model;
@@ -48,23 +51,11 @@ impl CoverUpload {
         }
     }
 
-    /// The lyrics (custom mode).
-    pub fn lyrics(mut self, lyrics: impl Into<String>) -> Self {
-        self.mode.set_lyrics(lyrics.into());
-        self
-    }
+    lyrics_setter!();
 
-    /// No vocals.
-    pub fn instrumental(mut self) -> Self {
-        self.instrumental = true;
-        self
-    }
+    instrumental_setter!();
 
-    /// A persona to sing.
-    pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.shaping.persona_id = Some(id.into());
-        self
-    }
+    persona_setter!();
 
     shaping_setters!();
 
@@ -151,17 +142,9 @@ impl ExtendUpload {
         }
     }
 
-    /// No vocals.
-    pub fn instrumental(mut self) -> Self {
-        self.instrumental = true;
-        self
-    }
+    instrumental_setter!();
 
-    /// A persona to sing.
-    pub fn persona_id(mut self, id: impl Into<String>) -> Self {
-        self.shaping.persona_id = Some(id.into());
-        self
-    }
+    persona_setter!();
 
     shaping_setters!();
 
