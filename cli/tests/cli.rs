@@ -1,29 +1,17 @@
 //! The `suno` binary against the mock server over loopback: output, exit
 //! codes, and that the API key never appears in what it prints.
 
+mod common;
+
+use common::suno;
+
 use std::process::Output;
 use std::time::Duration;
 
 use kie_suno::mock::{Fault, Faults, MockServer, Script};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 const KEY: &str = "sk-cli-secret-5f1e2d3c4b5a";
-
-fn suno() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_suno"));
-    command
-        .env_remove("KIE_API_KEY")
-        .env_remove("KIE_BASE_URL")
-        .env_remove("KIE_JOURNAL")
-        // The journal of commands that create tasks: not in the user's home.
-        .env(
-            "XDG_DATA_HOME",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-data"),
-        )
-        .kill_on_drop(true);
-    command
-}
 
 async fn run(server: &MockServer, key: &str, args: &[&str]) -> Output {
     suno()

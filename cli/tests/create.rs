@@ -2,30 +2,17 @@
 //! against the mock over loopback: what they print, their exit codes, and
 //! that nothing is sent when the arguments break a rule.
 
+mod common;
+
+use common::suno;
+
 use std::process::Output;
 use std::time::Duration;
 
 use kie_suno::mock::{Fault, Faults, KindScript, MockBuilder, MockServer, Script};
-use tokio::process::Command;
 
 const KEY: &str = "sk-cli-create-9a8b7c";
 const HOOK: &str = "https://example.com/suno/callback";
-
-fn suno() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_suno"));
-    command
-        .env_remove("KIE_API_KEY")
-        .env_remove("KIE_BASE_URL")
-        .env_remove("KIE_JOURNAL")
-        // The journal of commands that create tasks: not in the user's home.
-        .env(
-            "XDG_DATA_HOME",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-data"),
-        )
-        .env_remove("KIE_CALLBACK_URL")
-        .kill_on_drop(true);
-    command
-}
 
 async fn server(builder: MockBuilder) -> MockServer {
     builder

@@ -326,6 +326,27 @@ impl MockApi {
         lock(&self.log).push(request);
     }
 
+    /// Logs a request that names no task (a create, a synchronous call,
+    /// credits), answered at `now`.
+    pub(crate) fn log_call(
+        &self,
+        now: Instant,
+        operation: &'static str,
+        authorized: bool,
+        header_names: Vec<String>,
+        answer: Answer,
+    ) {
+        self.log(LoggedRequest {
+            at: self.elapsed(now),
+            operation,
+            task_id: None,
+            raw_query: None,
+            header_names,
+            authorized,
+            answer,
+        });
+    }
+
     pub(crate) fn elapsed(&self, now: Instant) -> Duration {
         now - self.started
     }

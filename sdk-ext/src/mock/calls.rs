@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::api::{Answer, LoggedRequest, MockApi, Reply, envelope, fault_reply, json};
+use super::api::{Answer, MockApi, Reply, envelope, fault_reply, json};
 use super::creates::makes_task_anyway;
 use super::faults::Fault;
 
@@ -31,15 +31,7 @@ impl MockApi {
     ) -> Reply {
         let now = Instant::now();
         let (answer, reply) = self.call(operation, cost, authorized, body);
-        self.log(LoggedRequest {
-            at: self.elapsed(now),
-            operation,
-            task_id: None,
-            raw_query: None,
-            header_names,
-            authorized,
-            answer,
-        });
+        self.log_call(now, operation, authorized, header_names, answer);
         reply
     }
 

@@ -12,9 +12,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::account::CreateOperation;
-use super::api::{
-    Answer, LoggedRequest, MockApi, Reply, envelope, fault_reply, json, rate_limited,
-};
+use super::api::{Answer, MockApi, Reply, envelope, fault_reply, json, rate_limited};
 use super::faults::Fault;
 
 impl MockApi {
@@ -28,15 +26,7 @@ impl MockApi {
     ) -> Reply {
         let now = Instant::now();
         let (answer, reply) = self.create(now, operation, authorized, body).await;
-        self.log(LoggedRequest {
-            at: self.elapsed(now),
-            operation: operation.name,
-            task_id: None,
-            raw_query: None,
-            header_names,
-            authorized,
-            answer,
-        });
+        self.log_call(now, operation.name, authorized, header_names, answer);
         reply
     }
 
@@ -104,15 +94,7 @@ impl MockApi {
         } else {
             unauthorized()
         };
-        self.log(LoggedRequest {
-            at: self.elapsed(now),
-            operation: "get-account-credits",
-            task_id: None,
-            raw_query: None,
-            header_names,
-            authorized,
-            answer,
-        });
+        self.log_call(now, "get-account-credits", authorized, header_names, answer);
         reply
     }
 }
