@@ -205,6 +205,7 @@ where
         listen: options.listen,
         insecure_no_verify: options.insecure_no_verify,
         download: options.download.clone(),
+        just_created: true,
     };
     crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow).await
 }

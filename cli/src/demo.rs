@@ -27,7 +27,7 @@ const WEBHOOK_KEY: &str = "demo-webhook-key";
 pub async fn run(json: bool) -> Result<u8, Failure> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Failure::Failed(format!("{what}: {e}"));
     let key = WebhookKey::new(WEBHOOK_KEY).ok_or_else(|| failed("demo key", &"empty"))?;
-    let wakeups = Wakeups::new();
+    let wakeups = Wakeups::trusting();
     let (receiver, _received, _receiving) = Receiver::new(Verifier::new(key.clone()))
         .wake(&wakeups)
         .serve(([127, 0, 0, 1], 0).into())
@@ -81,6 +81,7 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
         timeout: Duration::from_secs(60),
         json,
         wakeups: Some(wakeups),
+        just_created: true,
     };
     let (code, _) = wait::run(&client, &[task.id().to_owned()], &options).await;
     let _ = twin.await;

@@ -128,6 +128,7 @@ pub async fn resume(
         listen: None,
         insecure_no_verify: false,
         download,
+        just_created: false,
     };
     for (kind, ids) in by_kind {
         let code = crate::kinds::for_kind!(kind, F => crate::wait::follow::<F>(client, &ids, &follow).await)?;

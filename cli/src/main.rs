@@ -294,6 +294,7 @@ async fn main() -> ExitCode {
                 listen,
                 insecure_no_verify,
                 download: None,
+                just_created: false,
             };
             match client(&cli.conn) {
                 Ok(client) => {

@@ -34,6 +34,8 @@ pub struct Follow {
     pub insecure_no_verify: bool,
     /// Save each completed task's files here.
     pub download: Option<std::path::PathBuf>,
+    /// The tasks were created by this command a moment ago.
+    pub just_created: bool,
 }
 
 /// Waits for `task_ids` as `follow` says (receiving callbacks meanwhile
@@ -44,7 +46,9 @@ where
     F::Record: Show + TaskFiles,
 {
     let until = F::stage(follow.until)?;
-    let wakeups = follow.listen.map(|_| Wakeups::new());
+    // One command waits for a task or a few, at an address the user gave
+    // for its callbacks: trust them until one is seen missing.
+    let wakeups = follow.listen.map(|_| Wakeups::trusting());
     let receiver = match (follow.listen, &wakeups) {
         (Some(addr), Some(wakeups)) => {
             Some(crate::listen::wake(addr, follow.insecure_no_verify, wakeups).await?)
@@ -56,6 +60,7 @@ where
         timeout: follow.timeout,
         json: follow.json,
         wakeups,
+        just_created: follow.just_created,
     };
     let (mut code, completed) = run(client, task_ids, &options).await;
     drop(receiver);
@@ -75,6 +80,9 @@ pub struct Options<F: Family> {
     pub json: bool,
     /// Wake on callbacks (`--listen`).
     pub wakeups: Option<Wakeups>,
+    /// The tasks were just created (with callbacks, no first look before
+    /// one comes).
+    pub just_created: bool,
 }
 
 /// Waits for every task; returns the exit code (the largest of the tasks')
@@ -165,6 +173,11 @@ async fn wait_one<F: Family>(
     let wait = match &options.wakeups {
         Some(wakeups) => wait.wake_on(wakeups),
         None => wait,
+    };
+    let wait = if options.just_created {
+        wait.just_created()
+    } else {
+        wait
     };
     let progress = wait.progress();
     let started = Instant::now();

@@ -241,7 +241,7 @@ where
         fingerprint: journal::fingerprint(&body),
     };
     let task_id = self::send(client, create, || send(body.clone())).await?;
-    Ok(TaskHandle::new(client, task_id))
+    Ok(TaskHandle::created(client, task_id))
 }
 
 /// The callback URL of a create: the request's own, else the client's

@@ -22,6 +22,8 @@ use crate::wait::{Family, Wait, Watch};
 pub struct TaskHandle<F: Family> {
     client: Client,
     task_id: String,
+    /// Made by a create call in this process (not looked up by id).
+    just_created: bool,
     family: std::marker::PhantomData<F>,
 }
 
@@ -30,7 +32,16 @@ impl<F: Family> TaskHandle<F> {
         TaskHandle {
             client: client.clone(),
             task_id: task_id.into(),
+            just_created: false,
             family: std::marker::PhantomData,
+        }
+    }
+
+    /// The handle a create call returns for the task it made.
+    pub(crate) fn created(client: &Client, task_id: impl Into<String>) -> Self {
+        TaskHandle {
+            just_created: true,
+            ..TaskHandle::new(client, task_id)
         }
     }
 
@@ -47,8 +58,15 @@ impl<F: Family> TaskHandle<F> {
     }
 
     /// Waits for it to end (or reach the stage given to [`Wait::until`]).
+    /// For a task this handle's create call made, the wait knows it is new
+    /// ([`Wait::just_created`]).
     pub fn wait(&self) -> Wait<F> {
-        Wait::new(&self.client, self.task_id.clone())
+        let wait = Wait::new(&self.client, self.task_id.clone());
+        if self.just_created {
+            wait.just_created()
+        } else {
+            wait
+        }
     }
 
     /// Its changes as they happen.

@@ -9,7 +9,7 @@ use kie_suno::TaskStatus;
 use kie_suno::mock::{Script, Simulation};
 use kie_suno::music::Music;
 use kie_suno::music::Stage;
-use kie_suno::wait::{PollPolicy, Wait, WaitError, Wakeups};
+use kie_suno::wait::{Claim, PollPolicy, Wait, WaitError, Wakeups};
 
 /// Mean polls per task and mean detection delay of one policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,8 +112,9 @@ fn stage_status(stage: Stage) -> TaskStatus {
 }
 
 /// [`measure`] for waits that wake on callbacks: the provider's callback
-/// for each change of a script is delivered at the change, except a share
-/// `lost` of them (drawn from `seed`), and each wait polls to confirm.
+/// for each change of a script is delivered at the change with its stage,
+/// except a share `lost` of them (drawn from `seed`), to one set of
+/// wake-ups serving every wait, as one receiver would.
 pub async fn measure_hybrid(
     stage: Stage,
     tasks: &[(String, Script)],
@@ -122,23 +123,45 @@ pub async fn measure_hybrid(
 ) -> Figures {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut total = Tally::default();
+    let wakeups = Wakeups::new();
     for (id, script) in tasks {
-        let wakeups = Wakeups::new();
-        let delivered: Vec<Duration> = script.changes().filter(|_| rng.f64() >= lost).collect();
+        let delivered: Vec<(Duration, Claim)> = script
+            .steps()
+            .iter()
+            .filter(|_| rng.f64() >= lost)
+            .map(|(at, status)| (*at, claim_of(status)))
+            .collect();
         let start = tokio::time::Instant::now();
         let notifier = {
             let (wakeups, id) = (wakeups.clone(), id.clone());
             tokio::spawn(async move {
-                for at in delivered {
+                for (at, claim) in delivered {
                     tokio::time::sleep_until(start + at).await;
-                    wakeups.notify(&id);
+                    wakeups.notify(&id, claim);
                 }
             })
         };
-        total.add(score(id, script, stage, |wait| wait.wake_on(&wakeups)).await);
+        total.add(
+            score(id, script, stage, |wait| {
+                wait.wake_on(&wakeups).just_created()
+            })
+            .await,
+        );
         notifier.abort();
     }
     total.figures(tasks.len())
+}
+
+/// The claim of the callback the provider sends when a music task reaches
+/// `status`.
+fn claim_of(status: &TaskStatus) -> Claim {
+    match status {
+        TaskStatus::TextSuccess => Claim::Text,
+        TaskStatus::FirstSuccess => Claim::First,
+        TaskStatus::Success => Claim::Complete,
+        s if s.is_failure() => Claim::Failed,
+        _ => Claim::Unknown,
+    }
 }
 
 /// When the status a wait for `stage` returns on first occurs: the stage

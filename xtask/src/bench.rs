@@ -96,7 +96,7 @@ pub const BASELINES: &[(&str, &str)] = &[
     ),
     (
         "hybrid_polls_ratio",
-        "polls per task of waits woken by the provider's callbacks (one at each status change, a 30 s safety net) vs the fixed 5 s loop, same mixes; `hybrid_lossy_*` with 30% of the callbacks lost (seeded)",
+        "polls per task of waits for just-created tasks woken by the provider's callbacks (one at each status change, with its stage) through one `Wakeups::new()` per mix, as one receiver serves a service (default safety net: 30 s then 60 s once callbacks have earned trust) vs the fixed 5 s loop, same mixes; `hybrid_lossy_*` with 30% of the callbacks lost (seeded)",
     ),
     (
         "hybrid_delay_ratio",

@@ -9,7 +9,9 @@
 //! The signature covers the task id and the time, not the body: a verified
 //! callback proves the provider called about that task, not that the body
 //! says what it sent. Treat it as a reason to look (one details poll), not
-//! as the record itself.
+//! as the record itself: that is what waits do. Acting on a body without
+//! that poll is an explicit opt-in: take the typed [`Callback`] from the
+//! receiver's channel ([`Received::Callback`]) and use it yourself.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime, UNIX_EPOCH};

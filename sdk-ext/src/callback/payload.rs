@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::codes::ApiCode;
 use crate::kind::TaskKind;
 use crate::open_enum::string_enum;
+use crate::wait::Claim;
 
 /// Recognising a callback's kind from its body.
 impl TaskKind {
@@ -209,6 +210,21 @@ impl Callback {
     /// or the `error` stage).
     pub fn is_failure(&self) -> bool {
         self.code != ApiCode::Success || self.stage == Some(CallbackStage::Error)
+    }
+
+    /// What the callback claims happened, for waits
+    /// ([`Wakeups::notify`](crate::wait::Wakeups::notify)): its stage, or
+    /// for families that call back once, the end.
+    pub fn claim(&self) -> Claim {
+        if self.is_failure() {
+            return Claim::Failed;
+        }
+        match &self.stage {
+            Some(CallbackStage::Text) => Claim::Text,
+            Some(CallbackStage::First) => Claim::First,
+            Some(CallbackStage::Complete) | None => Claim::Complete,
+            Some(_) => Claim::Unknown,
+        }
     }
 }
 

@@ -134,7 +134,7 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
     // lie may have come first with the same body, and the poll it causes
     // is what a wait reports (the rate budget bounds a replay storm).
     if let (Ok(delivery), Some(wakeups)) = (&checked, &shared.wakeups) {
-        wakeups.notify(&delivery.callback.task_id);
+        wakeups.notify(&delivery.callback.task_id, delivery.callback.claim());
     }
     let (status, news) = match checked {
         Ok(delivery) if delivery.repeat => (StatusCode::OK, None),

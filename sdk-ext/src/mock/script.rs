@@ -60,8 +60,7 @@ impl Script {
     }
 
     /// Each change: when, from the task's start, and to what.
-    #[cfg(feature = "callbacks")]
-    pub(crate) fn steps(&self) -> &[(Duration, TaskStatus)] {
+    pub fn steps(&self) -> &[(Duration, TaskStatus)] {
         &self.steps
     }
 

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::kind::TaskKind;
 use crate::record::MusicRecord;
 use crate::status::TaskStatus;
-use crate::wait::{Family, Lifecycle};
+use crate::wait::{Claim, Family, Lifecycle};
 
 /// The music family: generate, extend, covers, vocals, instrumentals,
 /// section replacement, mashups and sounds, all followed through
@@ -83,6 +83,13 @@ impl Family for Music {
 
     fn reached(stage: Stage, record: &MusicRecord) -> bool {
         stage.reached(record)
+    }
+
+    fn claim_reaches(claim: Claim, stage: Stage) -> bool {
+        match stage {
+            Stage::Streamable => matches!(claim, Claim::First | Claim::Complete),
+            Stage::Complete => claim == Claim::Complete,
+        }
     }
 
     fn changes(seen: &mut Seen, record: &MusicRecord) -> Vec<TaskEvent> {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::Lifecycle;
+use super::{Claim, Lifecycle};
 use crate::client::Client;
 use crate::error::Error;
 use crate::kind::TaskKind;
@@ -60,6 +60,15 @@ pub trait Family: Debug + Send + Sync + Sized + 'static {
 
     /// Whether the record has reached `stage`.
     fn reached(stage: Self::Stage, record: &Self::Record) -> bool;
+
+    /// Whether a callback claiming `claim` says the task reached `stage`
+    /// (so a wait for that stage looks at once; other claims wake only
+    /// watchers). By default only `Complete` reaches a stage: the families
+    /// with one stage call back once, at the end.
+    fn claim_reaches(claim: Claim, stage: Self::Stage) -> bool {
+        let _ = stage;
+        claim == Claim::Complete
+    }
 
     /// The changes since what `seen` holds, in the order a watcher expects;
     /// ends with the outcome when the record is terminal.

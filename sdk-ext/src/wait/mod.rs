@@ -27,8 +27,9 @@
 //! ```
 //!
 //! With callbacks, [`Wait::wake_on`] makes the same loop sleep until a
-//! callback arrives ([`Wakeups`]) and poll only to confirm it, with a
-//! safety-net poll every 30 s.
+//! callback that matters to the wait arrives ([`Wakeups`]) and poll only to
+//! confirm it, with a safety-net poll at 30 s and then every 60 s while
+//! callbacks keep arriving (and its own schedule when they do not).
 //!
 //! `CALLBACK_EXCEPTION` (the provider failed to deliver its callback) ends
 //! a wait successfully when the task's results are there (every track, for
@@ -59,7 +60,7 @@ pub use policy::{
     Schedule,
 };
 pub use progress::Progress;
-pub use wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
+pub use wake::{Claim, DEFAULT_SAFETY_INTERVAL, Wakeups};
 
 use crate::client::Client;
 use poller::{Config, Poller};
@@ -133,8 +134,19 @@ macro_rules! wait_settings {
             self
         }
 
-        /// How often a wait with [`Self::wake_on`] polls when no callback
-        /// comes.
+        /// The task was created moments ago, so it is known to be pending
+        /// (a create's [`TaskHandle`](crate::TaskHandle) says so): with
+        /// [`Self::wake_on`], the first poll waits for a callback or the
+        /// safety net instead of looking at once. Without callbacks it
+        /// changes nothing.
+        pub fn just_created(mut self) -> Self {
+            self.config.just_created = true;
+            self
+        }
+
+        /// How often a wait with [`Self::wake_on`] polls at first when no
+        /// callback comes (the net then widens while callbacks keep coming,
+        /// to twice this).
         pub fn safety_interval(mut self, interval: std::time::Duration) -> Self {
             self.config.safety_interval = interval;
             self

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::{Either, select};
-use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -17,7 +16,7 @@ use super::Family;
 use super::error::WaitError;
 use super::policy::{DelayPolicy, ErrorPolicy, Look, PollPolicy, RetryPolicy, Schedule};
 use super::progress::Progress;
-use super::wake::{DEFAULT_SAFETY_INTERVAL, Wakeups};
+use super::wake::{Claim, DEFAULT_SAFETY_INTERVAL, Listener, MAX_SAFETY_FACTOR, Wakeups};
 use crate::client::Client;
 use crate::error::Error;
 use crate::journal::JournalEvent;
@@ -32,6 +31,7 @@ pub(crate) struct Config<F: Family> {
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) wakeups: Option<Wakeups>,
     pub(crate) safety_interval: Duration,
+    pub(crate) just_created: bool,
 }
 
 impl<F: Family> Clone for Config<F> {
@@ -44,6 +44,7 @@ impl<F: Family> Clone for Config<F> {
             cancel: self.cancel.clone(),
             wakeups: self.wakeups.clone(),
             safety_interval: self.safety_interval,
+            just_created: self.just_created,
         }
     }
 }
@@ -58,6 +59,7 @@ impl<F: Family> Default for Config<F> {
             cancel: None,
             wakeups: None,
             safety_interval: DEFAULT_SAFETY_INTERVAL,
+            just_created: false,
         }
     }
 }
@@ -88,7 +90,11 @@ pub(crate) struct Poller<F: Family> {
     last: Option<F::Record>,
     last_error: Option<Error>,
     /// Set when the wait wakes on callbacks.
-    wake: Option<Arc<Notify>>,
+    wake: Option<Arc<Listener>>,
+    /// A callback came since the last answered poll.
+    announced: bool,
+    /// Safety-net delays scheduled so far (the net widens with each).
+    safety_polls: u32,
     /// What the journal is to be told after this poll.
     to_journal: Vec<JournalEvent>,
 }
@@ -106,8 +112,16 @@ impl<F: Family> Poller<F> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         task_id.hash(&mut hasher);
         let mut schedule = config.policy.schedule(hasher.finish());
-        let first = schedule.first_delay().max(super::MIN_REQUEST_SPACING);
         let wake = config.wakeups.as_ref().map(|w| w.listen(&task_id));
+        // A new task is pending: with callbacks that have been arriving,
+        // nothing to look at before one comes (or the safety net).
+        let (first, safety_polls) = match &config.wakeups {
+            Some(wakeups) if config.just_created && wakeups.reliable() => {
+                (config.safety_interval, 1)
+            }
+            _ => (schedule.first_delay(), 0),
+        };
+        let first = first.max(super::MIN_REQUEST_SPACING);
         Poller {
             next_poll: started + first,
             deadline: started + config.deadline,
@@ -125,6 +139,8 @@ impl<F: Family> Poller<F> {
             last: None,
             last_error: None,
             wake,
+            announced: false,
+            safety_polls,
             to_journal: Vec::new(),
         }
     }
@@ -193,7 +209,14 @@ impl<F: Family> Poller<F> {
             self.age_at_start = age_at_start(F::created_at(&record), self.started.elapsed());
         }
         let status = F::status(&record);
-        if self.progress.status().as_ref() != Some(&status) {
+        let before = self.progress.status();
+        if let (Some(before), Some(wakeups)) = (&before, &self.config.wakeups)
+            && *before != status
+        {
+            wakeups.record_change(self.announced);
+        }
+        self.announced = false;
+        if before.as_ref() != Some(&status) {
             tracing::debug!(polls, to = %status, "status changed");
             self.to_journal.push(JournalEvent::StatusChanged {
                 kind: F::KIND,
@@ -257,9 +280,14 @@ impl<F: Family> Poller<F> {
     /// (answered or failed) as one look; `status` is `None` before any
     /// record was read.
     fn scheduled_delay(&mut self, status: Option<&F::Status>) -> Duration {
-        if self.wake.is_some() {
-            // Callbacks say when to look; this is the safety net.
-            return self.config.safety_interval.max(super::MIN_REQUEST_SPACING);
+        if let Some(wakeups) = &self.config.wakeups
+            && wakeups.reliable()
+        {
+            // Callbacks say when to look; this is the safety net, widening
+            // (x1, x2, x4) while callbacks keep coming.
+            let factor = (self.safety_polls + 1).min(MAX_SAFETY_FACTOR);
+            self.safety_polls += 1;
+            return (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
         }
         let window = self.window(status);
         let look = Look {
@@ -304,19 +332,36 @@ impl<F: Family> Poller<F> {
         F::window(lifecycle, self.config.until, status)
     }
 
-    /// Sleeps until `at`, or until a callback about the task wakes the
-    /// wait (which then polls at once to confirm it).
-    async fn sleep_or_wake(&self, at: Instant) -> Result<(), WaitError<F>> {
-        let Some(wake) = &self.wake else {
+    /// Sleeps until `at`, or until a callback about the task claims
+    /// something that matters to this wait (which then polls at once to
+    /// confirm it). Other claims are noted (the callbacks are arriving)
+    /// and the sleep goes on.
+    async fn sleep_or_wake(&mut self, at: Instant) -> Result<(), WaitError<F>> {
+        let Some(listener) = self.wake.clone() else {
             return self.sleep_until(at).await;
         };
-        let sleep = std::pin::pin!(tokio::time::sleep_until(at));
-        let notified = std::pin::pin!(wake.notified());
-        let woken = self.cancellable(select(sleep, notified)).await?;
-        if let Either::Right(_) = woken {
-            tracing::debug!("woken by a callback");
+        loop {
+            let sleep = std::pin::pin!(tokio::time::sleep_until(at));
+            let woken = std::pin::pin!(listener.woken());
+            if let Either::Left(_) = self.cancellable(select(sleep, woken)).await? {
+                return Ok(());
+            }
+            let claims = listener.take_claims();
+            self.announced |= !claims.is_empty();
+            if claims.iter().any(|claim| self.matters(*claim)) {
+                tracing::debug!(?claims, "woken by a callback");
+                return Ok(());
+            }
         }
-        Ok(())
+    }
+
+    /// Whether a callback's claim is worth a poll now: to a watcher every
+    /// change is; to a wait, the end and its awaited stage.
+    fn matters(&self, claim: Claim) -> bool {
+        match (claim, self.config.until) {
+            (Claim::Unknown | Claim::Failed | Claim::Complete, _) | (_, None) => true,
+            (claim, Some(stage)) => F::claim_reaches(claim, stage),
+        }
     }
 
     async fn sleep_until(&self, at: Instant) -> Result<(), WaitError<F>> {

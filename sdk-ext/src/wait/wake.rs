@@ -1,39 +1,136 @@
 //! Wake-ups: how callbacks reach waits. A receiver (or anything that hears
-//! about a task) calls [`Wakeups::notify`]; every wait of that task given
-//! these wake-ups polls at once to confirm what changed, instead of at its
-//! next scheduled poll. A wake-up carries no data: the confirming poll is
-//! what a wait reports, so a forged or lying callback costs one poll and
-//! nothing more, and a lost one costs latency (the safety-net poll still
-//! comes).
+//! about a task) calls [`Wakeups::notify`] with what the callback
+//! [`Claim`]s; every wait of that task given these wake-ups to which the
+//! claim matters (its awaited stage, the end, or any change for a watcher)
+//! polls at once to confirm it, instead of at its next scheduled poll. The
+//! confirming poll is what a wait reports, so a forged or lying callback
+//! costs one poll and nothing more, and a lost one costs latency.
+//!
+//! How often a wait polls between callbacks depends on how the callbacks
+//! have fared: the wake-ups keep an estimate of the share of status changes
+//! that polls found with no callback before them. While callbacks arrive,
+//! a wait polls only as a safety net: at the safety interval (30 s, as the
+//! provider suggests), then at twice that. Until callbacks have earned
+//! that trust (a few changes announced in a row; [`Wakeups::trusting`]
+//! starts with it), and once they are seen to go missing, waits poll on
+//! their own schedule, as without callbacks, and still wake at once on the
+//! callbacks that do arrive.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
-/// How often a wait with wake-ups polls anyway, in case callbacks are lost
-/// (the provider suggests 30 s).
+/// How often a wait with wake-ups polls anyway, at first, in case callbacks
+/// are lost (the provider suggests 30 s).
 pub const DEFAULT_SAFETY_INTERVAL: Duration = Duration::from_secs(30);
 
+/// The safety net grows to at most this many safety intervals.
+pub(crate) const MAX_SAFETY_FACTOR: u32 = 2;
+
+/// Share of changes found with no callback before them (moving average)
+/// from which callbacks count as unreliable, and below which they count as
+/// reliable again (apart, so that the safety net does not flap).
+const UNRELIABLE_FROM: f64 = 0.1;
+const RELIABLE_BELOW: f64 = 0.02;
+/// Changes that must come announced, in a row, before callbacks count as
+/// reliable: they earn the sparse safety net.
+const ANNOUNCED_IN_A_ROW: u32 = 4;
+/// Weight of the newest sample in the moving average.
+const SAMPLE_WEIGHT: f64 = 0.1;
+
+/// What a callback says happened to its task, as far as a wait needs to
+/// know whether to look now. It is a claim: the signature does not cover
+/// it, so a wait only ever acts on the poll it causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Claim {
+    /// Something happened; every wait of the task looks.
+    Unknown,
+    /// Lyrics and titles are ready (music's `text` callback).
+    Text,
+    /// The first track can be played (music's `first` callback).
+    First,
+    /// The task is done (`complete`, or a family's one success callback).
+    Complete,
+    /// The task failed.
+    Failed,
+}
+
+/// One wait's end of the wake-ups: a signal and the claims not yet read.
+#[derive(Debug, Default)]
+pub(crate) struct Listener {
+    notify: Notify,
+    claims: Mutex<Vec<Claim>>,
+}
+
+impl Listener {
+    /// Waits for the next wake-up (one that came while the wait was busy
+    /// is kept for this call).
+    pub(crate) async fn woken(&self) {
+        self.notify.notified().await;
+    }
+
+    /// The claims received since the last call.
+    pub(crate) fn take_claims(&self) -> Vec<Claim> {
+        std::mem::take(&mut *lock(&self.claims))
+    }
+}
+
 /// Wake-ups shared by a receiver and the waits it serves. Cheap to clone;
-/// clones share the waiters.
+/// clones share the waiters and the estimate of lost callbacks.
 #[derive(Debug, Clone, Default)]
 pub struct Wakeups {
-    waiters: Arc<Mutex<HashMap<String, Vec<Weak<Notify>>>>>,
+    waiters: Arc<Mutex<HashMap<String, Vec<Weak<Listener>>>>>,
+    health: Arc<Mutex<Health>>,
+}
+
+/// How the callbacks have fared.
+#[derive(Debug)]
+struct Health {
+    /// Moving average of the share of changes no callback announced.
+    missed: f64,
+    /// Changes announced since the last one that was not.
+    in_a_row: u32,
+    unreliable: bool,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            missed: 0.0,
+            in_a_row: 0,
+            unreliable: true,
+        }
+    }
 }
 
 impl Wakeups {
-    /// New wake-ups with no waiters.
+    /// New wake-ups with no waiters. Their callbacks earn trust: waits
+    /// poll on their own schedule until a few changes in a row came with a
+    /// callback (what a long-running receiver wants: a callback path that
+    /// silently fails costs nothing).
     pub fn new() -> Self {
         Wakeups::default()
     }
 
-    /// Something happened to `task_id`: its waits poll now. Returns whether
-    /// a wait of that task is listening. A wake-up that comes while the wait
-    /// is polling is kept for its next sleep.
-    pub fn notify(&self, task_id: &str) -> bool {
-        let mut waiters = self.lock();
+    /// New wake-ups that trust their callbacks from the start, until one
+    /// is seen missing: for a short-lived process that waits for a task or
+    /// two and was told where its callbacks arrive. If they never do, a
+    /// wait learns it at its first safety-net poll that finds a change.
+    pub fn trusting() -> Self {
+        let wakeups = Wakeups::default();
+        lock(&wakeups.health).unreliable = false;
+        wakeups
+    }
+
+    /// A callback about `task_id` claims `claim`: the task's waits to which
+    /// it matters poll now. Returns whether a wait of that task is
+    /// listening. A wake-up that comes while the wait is polling is kept
+    /// for its next sleep.
+    pub fn notify(&self, task_id: &str, claim: Claim) -> bool {
+        let mut waiters = lock(&self.waiters);
         waiters.retain(|_, list| {
             list.retain(|w| w.strong_count() > 0);
             !list.is_empty()
@@ -41,27 +138,94 @@ impl Wakeups {
         let Some(list) = waiters.get(task_id) else {
             return false;
         };
-        for notify in list.iter().filter_map(Weak::upgrade) {
+        for listener in list.iter().filter_map(Weak::upgrade) {
+            lock(&listener.claims).push(claim);
             // Wakes the wait if it sleeps, or is kept for its next sleep.
-            notify.notify_one();
+            listener.notify.notify_one();
         }
         true
     }
 
-    /// The signal one wait of `task_id` sleeps on; it stops listening when
-    /// the wait drops it.
-    pub(crate) fn listen(&self, task_id: &str) -> Arc<Notify> {
-        let notify = Arc::new(Notify::new());
-        self.lock()
-            .entry(task_id.to_owned())
-            .or_default()
-            .push(Arc::downgrade(&notify));
-        notify
+    /// The estimated share of status changes that came with no callback
+    /// (a moving average over recent changes; 0 until one is missed).
+    pub fn missed_share(&self) -> f64 {
+        lock(&self.health).missed
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Weak<Notify>>>> {
-        self.waiters
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Whether callbacks have been arriving: the safety net can be sparse.
+    pub(crate) fn reliable(&self) -> bool {
+        !lock(&self.health).unreliable
+    }
+
+    /// A wait saw a status change; `announced` if a callback came about
+    /// the task since its poll before.
+    pub(crate) fn record_change(&self, announced: bool) {
+        let mut health = lock(&self.health);
+        let sample = if announced { 0.0 } else { 1.0 };
+        health.missed += SAMPLE_WEIGHT * (sample - health.missed);
+        health.in_a_row = if announced { health.in_a_row + 1 } else { 0 };
+        if health.missed >= UNRELIABLE_FROM {
+            health.unreliable = true;
+        } else if health.missed < RELIABLE_BELOW && health.in_a_row >= ANNOUNCED_IN_A_ROW {
+            health.unreliable = false;
+        }
+    }
+
+    /// The listener one wait of `task_id` sleeps on; it stops listening
+    /// when the wait drops it.
+    pub(crate) fn listen(&self, task_id: &str) -> Arc<Listener> {
+        let listener = Arc::new(Listener::default());
+        lock(&self.waiters)
+            .entry(task_id.to_owned())
+            .or_default()
+            .push(Arc::downgrade(&listener));
+        listener
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missed_callbacks_make_the_wakeups_unreliable_and_arrivals_restore_them() {
+        let wakeups = Wakeups::new();
+        assert!(!wakeups.reliable(), "callbacks have to earn trust");
+        for _ in 0..ANNOUNCED_IN_A_ROW {
+            wakeups.record_change(true);
+        }
+        assert!(wakeups.reliable());
+        wakeups.record_change(false);
+        assert!(!wakeups.reliable(), "one miss in few changes");
+        wakeups.record_change(true);
+        assert!(!wakeups.reliable(), "one arrival does not undo a miss");
+        assert!(Wakeups::trusting().reliable());
+        for _ in 0..30 {
+            wakeups.record_change(true);
+        }
+        assert!(wakeups.reliable());
+        assert!(wakeups.missed_share() < 0.05);
+    }
+
+    #[test]
+    fn a_wakeup_reaches_only_the_waits_of_its_task_with_its_claim() {
+        let wakeups = Wakeups::new();
+        let a = wakeups.listen("a");
+        let b = wakeups.listen("b");
+        assert!(wakeups.notify("a", Claim::First));
+        assert!(!wakeups.notify("nobody", Claim::Complete));
+        assert_eq!(a.take_claims(), vec![Claim::First]);
+        assert!(b.take_claims().is_empty());
+        drop(a);
+        assert!(
+            !wakeups.notify("a", Claim::Complete),
+            "a dropped wait stops listening"
+        );
     }
 }

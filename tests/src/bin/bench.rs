@@ -53,6 +53,10 @@ struct Args {
     /// Run each figure briefly (smoke test; figures are noisy).
     #[arg(long)]
     quick: bool,
+    /// Run only these groups of figures (comma-separated): decode, call,
+    /// wait, create, download, rss.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Internal: serve the mock with this many long tasks, print its URL
     /// and key, and run until standard input closes.
     #[arg(long, hide = true)]
@@ -80,7 +84,7 @@ fn main() -> ExitCode {
     let result = match (args.serve_mock, args.download_rss) {
         (Some(tasks), _) => serve_mock(tasks),
         (None, Some(url)) => download_rss(&url),
-        (None, None) => run(args.quick),
+        (None, None) => run(args.quick, &args.only),
     };
     match result {
         Ok(failures) if failures.0.is_empty() => ExitCode::SUCCESS,
@@ -112,11 +116,42 @@ fn print(name: &str, spread: Option<Spread>, precision: usize) -> std::io::Resul
     Ok(())
 }
 
-fn run(quick: bool) -> std::io::Result<Failures> {
+fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
+    let wanted = |group: &str| only.is_empty() || only.iter().any(|g| g == group);
     let mut failures = Failures::default();
     let rounds = if quick { 3 } else { 15 };
     let body = compact(&record_fixture("success_epoch_ms"))?;
+    if wanted("decode") {
+        decode_figures(&body, quick, rounds, &mut failures)?;
+    }
+    if wanted("call") {
+        call_figures(body, quick, rounds, &mut failures)?;
+    }
+    if wanted("wait") {
+        failures.add("wait", wait_figures(quick)?);
+    }
+    if wanted("create") {
+        failures.add("create_burst", create_burst_figure()?);
+    }
+    if wanted("download") {
+        failures.add("download", download_figures(quick)?);
+    }
+    if wanted("rss") {
+        let waiting = if quick { 1_000 } else { 10_000 };
+        failures.add(
+            "wait_rss",
+            rss_per_wait(waiting, if quick { 3 } else { 7 })?,
+        );
+    }
+    Ok(failures)
+}
 
+fn decode_figures(
+    body: &str,
+    quick: bool,
+    rounds: usize,
+    failures: &mut Failures,
+) -> std::io::Result<()> {
     let decode = decode_rounds(body.as_bytes(), if quick { 2_000 } else { 20_000 }, rounds);
     failures.add("decode", decode.failures);
     print(
@@ -130,16 +165,20 @@ fn run(quick: bool) -> std::io::Result<Failures> {
         3,
     )?;
     print("decode_record_ns", Spread::of(&decode.record), 0)?;
+    Ok(())
+}
 
+fn call_figures(
+    body: String,
+    quick: bool,
+    rounds: usize,
+    failures: &mut Failures,
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let calls = runtime.block_on(call_rounds(
-        body.clone(),
-        if quick { 200 } else { 2_000 },
-        rounds,
-    ))?;
+    let calls = runtime.block_on(call_rounds(body, if quick { 200 } else { 2_000 }, rounds))?;
     failures.add("call_overhead", calls.failures);
     print(
         "call_overhead_ratio",
@@ -148,17 +187,7 @@ fn run(quick: bool) -> std::io::Result<Failures> {
     )?;
     let call_us: Vec<f64> = calls.sdk.iter().map(|ns| ns / 1000.0).collect();
     print("call_us", Spread::of(&call_us), 1)?;
-
-    failures.add("wait", wait_figures(quick)?);
-    failures.add("create_burst", create_burst_figure()?);
-    failures.add("download", download_figures(quick)?);
-
-    let waiting = if quick { 1_000 } else { 10_000 };
-    failures.add(
-        "wait_rss",
-        rss_per_wait(waiting, if quick { 3 } else { 7 })?,
-    );
-    Ok(failures)
+    Ok(())
 }
 
 /// 100 creates under the client's limit, in simulated time, against the
