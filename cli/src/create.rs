@@ -155,7 +155,7 @@ pub struct SeparateArgs {
 }
 
 /// The client for a create: the connection's, with the callback URL.
-fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Failure> {
+async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Failure> {
     let Some(callback_url) = &options.callback_url else {
         return Err(Failure::Usage(
             "no callback URL: the API requires one (it posts the task's results to it, so \
@@ -171,7 +171,7 @@ fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Failure>
         .api_key(kie_suno::ApiKey::new(key)?)
         .base_url(&conn.base_url)
         .callback_url(callback_url);
-    if let Some(journal) = crate::journal::open(conn)? {
+    if let Some(journal) = crate::journal::open(conn).await? {
         builder = builder.journal(journal);
     }
     Ok(builder.build()?)
@@ -269,7 +269,7 @@ pub async fn generate(conn: &Connection, args: GenerateArgs) -> Result<u8, Failu
     if let Some(w) = s.audio_weight {
         request = request.audio_weight(w);
     }
-    let client = client(conn, &args.create)?;
+    let client = client(conn, &args.create).await?;
     let task = client.music().generate(request).await?;
     report(&client, "generate", task, &args.create).await
 }
@@ -290,13 +290,13 @@ pub async fn extend(conn: &Connection, args: ExtendArgs) -> Result<u8, Failure> 
         }
         _ => ExtendMusic::from_original(&args.audio_id, model),
     };
-    let client = client(conn, &args.create)?;
+    let client = client(conn, &args.create).await?;
     let task = client.music().extend(request).await?;
     report(&client, "extend", task, &args.create).await
 }
 
 pub async fn lyrics(conn: &Connection, args: LyricsArgs) -> Result<u8, Failure> {
-    let client = client(conn, &args.create)?;
+    let client = client(conn, &args.create).await?;
     let task = client
         .lyrics()
         .generate(GenerateLyrics::new(args.prompt))
@@ -305,7 +305,7 @@ pub async fn lyrics(conn: &Connection, args: LyricsArgs) -> Result<u8, Failure> 
 }
 
 pub async fn wav(conn: &Connection, args: TrackArgs) -> Result<u8, Failure> {
-    let client = client(conn, &args.create)?;
+    let client = client(conn, &args.create).await?;
     let request = ConvertToWav::new(&args.task_id, &args.audio_id);
     let task = client.wav().convert(request).await?;
     report(&client, "wav", task, &args.create).await
@@ -313,7 +313,7 @@ pub async fn wav(conn: &Connection, args: TrackArgs) -> Result<u8, Failure> {
 
 pub async fn separate(conn: &Connection, args: SeparateArgs) -> Result<u8, Failure> {
     let track = args.track;
-    let client = client(conn, &track.create)?;
+    let client = client(conn, &track.create).await?;
     let mut request = SeparateVocals::new(&track.task_id, &track.audio_id);
     if args.split_stems {
         request = request.split_stems();

@@ -1,24 +1,61 @@
-//! The task journal on the command line: where it is, `suno tasks` (what
-//! it holds, unfinished first) and `suno resume` (wait for, and download,
-//! every unfinished task in it). The commands that create tasks write to
-//! it by default, so a task id survives a crash of `suno`.
+//! The task journal on the command line: where it is (an SQLite file, or
+//! a PostgreSQL database shared by a fleet), `suno tasks` (what it holds,
+//! unfinished first, and which worker holds what) and `suno resume` (wait
+//! for, and download, every unfinished task in it). The commands that
+//! create tasks write to it by default, so a task id survives a crash of
+//! `suno`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kie_suno::journal::{EntryState, Journal, JournalEntry, SqliteJournal};
+use kie_suno::journal::{EntryState, Journal, JournalEntry, PostgresJournal, SqliteJournal};
 use kie_suno::{Client, TaskKind};
 
 use crate::kinds::{Kind, Until};
 use crate::wait::Follow;
 use crate::{Connection, Failure};
 
+/// An open journal.
+pub struct Opened {
+    pub journal: Arc<dyn Journal>,
+    /// The same journal when it is in PostgreSQL (for callback fan-out).
+    pub postgres: Option<PostgresJournal>,
+    /// Where it is, to print (a URL without its password).
+    pub location: String,
+}
+
+/// Whether `--journal` names a PostgreSQL database.
+fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// Opens the journal `--journal` names (a `postgres://` URL or a file).
+pub async fn open_store(conn: &Connection) -> Result<Opened, Failure> {
+    if let Some(url) = conn.journal.as_deref().filter(|j| is_postgres_url(j)) {
+        let journal = PostgresJournal::open(url)
+            .await
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        return Ok(Opened {
+            location: journal.location().to_owned(),
+            journal: Arc::new(journal.clone()),
+            postgres: Some(journal),
+        });
+    }
+    let path = path(conn);
+    let journal = SqliteJournal::open(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(Opened {
+        journal: Arc::new(journal),
+        postgres: None,
+        location: path.display().to_string(),
+    })
+}
+
 /// The journal's file: `--journal`, `KIE_JOURNAL`, else
 /// `$XDG_DATA_HOME/kie-suno/journal.sqlite3` (`~/.local/share/...`;
 /// `%APPDATA%\kie-suno\...` on Windows).
 pub fn path(conn: &Connection) -> PathBuf {
     if let Some(path) = &conn.journal {
-        return path.clone();
+        return PathBuf::from(path);
     }
     let var = |name: &str| {
         std::env::var_os(name)
@@ -33,17 +70,18 @@ pub fn path(conn: &Connection) -> PathBuf {
 }
 
 /// The journal, unless `--no-journal`.
-pub fn open(conn: &Connection) -> Result<Option<Arc<dyn Journal>>, Failure> {
+pub async fn open(conn: &Connection) -> Result<Option<Arc<dyn Journal>>, Failure> {
     if conn.no_journal {
         return Ok(None);
     }
-    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(Some(Arc::new(journal)))
+    Ok(Some(open_store(conn).await?.journal))
 }
 
 /// `suno tasks`: prints the journal's entries, unfinished first.
 pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failure> {
-    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let Opened {
+        journal, location, ..
+    } = open_store(conn).await?;
     let mut entries = journal
         .entries(all)
         .await
@@ -58,9 +96,8 @@ pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failu
     }
     if entries.is_empty() && !json {
         eprintln!(
-            "no {}tasks in the journal {}",
+            "no {}tasks in the journal {location}",
             if all { "" } else { "unfinished " },
-            journal.path().display()
         );
     }
     Ok(0)
@@ -73,12 +110,26 @@ fn line(entry: &JournalEntry) -> String {
         .unwrap_or_else(|| format!("(create {})", &entry.intent[..8.min(entry.intent.len())]));
     let status = entry.status.as_deref().unwrap_or("-");
     format!(
-        "{id:<34} {:<7} {:<10} {status:<22} {}  {}",
+        "{id:<34} {:<7} {:<10} {status:<22} {}  {}{}",
         entry.kind,
         entry.state.as_str(),
         entry.created_at.format("%Y-%m-%d %H:%M:%S"),
-        entry.operation
+        entry.operation,
+        worker(entry),
     )
+}
+
+/// Which worker holds or reported the task, if any.
+fn worker(entry: &JournalEntry) -> String {
+    if let Some((at, by)) = &entry.reported {
+        return format!("  reported by {by} at {}", at.format("%H:%M:%S"));
+    }
+    match (&entry.holder, entry.lease_until) {
+        (Some(holder), Some(until)) => {
+            format!("  held by {holder} until {}", until.format("%H:%M:%S"))
+        }
+        _ => String::new(),
+    }
 }
 
 /// `suno resume`: waits for every unfinished task of the journal (and
@@ -90,7 +141,7 @@ pub async fn resume(
     download: Option<PathBuf>,
     json: bool,
 ) -> Result<u8, Failure> {
-    let journal = SqliteJournal::open(path(conn)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let journal = open_store(conn).await?.journal;
     let entries = journal
         .entries(false)
         .await

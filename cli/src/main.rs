@@ -17,6 +17,7 @@ mod kinds;
 mod listen;
 mod output;
 mod wait;
+mod worker;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -53,11 +54,17 @@ struct Connection {
     /// Log each poll and status change to stderr (never the key).
     #[arg(short, long, global = true)]
     verbose: bool,
-    /// The task journal (an SQLite file) the commands that create tasks
-    /// write to, and `tasks`/`resume` read (default: in the user's data
-    /// directory).
-    #[arg(long, global = true, env = "KIE_JOURNAL", value_name = "PATH")]
-    journal: Option<std::path::PathBuf>,
+    /// The task journal the commands that create tasks write to, and
+    /// `tasks`/`resume`/`worker` read: an SQLite file (default: in the
+    /// user's data directory), or a `postgres://` URL shared by a fleet.
+    #[arg(
+        long,
+        global = true,
+        env = "KIE_JOURNAL",
+        value_name = "PATH|URL",
+        hide_env_values = true
+    )]
+    journal: Option<String>,
     /// Do not write created tasks to the journal.
     #[arg(long, global = true)]
     no_journal: bool,
@@ -114,6 +121,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Work through the journal's unfinished tasks with other workers:
+    /// claim them under a lease, wait (on callbacks with --listen), save
+    /// their files (--download), report each once as a JSON line. Runs
+    /// until interrupted; run several, on one PostgreSQL journal.
+    Worker(worker::WorkerArgs),
     /// Show the account's credits.
     Credits {
         /// Print `{"credits": N}`.
@@ -261,9 +273,10 @@ async fn main() -> ExitCode {
         Command::Lyrics(args) => create::lyrics(&cli.conn, args).await,
         Command::Wav(args) => create::wav(&cli.conn, args).await,
         Command::Separate(args) => create::separate(&cli.conn, args).await,
+        Command::Worker(args) => worker::run(&cli.conn, args).await,
         Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
         Command::Tasks { all, json } => journal::tasks(&cli.conn, all, json).await,
-        Command::Resume { download, json } => match client(&cli.conn) {
+        Command::Resume { download, json } => match client(&cli.conn).await {
             Ok(client) => journal::resume(&cli.conn, &client, download, json).await,
             Err(e) => Err(e),
         },
@@ -296,7 +309,7 @@ async fn main() -> ExitCode {
                 download: None,
                 just_created: false,
             };
-            match client(&cli.conn) {
+            match client(&cli.conn).await {
                 Ok(client) => {
                     kinds::for_kind!(kind, F => wait::follow::<F>(&client, &task_ids, &follow).await)
                 }
@@ -342,12 +355,12 @@ fn log_to_stderr() {
 
 /// The client of a command: the connection's settings, and the journal
 /// (waits record the status changes of journaled tasks).
-fn client(conn: &Connection) -> Result<Client, Failure> {
+async fn client(conn: &Connection) -> Result<Client, Failure> {
     let key = conn.api_key.as_deref().ok_or(Error::MissingApiKey)?;
     let mut builder = Client::builder()
         .api_key(ApiKey::new(key)?)
         .base_url(&conn.base_url);
-    if let Some(journal) = journal::open(conn)? {
+    if let Some(journal) = journal::open(conn).await? {
         builder = builder.journal(journal);
     }
     Ok(builder.build()?)
@@ -358,7 +371,7 @@ where
     F: Family + Stages,
     F::Record: Show,
 {
-    let (record, _) = F::fetch(&client(conn)?, task_id).await?;
+    let (record, _) = F::fetch(&client(conn).await?, task_id).await?;
     if json {
         println!("{}", record.json_line());
     } else {
@@ -377,13 +390,13 @@ where
     F: Family,
     F::Record: kie_suno::download::TaskFiles,
 {
-    let client = client(conn)?;
+    let client = client(conn).await?;
     let (record, _) = F::fetch(&client, task_id).await?;
     Ok(download::save(&client, &record, dir, json).await)
 }
 
 async fn credits(conn: &Connection, json: bool) -> Result<(), Failure> {
-    let credits = client(conn)?.credits().await?;
+    let credits = client(conn).await?.credits().await?;
     if json {
         println!("{}", serde_json::json!({ "credits": credits }));
     } else {

@@ -59,6 +59,7 @@ mod validate;
 pub mod video;
 pub mod wait;
 pub mod wav;
+pub mod worker;
 
 #[cfg(feature = "callbacks")]
 pub mod callback;

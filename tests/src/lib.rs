@@ -4,7 +4,10 @@
 
 pub mod decode;
 pub mod download_bench;
+pub mod fleet;
 pub mod forms;
+pub mod journal_contract;
+pub mod postgres;
 pub mod sim;
 pub mod soak;
 pub mod surface;

@@ -114,7 +114,7 @@ pub fn count_panics() {
 /// A lifecycle of a few seconds, drawn from the seed: mostly successes,
 /// and every failure status and the callback exception (which completes:
 /// its tracks are done).
-fn lifecycle(rng: &mut fastrand::Rng) -> Script {
+pub(crate) fn lifecycle(rng: &mut fastrand::Rng) -> Script {
     let ms = |lo: u64, hi: u64, rng: &mut fastrand::Rng| Duration::from_millis(rng.u64(lo..hi));
     match rng.u32(0..20) {
         0 => Script::failure(ms(200, 2000, rng), TaskStatus::CreateTaskFailed),
@@ -131,7 +131,7 @@ fn lifecycle(rng: &mut fastrand::Rng) -> Script {
 }
 
 /// The same for the other kinds: done or failed after a few seconds.
-fn kind_lifecycle(rng: &mut fastrand::Rng) -> KindScript {
+pub(crate) fn kind_lifecycle(rng: &mut fastrand::Rng) -> KindScript {
     let after = Duration::from_millis(rng.u64(300..3000));
     if rng.u32(0..10) == 0 {
         KindScript::failed_after(after)
@@ -141,7 +141,7 @@ fn kind_lifecycle(rng: &mut fastrand::Rng) -> KindScript {
 }
 
 /// Which kind the `i`-th task is: mostly music, every kind present.
-fn kind_of(rng: &mut fastrand::Rng) -> TaskKind {
+pub(crate) fn kind_of(rng: &mut fastrand::Rng) -> TaskKind {
     match rng.u32(0..100) {
         0..70 => TaskKind::Music,
         70..80 => TaskKind::Lyrics,
@@ -156,7 +156,7 @@ fn kind_of(rng: &mut fastrand::Rng) -> TaskKind {
 const HOOK: &str = "http://127.0.0.1:9/soak-callbacks";
 
 /// Creates one task of `kind`; its id, or the error.
-async fn create(client: &Client, kind: TaskKind, i: usize) -> Result<String, Error> {
+pub(crate) async fn create(client: &Client, kind: TaskKind, i: usize) -> Result<String, Error> {
     let source = format!("soak-music-{i}");
     Ok(match kind {
         TaskKind::Lyrics => client

@@ -114,6 +114,28 @@ async fn a_create_the_journal_cannot_write_is_not_sent() {
         ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
             Box::pin(async { Ok(Vec::new()) })
         }
+        fn claim(
+            &self,
+            _: &str,
+            _: Duration,
+            _: usize,
+        ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+        fn renew(
+            &self,
+            _: &str,
+            _: &[String],
+            _: Duration,
+        ) -> kie_suno::journal::JournalFuture<'_, Vec<String>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+        fn report(&self, _: &str, _: &str) -> kie_suno::journal::JournalFuture<'_, bool> {
+            Box::pin(async { Ok(false) })
+        }
+        fn release(&self, _: &str, _: &[String]) -> kie_suno::journal::JournalFuture<'_, ()> {
+            Box::pin(async { Ok(()) })
+        }
     }
     let server = MockBuilder::default().start().await.unwrap();
     let client = journaling(&server, Arc::new(Broken));
@@ -165,4 +187,42 @@ fn two_writers_at_once_lose_nothing() {
         .block_on(SqliteJournal::open(&path).unwrap().entries(true))
         .unwrap();
     assert_eq!(entries.len(), 300);
+}
+
+#[tokio::test]
+async fn a_journal_file_of_the_first_schema_is_migrated_and_keeps_its_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        // The schema as version 1 wrote it, with one created task.
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE creates (intent TEXT PRIMARY KEY, kind TEXT NOT NULL,
+                 operation TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at TEXT NOT NULL,
+                 state TEXT NOT NULL, task_id TEXT, status TEXT, detail TEXT,
+                 updated_at TEXT NOT NULL);
+             CREATE TABLE files (task_id TEXT NOT NULL, path TEXT NOT NULL,
+                 bytes INTEGER NOT NULL, saved_at TEXT NOT NULL, PRIMARY KEY (task_id, path));
+             INSERT INTO creates VALUES ('i1', 'music', 'generate-music', 'f',
+                 '2026-11-01T10:00:00+00:00', 'created', 't-old', 'PENDING', NULL,
+                 '2026-11-01T10:00:00+00:00');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let journal = SqliteJournal::open(&path).expect("migrated");
+    let entries = journal.entries(false).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].task_id.as_deref(), Some("t-old"));
+    assert_eq!(entries[0].holder, None);
+    let claimed = journal
+        .claim("w1", Duration::from_secs(30), 5)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "an old task can be taken by a worker");
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
 }

@@ -70,6 +70,9 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("download_ratio", at_least(0.95)),
     ("download_peak_rss_mib", at_most(32.0)),
     ("build_ratio", report_at_most(1.6)),
+    ("fleet_throughput_ratio", at_least(2.5)),
+    // The lease (3 s) plus 2 s.
+    ("fleet_takeover_s", at_most(5.0)),
 ];
 
 /// What was measured on each side of each ratio, for BENCHMARKS.md.
@@ -121,6 +124,14 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "build_ratio",
         "clean release build of a one-call app on `kie-suno` vs the same app on reqwest + serde_json, each into an empty target dir, alternating which builds first, offline with the workspace's lock file",
+    ),
+    (
+        "fleet_throughput_ratio",
+        "tasks reported per second (creates done beforehand; from the workers' start to the last report) by 3 `suno worker` processes vs 1, each following at most 8 tasks at once, on the same seeded mix of every kind (120 tasks, lifecycles of 0.3-4 s, 2% faults on polls and downloads, callbacks to one worker, 10% lost) over one fresh PostgreSQL database per run; sides alternating first",
+    ),
+    (
+        "fleet_takeover_s",
+        "3 workers, lease 3 s, one killed with SIGKILL 3 s in: time from the kill until every task it held is claimed by another worker (or reported), read from the journal every 50 ms; no baseline (goal: the lease + 2 s)",
     ),
 ];
 
@@ -243,6 +254,15 @@ pub fn parse_figures(output: &str) -> Figures {
 /// Runs the benchmark binary and reads its figures. A benchmark whose
 /// measured calls failed exits non-zero, and so fails here.
 pub fn run_benchmarks(root: &Path, quick: bool) -> Result<Figures, String> {
+    // The fleet figures run the release `suno` beside the bench binary.
+    let built = Command::new(cargo())
+        .args(["build", "--quiet", "--release", "-p", "kie-suno-cli"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !built.success() {
+        return Err("cannot build the release `suno` for the fleet figures".into());
+    }
     let mut command = Command::new(cargo());
     command
         .args([

@@ -7,21 +7,33 @@
 //! task and using it can find the task again ([`Journal::entries`]) and
 //! resume it.
 //!
+//! Workers ([`crate::worker`]) share a journal: each claims unfinished
+//! tasks under a lease ([`Journal::claim`]), renews it while it waits,
+//! and reports each task once ([`Journal::report`]); a task whose worker
+//! died goes to another when the lease runs out.
+//!
 //! [`Journal`] is a trait so that a shared database can back it for a
 //! fleet; [`SqliteJournal`] (feature `journal`) keeps it in a file, safe
-//! for several processes at once.
+//! for several processes of one machine at once; [`PostgresJournal`]
+//! (feature `postgres`) in a PostgreSQL database, for processes on many
+//! machines.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "journal")]
 mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::kind::TaskKind;
 
+#[cfg(feature = "postgres")]
+pub use postgres::{CALLBACK_CHANNEL, PostgresJournal};
 #[cfg(feature = "journal")]
 pub use sqlite::SqliteJournal;
 
@@ -37,6 +49,36 @@ pub trait Journal: std::fmt::Debug + Send + Sync + 'static {
     /// Every create written down, newest first (`all: false`: only those
     /// not ended: sending, created and not ended, unknown).
     fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>>;
+
+    /// Leases to `holder`, for `lease`, up to `max` tasks that need a
+    /// worker: made (their id is known), not yet reported, and under no
+    /// live lease; oldest first. While a lease lasts no other holder gets
+    /// the task. The lease is measured on the journal's clock.
+    fn claim(
+        &self,
+        holder: &str,
+        lease: Duration,
+        max: usize,
+    ) -> JournalFuture<'_, Vec<JournalEntry>>;
+
+    /// Extends `holder`'s leases on the creates `intents` by `lease` from
+    /// now; returns the intents it still holds (a lease that ran out may
+    /// have gone to another worker: stop working on those).
+    fn renew(
+        &self,
+        holder: &str,
+        intents: &[String],
+        lease: Duration,
+    ) -> JournalFuture<'_, Vec<String>>;
+
+    /// Marks the task of the create `intent` reported by `holder`, which
+    /// must hold it: `true` the one time this happens for the task,
+    /// `false` when it was reported already or `holder` lost its lease.
+    fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool>;
+
+    /// Gives up `holder`'s leases on `intents`: the tasks go back to the
+    /// pool at once.
+    fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()>;
 }
 
 /// Something that happened to a create or its task.
@@ -156,7 +198,7 @@ impl EntryState {
         .find(|s| s.as_str() == text)
     }
 
-    /// Whether there is nothing more to wait for.
+    /// Whether the task is over (or never was): nothing more to wait for.
     pub fn is_finished(self) -> bool {
         matches!(
             self,
@@ -190,6 +232,13 @@ pub struct JournalEntry {
     pub updated_at: DateTime<Utc>,
     /// The files saved for it: path and bytes.
     pub files: Vec<(String, u64)>,
+    /// The worker holding its lease, if any (it may have run out: see
+    /// `lease_until`).
+    pub holder: Option<String>,
+    /// When that lease runs out.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// When a worker reported it, and which.
+    pub reported: Option<(DateTime<Utc>, String)>,
 }
 
 impl JournalEntry {

@@ -1,21 +1,32 @@
 //! The journal in an SQLite file: one table of creates, one of saved
 //! files; write-ahead logging and a busy timeout so that several processes
 //! can write at once; the schema versioned with `user_version` and created
-//! or migrated on open.
+//! or migrated on open. Leases ([`Journal::claim`]) are taken in an
+//! immediate transaction (SQLite lets one writer in at a time) and timed
+//! by this machine's clock: the file is for processes of one machine.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::{
     CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
 };
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// What each version adds to the one before (version 1 is [`SCHEMA`]).
+const MIGRATIONS: &[(i64, &str)] = &[(
+    2,
+    "ALTER TABLE creates ADD COLUMN holder TEXT;
+     ALTER TABLE creates ADD COLUMN lease_until INTEGER;
+     ALTER TABLE creates ADD COLUMN reported_at TEXT;
+     ALTER TABLE creates ADD COLUMN reported_by TEXT;",
+)];
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS creates (
@@ -134,9 +145,32 @@ impl SqliteJournal {
 fn prepare(connection: &Connection) -> rusqlite::Result<i64> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
+    // The version is read under the write lock: two processes opening a
+    // new or old file at once migrate it once.
+    connection.execute_batch("BEGIN IMMEDIATE")?;
+    match migrate(connection) {
+        Ok(version) => {
+            connection.execute_batch("COMMIT")?;
+            Ok(version)
+        }
+        Err(e) => {
+            let _ = connection.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Creates the schema or brings it up to date, inside the caller's
+/// transaction; returns the version found.
+fn migrate(connection: &Connection) -> rusqlite::Result<i64> {
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if version <= SCHEMA_VERSION {
+    if version < SCHEMA_VERSION {
         connection.execute_batch(SCHEMA)?;
+        for (to, step) in MIGRATIONS {
+            if version < *to {
+                connection.execute_batch(step)?;
+            }
+        }
         connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     Ok(version)
@@ -248,13 +282,116 @@ fn time(text: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn read(connection: &mut Connection, all: bool) -> rusqlite::Result<Vec<JournalEntry>> {
-    let mut statement = connection.prepare(
-        "SELECT intent, kind, operation, fingerprint, created_at, state, task_id, status, detail, updated_at
-         FROM creates ORDER BY created_at DESC, intent",
+/// Milliseconds since the Unix epoch, on this machine's clock: how leases
+/// are timed.
+fn now_ms() -> i64 {
+    DateTime::<Utc>::from(std::time::SystemTime::now()).timestamp_millis()
+}
+
+fn lease_ms(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+/// The creates that need a worker, not under a live lease, oldest first.
+const CLAIMABLE: &str = "SELECT intent FROM creates
+     WHERE task_id IS NOT NULL AND reported_at IS NULL
+       AND state IN ('created', 'completed', 'failed')
+       AND (lease_until IS NULL OR lease_until < ?1)
+     ORDER BY created_at, intent LIMIT ?2";
+
+fn claim(
+    connection: &mut Connection,
+    holder: &str,
+    lease: Duration,
+    max: usize,
+) -> rusqlite::Result<Vec<JournalEntry>> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    let intents: Vec<String> = tx
+        .prepare(CLAIMABLE)?
+        .query_map(
+            params![now, i64::try_from(max).unwrap_or(i64::MAX)],
+            |row| row.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for intent in &intents {
+        tx.execute(
+            "UPDATE creates SET holder = ?2, lease_until = ?3 WHERE intent = ?1",
+            params![intent, holder, now.saturating_add(lease_ms(lease))],
+        )?;
+    }
+    tx.commit()?;
+    let mut entries = Vec::new();
+    for intent in &intents {
+        entries.extend(read_where(connection, "intent = ?1", [intent])?);
+    }
+    Ok(entries)
+}
+
+fn renew(
+    connection: &mut Connection,
+    holder: &str,
+    intents: &[String],
+    lease: Duration,
+) -> rusqlite::Result<Vec<String>> {
+    let until = now_ms().saturating_add(lease_ms(lease));
+    let mut held = Vec::new();
+    for intent in intents {
+        let changed = connection.execute(
+            "UPDATE creates SET lease_until = ?3
+             WHERE intent = ?1 AND holder = ?2 AND reported_at IS NULL",
+            params![intent, holder, until],
+        )?;
+        if changed == 1 {
+            held.push(intent.clone());
+        }
+    }
+    Ok(held)
+}
+
+fn report(connection: &mut Connection, holder: &str, intent: &str) -> rusqlite::Result<bool> {
+    let changed = connection.execute(
+        "UPDATE creates SET reported_at = ?3, reported_by = ?2, holder = NULL, lease_until = NULL
+         WHERE intent = ?1 AND holder = ?2 AND reported_at IS NULL",
+        params![intent, holder, now()],
     )?;
-    let rows = statement.query_map([], |row| {
+    Ok(changed == 1)
+}
+
+fn release(connection: &mut Connection, holder: &str, intents: &[String]) -> rusqlite::Result<()> {
+    for intent in intents {
+        connection.execute(
+            "UPDATE creates SET holder = NULL, lease_until = NULL WHERE intent = ?1 AND holder = ?2",
+            params![intent, holder],
+        )?;
+    }
+    Ok(())
+}
+
+fn read(connection: &mut Connection, all: bool) -> rusqlite::Result<Vec<JournalEntry>> {
+    let entries = read_where(connection, "1 = 1", params![])?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| all || !e.state.is_finished())
+        .collect())
+}
+
+/// The entries matching `condition` (with `params`), newest first, with
+/// their files.
+fn read_where<P: rusqlite::Params>(
+    connection: &mut Connection,
+    condition: &str,
+    params: P,
+) -> rusqlite::Result<Vec<JournalEntry>> {
+    let mut statement = connection.prepare(&format!(
+        "SELECT intent, kind, operation, fingerprint, created_at, state, task_id, status, detail,
+                updated_at, holder, lease_until, reported_at, reported_by
+         FROM creates WHERE {condition} ORDER BY created_at DESC, intent"
+    ))?;
+    let rows = statement.query_map(params, |row| {
         let state: String = row.get(5)?;
+        let reported_at: Option<String> = row.get(12)?;
+        let reported_by: Option<String> = row.get(13)?;
         Ok(JournalEntry {
             intent: row.get(0)?,
             kind: row.get(1)?,
@@ -267,14 +404,17 @@ fn read(connection: &mut Connection, all: bool) -> rusqlite::Result<Vec<JournalE
             detail: row.get(8)?,
             updated_at: time(&row.get::<_, String>(9)?),
             files: Vec::new(),
+            holder: row.get(10)?,
+            lease_until: row
+                .get::<_, Option<i64>>(11)?
+                .and_then(DateTime::from_timestamp_millis),
+            reported: reported_at.map(|at| (time(&at), reported_by.unwrap_or_default())),
         })
     })?;
+    let rows: Vec<JournalEntry> = rows.collect::<rusqlite::Result<_>>()?;
+    drop(statement);
     let mut entries = Vec::new();
-    for entry in rows {
-        let mut entry = entry?;
-        if !all && entry.state.is_finished() {
-            continue;
-        }
+    for mut entry in rows {
         if let Some(task_id) = &entry.task_id {
             let mut files = connection
                 .prepare_cached("SELECT path, bytes FROM files WHERE task_id = ?1 ORDER BY path")?;
@@ -299,5 +439,35 @@ impl Journal for SqliteJournal {
 
     fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
         self.blocking(move |connection| read(connection, all))
+    }
+
+    fn claim(
+        &self,
+        holder: &str,
+        lease: Duration,
+        max: usize,
+    ) -> JournalFuture<'_, Vec<JournalEntry>> {
+        let holder = holder.to_owned();
+        self.blocking(move |connection| claim(connection, &holder, lease, max))
+    }
+
+    fn renew(
+        &self,
+        holder: &str,
+        intents: &[String],
+        lease: Duration,
+    ) -> JournalFuture<'_, Vec<String>> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        self.blocking(move |connection| renew(connection, &holder, &intents, lease))
+    }
+
+    fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
+        let (holder, intent) = (holder.to_owned(), intent.to_owned());
+        self.blocking(move |connection| report(connection, &holder, &intent))
+    }
+
+    fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        self.blocking(move |connection| release(connection, &holder, &intents))
     }
 }

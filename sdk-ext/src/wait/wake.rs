@@ -58,6 +58,28 @@ pub enum Claim {
     Failed,
 }
 
+impl Claim {
+    /// The claim's name, as it travels between processes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Claim::Unknown => "unknown",
+            Claim::Text => "text",
+            Claim::First => "first",
+            Claim::Complete => "complete",
+            Claim::Failed => "failed",
+        }
+    }
+
+    /// The claim named `name`; a name this SDK does not know is
+    /// [`Claim::Unknown`] (every wait looks).
+    pub fn parse(name: &str) -> Claim {
+        [Claim::Text, Claim::First, Claim::Complete, Claim::Failed]
+            .into_iter()
+            .find(|c| c.as_str() == name)
+            .unwrap_or(Claim::Unknown)
+    }
+}
+
 /// One wait's end of the wake-ups: a signal and the claims not yet read.
 #[derive(Debug, Default)]
 pub(crate) struct Listener {

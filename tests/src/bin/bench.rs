@@ -22,7 +22,13 @@
 //!   `download_peak_rss_mib`: a process downloading 1 GiB;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
-//!   successful first poll.
+//!   successful first poll;
+//! - `fleet_throughput_ratio`: tasks reported per second by 3 `suno worker`
+//!   processes vs 1, each following at most 8 tasks at once, on the same
+//!   seeded workload over one PostgreSQL journal; `fleet_takeover_s`: from
+//!   a worker's SIGKILL until every task it held is claimed again (lease
+//!   3 s). Needs PostgreSQL (as the tests find it) and the release `suno`
+//!   beside this binary.
 //!
 //! A measured call that fails is counted; any failure prints `failures=N`
 //! and exits 1, so no figure stands on failed calls. `--quick` runs each
@@ -43,6 +49,7 @@ use kie_suno::music::{Stage, TaskEvent};
 use kie_suno::wait::PollPolicy;
 use kie_suno::{ApiKey, Client, MusicRecord};
 use kie_suno_sdk::types::MusicRecordResponse;
+use kie_suno_tests::fleet::{self, FleetConfig};
 use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{create_burst, lifecycle_mix, measure, measure_hybrid, paused_runtime};
 use kie_suno_tests::soak::rss_mib;
@@ -54,7 +61,7 @@ struct Args {
     #[arg(long)]
     quick: bool,
     /// Run only these groups of figures (comma-separated): decode, call,
-    /// wait, create, download, rss.
+    /// wait, create, download, rss, fleet.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Internal: serve the mock with this many long tasks, print its URL
@@ -143,6 +150,76 @@ fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
             rss_per_wait(waiting, if quick { 3 } else { 7 })?,
         );
     }
+    if wanted("fleet") {
+        failures.add("fleet", fleet_figures(quick)?);
+    }
+    Ok(failures)
+}
+
+/// Fleet throughput (3 workers vs 1, sides alternating first) and takeover
+/// time after a SIGKILL.
+fn fleet_figures(quick: bool) -> std::io::Result<usize> {
+    let suno = std::env::current_exe()?.with_file_name("suno");
+    if !suno.exists() {
+        return Err(std::io::Error::other(format!(
+            "{} is missing: `cargo build --release -p kie-suno-cli` first",
+            suno.display()
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (rounds, tasks) = if quick { (1, 48) } else { (3, 120) };
+    let mut failures = 0;
+    let run = |workers: usize, kill_after: Option<Duration>, seed: u64| {
+        runtime.block_on(async {
+            let url = kie_suno_tests::postgres::fresh_database()
+                .await
+                .ok_or_else(|| std::io::Error::other("no PostgreSQL on this machine"))?;
+            let config = FleetConfig {
+                tasks,
+                workers,
+                concurrency: 8,
+                kill_after,
+                fault_rate: 0.02,
+                seed,
+                ..FleetConfig::default()
+            };
+            let report = fleet::run(&suno, &url, &config).await?;
+            eprintln!("fleet of {workers}: {report}");
+            Ok::<_, std::io::Error>(report)
+        })
+    };
+    let (mut three, mut one) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let mut sides = [(3, &mut three), (1, &mut one)];
+        if round % 2 == 1 {
+            sides.reverse();
+        }
+        for (workers, samples) in sides {
+            let report = run(workers, None, 100 + round)?;
+            failures += (report.tasks - report.reported.min(report.tasks))
+                + report.reported_twice
+                + report.bad_files
+                + report.rate_violations as usize;
+            samples.push(report.tasks as f64 / report.wall.as_secs_f64());
+        }
+    }
+    print("fleet_throughput_ratio", Spread::of_ratios(&three, &one), 2)?;
+    print("fleet_tasks_per_s_3_workers", Spread::of(&three), 1)?;
+    print("fleet_tasks_per_s_1_worker", Spread::of(&one), 1)?;
+    let mut takeovers = Vec::new();
+    for round in 0..rounds {
+        let report = run(3, Some(Duration::from_secs(3)), 200 + round)?;
+        failures += (report.tasks - report.reported.min(report.tasks)) + report.reported_twice;
+        match report.takeover {
+            Some(t) if report.orphaned > 0 => takeovers.push(t.as_secs_f64()),
+            _ => failures += 1,
+        }
+    }
+    print("fleet_takeover_s", Spread::of(&takeovers), 2)?;
+    print("fleet_lease_s", Spread::of(&[3.0]), 0)?;
     Ok(failures)
 }
 

@@ -1,0 +1,174 @@
+//! `suno worker`: one of a fleet of processes sharing a journal (a
+//! `postgres://` URL, or a file for processes of one machine). It claims
+//! the journal's unfinished tasks under a lease, waits for them (woken by
+//! callbacks when any worker has `--listen`), saves their files with
+//! `--download`, and prints one JSON line per task it reports; a task is
+//! reported by one worker, once. Runs until interrupted (Ctrl-C or
+//! SIGTERM), then gives its tasks back.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use kie_suno::callback::{Received, Receiver};
+use kie_suno::wait::Wakeups;
+use kie_suno::worker::{Worker, WorkerEvent};
+use tokio_util::sync::CancellationToken;
+
+use crate::journal::{Opened, open_store};
+use crate::{Connection, Failure};
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// Receive the provider's callbacks on this address (with a PostgreSQL
+    /// journal they wake the waits of every worker, not only this one's).
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: Option<SocketAddr>,
+    /// Accept unsigned callbacks (only for accounts without a webhook key).
+    #[arg(long, requires = "listen")]
+    insecure_no_verify: bool,
+    /// Save each completed task's files here before reporting it.
+    #[arg(long, value_name = "DIR")]
+    download: Option<PathBuf>,
+    /// How long a claim on a task lasts; renewed every third of it. Another
+    /// worker takes a task over this long after its worker dies.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
+    lease: Duration,
+    /// How many tasks this worker follows at once.
+    #[arg(long, default_value_t = 100)]
+    concurrency: usize,
+    /// The name the journal shows for this worker (default: host, process
+    /// id and a random suffix).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
+    if conn.no_journal {
+        return Err(Failure::Usage(
+            "a worker works from a journal: drop --no-journal".into(),
+        ));
+    }
+    let Opened {
+        journal,
+        postgres,
+        location,
+    } = open_store(conn).await?;
+    let client = crate::client(conn).await?;
+    // A long-running process: callbacks earn the waits' trust.
+    let wakeups = Wakeups::new();
+    let _fan_in = postgres.as_ref().map(|pg| pg.wake_on_callbacks(&wakeups));
+    let _receiver = match args.listen {
+        Some(addr) => {
+            let receiver = Receiver::new(crate::listen::verifier(args.insecure_no_verify)?);
+            // With PostgreSQL every callback goes through the database
+            // (this worker hears it back); otherwise it wakes only here.
+            let receiver = match &postgres {
+                Some(_) => receiver,
+                None => receiver.wake(&wakeups),
+            };
+            let (bound, received, serving) = receiver
+                .serve(addr)
+                .await
+                .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
+            eprintln!("listening for callbacks on http://{bound}");
+            let publishing = tokio::spawn(publish(received, postgres.clone()));
+            Some((serving, publishing))
+        }
+        None => None,
+    };
+
+    let stop = CancellationToken::new();
+    tokio::spawn(stop_on_signal(stop.clone()));
+    let mut worker = Worker::new(&client, journal)
+        .lease(args.lease)
+        .concurrency(args.concurrency)
+        .wake_on(&wakeups);
+    if let Some(name) = args.name {
+        worker = worker.name(name);
+    }
+    if let Some(dir) = args.download {
+        worker = worker.download_to(dir);
+    }
+    eprintln!(
+        "worker {} on the journal {location} (lease {})",
+        worker.holder(),
+        humantime::format_duration(args.lease)
+    );
+    worker.run(stop, print).await;
+    Ok(0)
+}
+
+/// Prints a report as a JSON line on stdout, anything else on stderr.
+fn print(event: WorkerEvent) {
+    match event {
+        WorkerEvent::Reported(report) => {
+            let files: Vec<String> = report
+                .files
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect();
+            let line = serde_json::json!({
+                "task_id": report.task_id,
+                "kind": report.kind.as_str(),
+                "outcome": if report.failure.is_some() { "failed" } else { "completed" },
+                "failure": report.failure,
+                "files": files,
+                "worker": report.worker,
+            });
+            println!("{line}");
+        }
+        WorkerEvent::Claimed { kind, task_id } => eprintln!("claimed {kind} task {task_id}"),
+        WorkerEvent::Released { task_id, reason } => {
+            eprintln!("gave back task {task_id}: {reason}");
+        }
+        WorkerEvent::LeaseLost { task_id } => {
+            eprintln!("task {task_id} was taken over by another worker");
+        }
+        WorkerEvent::JournalFailed { message } => eprintln!("error: {message}"),
+        _ => {}
+    }
+}
+
+/// Records and publishes each verified callback (with PostgreSQL).
+async fn publish(
+    mut received: tokio::sync::mpsc::Receiver<Received>,
+    postgres: Option<kie_suno::journal::PostgresJournal>,
+) {
+    while let Some(received) = received.recv().await {
+        match received {
+            Received::Callback(delivery) => {
+                let c = &delivery.callback;
+                if let Some(pg) = &postgres
+                    && let Err(e) = pg.publish_callback(c.kind(), &c.task_id, c.claim()).await
+                {
+                    eprintln!(
+                        "error: could not pass on the callback for {}: {e}",
+                        c.task_id
+                    );
+                }
+            }
+            Received::Refused(rejection) => eprintln!("refused a callback: {rejection}"),
+            _ => {}
+        }
+    }
+}
+
+/// Cancels `stop` on Ctrl-C or SIGTERM.
+async fn stop_on_signal(stop: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            stop.cancel();
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    stop.cancel();
+}

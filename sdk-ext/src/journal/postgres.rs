@@ -1,0 +1,656 @@
+//! The journal in a PostgreSQL database, shared by processes on many
+//! machines: the same records as the SQLite file (tables prefixed
+//! `kie_suno_`), a schema versioned in `kie_suno_schema` and migrated on
+//! open under an advisory lock, leases claimed with `FOR UPDATE SKIP
+//! LOCKED` and timed by the database's clock (so workers' clocks do not
+//! matter), and callbacks recorded and fanned out with `LISTEN`/`NOTIFY`.
+//!
+//! A database that is briefly away is waited for: every operation retries
+//! connection failures with backoff (100 ms doubling to 5 s) for up to a
+//! minute ([`PostgresJournal::retry_for`]) before it fails; a create
+//! therefore waits for its journal rather than going out unjournaled.
+//! Connections are plain TCP (no TLS): keep the database on a private
+//! network or loopback.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use tokio::sync::Mutex;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row};
+
+use super::{
+    CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
+};
+use crate::kind::TaskKind;
+use crate::wait::{Claim, Wakeups};
+
+/// The schema version this code writes.
+const SCHEMA_VERSION: i32 = 1;
+
+/// Each version's step from the one before.
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    "CREATE TABLE kie_suno_creates (
+        intent      text PRIMARY KEY,
+        kind        text NOT NULL,
+        operation   text NOT NULL,
+        fingerprint text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        state       text NOT NULL,
+        task_id     text,
+        status      text,
+        detail      text,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        holder      text,
+        lease_until timestamptz,
+        reported_at timestamptz,
+        reported_by text
+    );
+    CREATE INDEX kie_suno_creates_by_task ON kie_suno_creates (kind, task_id);
+    CREATE INDEX kie_suno_creates_to_claim ON kie_suno_creates (created_at)
+        WHERE reported_at IS NULL AND task_id IS NOT NULL;
+    CREATE TABLE kie_suno_files (
+        task_id  text NOT NULL,
+        path     text NOT NULL,
+        bytes    bigint NOT NULL,
+        saved_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (task_id, path)
+    );
+    CREATE TABLE kie_suno_callbacks (
+        id          bigserial PRIMARY KEY,
+        kind        text NOT NULL,
+        task_id     text NOT NULL,
+        claim       text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+    );",
+)];
+
+/// The channel verified callbacks are published on.
+pub const CALLBACK_CHANNEL: &str = "kie_suno_callbacks";
+
+const COLUMNS: &str = "intent, kind, operation, fingerprint, created_at, state, task_id, status,
+     detail, updated_at, holder, lease_until, reported_at, reported_by";
+
+/// A journal in a PostgreSQL database.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// let journal = kie_suno::journal::PostgresJournal::open("postgres://suno@db.internal/suno").await?;
+/// let client = kie_suno::Client::builder()
+///     .api_key(kie_suno::ApiKey::new("...")?)
+///     .journal(Arc::new(journal))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PostgresJournal {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// The URL without its password, for messages.
+    location: String,
+    config: Config,
+    client: Mutex<Option<Arc<Client>>>,
+    retry_for: Duration,
+}
+
+impl std::fmt::Debug for PostgresJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresJournal")
+            .field("location", &self.shared.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresJournal {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`)
+    /// and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Self, JournalError> {
+        PostgresJournal::open_with_retry(url, Duration::from_secs(60)).await
+    }
+
+    /// [`PostgresJournal::open`], retrying connection failures for
+    /// `retry_for` (here and in every later operation).
+    pub async fn open_with_retry(url: &str, retry_for: Duration) -> Result<Self, JournalError> {
+        let config: Config = url.parse().map_err(|e| JournalError::Store {
+            location: "the PostgreSQL URL".to_owned(),
+            message: format!("it cannot be read: {e}"),
+        })?;
+        let journal = PostgresJournal {
+            shared: Arc::new(Shared {
+                location: location(&config),
+                config,
+                client: Mutex::new(None),
+                retry_for,
+            }),
+        };
+        journal.migrate().await?;
+        Ok(journal)
+    }
+
+    /// Where the journal is: the URL without its password.
+    pub fn location(&self) -> &str {
+        &self.shared.location
+    }
+
+    /// Creates or migrates the schema, one process at a time.
+    async fn migrate(&self) -> Result<(), JournalError> {
+        let found = self
+            .run(|client| async move {
+                client
+                    .batch_execute(
+                        "SELECT pg_advisory_lock(7164402711);
+                         CREATE TABLE IF NOT EXISTS kie_suno_schema (version integer NOT NULL)",
+                    )
+                    .await?;
+                let result = migrate(&client).await;
+                client
+                    .batch_execute("SELECT pg_advisory_unlock(7164402711)")
+                    .await?;
+                result
+            })
+            .await?;
+        if found > SCHEMA_VERSION {
+            return Err(self.error(&format!(
+                "its schema is version {found}, newer than this kie-suno's {SCHEMA_VERSION}; upgrade kie-suno"
+            )));
+        }
+        Ok(())
+    }
+
+    fn error(&self, message: &dyn std::fmt::Display) -> JournalError {
+        JournalError::Store {
+            location: self.shared.location.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    /// A connected client, connecting if there is none or it closed.
+    async fn client(&self) -> Result<Arc<Client>, tokio_postgres::Error> {
+        let mut slot = self.shared.client.lock().await;
+        if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
+            return Ok(client.clone());
+        }
+        let (client, connection) = self.shared.config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "the journal's database connection ended");
+            }
+        });
+        let client = Arc::new(client);
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Runs `work` on a connection; retries it with backoff after
+    /// connection failures (and serialization conflicts) for up to
+    /// `retry_for`.
+    async fn run<T, F, Fut>(&self, work: F) -> Result<T, JournalError>
+    where
+        F: Fn(Arc<Client>) -> Fut,
+        Fut: Future<Output = Result<T, tokio_postgres::Error>>,
+    {
+        let started = tokio::time::Instant::now();
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let result = match self.client().await {
+                Ok(client) => work(client).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(value) => return Ok(value),
+                Err(e)
+                    if is_transient(&e) && started.elapsed() + backoff < self.shared.retry_for =>
+                {
+                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "journal database unavailable; retrying");
+                    *self.shared.client.lock().await = None;
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(self.error(&describe(&e))),
+            }
+        }
+    }
+
+    /// Records a verified callback and publishes it on
+    /// [`CALLBACK_CHANNEL`]: the waits of every process that
+    /// [listens](PostgresJournal::wake_on_callbacks) wake on it.
+    pub async fn publish_callback(
+        &self,
+        kind: TaskKind,
+        task_id: &str,
+        claim: Claim,
+    ) -> Result<(), JournalError> {
+        let payload = serde_json::json!({
+            "kind": kind.as_str(),
+            "task_id": task_id,
+            "claim": claim.as_str(),
+        })
+        .to_string();
+        self.run(|client| {
+            let payload = payload.clone();
+            async move {
+                client
+                    .execute(
+                        "INSERT INTO kie_suno_callbacks (kind, task_id, claim) VALUES ($1, $2, $3)",
+                        &[&kind.as_str(), &task_id, &claim.as_str()],
+                    )
+                    .await?;
+                client
+                    .execute("SELECT pg_notify($1, $2)", &[&CALLBACK_CHANNEL, &payload])
+                    .await?;
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    /// Listens on [`CALLBACK_CHANNEL`] on a connection of its own and
+    /// wakes `wakeups` on every callback any process publishes, until the
+    /// returned task is aborted. A lost connection is made again (with
+    /// backoff); callbacks published meanwhile are missed, which costs the
+    /// waits latency (their safety-net polls), never correctness.
+    pub fn wake_on_callbacks(&self, wakeups: &Wakeups) -> tokio::task::JoinHandle<()> {
+        let (config, wakeups) = (self.shared.config.clone(), wakeups.clone());
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                match listen(&config, &wakeups).await {
+                    Ok(()) => backoff = Duration::from_millis(100),
+                    Err(e) => tracing::warn!(error = %e, "callback fan-out: cannot listen"),
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        })
+    }
+}
+
+/// One listening connection: returns when it ends.
+async fn listen(config: &Config, wakeups: &Wakeups) -> Result<(), tokio_postgres::Error> {
+    let (client, mut connection) = config.connect(NoTls).await?;
+    let (sender, mut notifications) = tokio::sync::mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = messages.next().await {
+            if let AsyncMessage::Notification(n) = message
+                && sender.send(n.payload().to_owned()).is_err()
+            {
+                break;
+            }
+        }
+    });
+    let listening = client
+        .batch_execute(&format!("LISTEN {CALLBACK_CHANNEL}"))
+        .await;
+    if listening.is_ok() {
+        while let Some(payload) = notifications.recv().await {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&payload) else {
+                continue;
+            };
+            let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or("");
+            if !field("task_id").is_empty() {
+                wakeups.notify(field("task_id"), Claim::parse(field("claim")));
+            }
+        }
+    }
+    driver.abort();
+    listening
+}
+
+/// Applies the migrations the database lacks; returns the version found.
+async fn migrate(client: &Client) -> Result<i32, tokio_postgres::Error> {
+    let found: i32 = client
+        .query_opt("SELECT version FROM kie_suno_schema", &[])
+        .await?
+        .map_or(0, |row| row.get(0));
+    if found >= SCHEMA_VERSION {
+        return Ok(found);
+    }
+    let mut script = String::from("BEGIN;");
+    for (to, step) in MIGRATIONS.iter().filter(|(to, _)| *to > found) {
+        script.push_str(step);
+        script.push_str(&format!(
+            ";DELETE FROM kie_suno_schema; INSERT INTO kie_suno_schema VALUES ({to});"
+        ));
+    }
+    script.push_str("COMMIT;");
+    client.batch_execute(&script).await?;
+    Ok(found)
+}
+
+/// Whether waiting may help: the connection failed or closed, the server
+/// is starting or shutting down, or a transaction lost a conflict.
+fn is_transient(error: &tokio_postgres::Error) -> bool {
+    if error.is_closed() {
+        return true;
+    }
+    match error.code() {
+        None => true,
+        Some(code) => {
+            code.code().starts_with("08")
+                || [
+                    SqlState::ADMIN_SHUTDOWN,
+                    SqlState::CRASH_SHUTDOWN,
+                    SqlState::CANNOT_CONNECT_NOW,
+                    SqlState::TOO_MANY_CONNECTIONS,
+                    SqlState::T_R_SERIALIZATION_FAILURE,
+                    SqlState::T_R_DEADLOCK_DETECTED,
+                ]
+                .contains(code)
+        }
+    }
+}
+
+/// The error with the database's own message when there is one.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    }
+}
+
+/// `postgres://user@host:port/db`, without the password.
+fn location(config: &Config) -> String {
+    let user = config.get_user().unwrap_or("");
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            #[allow(unreachable_patterns)]
+            _ => "(socket)".to_owned(),
+        })
+        .unwrap_or_default();
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config.get_dbname().unwrap_or("");
+    format!("postgres://{user}@{host}:{port}/{db}")
+}
+
+fn entry(row: &Row) -> JournalEntry {
+    let state: String = row.get(5);
+    let reported_at: Option<DateTime<Utc>> = row.get(12);
+    let reported_by: Option<String> = row.get(13);
+    JournalEntry {
+        intent: row.get(0),
+        kind: row.get(1),
+        operation: row.get(2),
+        fingerprint: row.get(3),
+        created_at: row.get(4),
+        state: EntryState::parse(&state).unwrap_or(EntryState::Unknown),
+        task_id: row.get(6),
+        status: row.get(7),
+        detail: row.get(8),
+        updated_at: row.get(9),
+        files: Vec::new(),
+        holder: row.get(10),
+        lease_until: row.get(11),
+        reported: reported_at.map(|at| (at, reported_by.unwrap_or_default())),
+    }
+}
+
+/// `rows` as entries, with their files.
+async fn with_files(
+    client: &Client,
+    rows: Vec<Row>,
+) -> Result<Vec<JournalEntry>, tokio_postgres::Error> {
+    let mut entries: Vec<JournalEntry> = rows.iter().map(entry).collect();
+    let ids: Vec<String> = entries.iter().filter_map(|e| e.task_id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(entries);
+    }
+    let files = client
+        .query(
+            "SELECT task_id, path, bytes FROM kie_suno_files WHERE task_id = ANY($1) ORDER BY path",
+            &[&ids],
+        )
+        .await?;
+    for row in files {
+        let task_id: String = row.get(0);
+        let bytes: i64 = row.get(2);
+        for entry in entries
+            .iter_mut()
+            .filter(|e| e.task_id.as_deref() == Some(&task_id))
+        {
+            entry.files.push((row.get(1), bytes.max(0) as u64));
+        }
+    }
+    Ok(entries)
+}
+
+async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgres::Error> {
+    match event {
+        JournalEvent::CreateStarted {
+            intent,
+            kind,
+            operation,
+            fingerprint,
+        } => {
+            client
+                .execute(
+                    "INSERT INTO kie_suno_creates (intent, kind, operation, fingerprint, state)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (intent) DO NOTHING",
+                    &[
+                        intent,
+                        &kind.as_str(),
+                        operation,
+                        fingerprint,
+                        &EntryState::Sending.as_str(),
+                    ],
+                )
+                .await?;
+        }
+        JournalEvent::CreateFinished { intent, outcome } => {
+            let (state, task_id, detail) = match outcome {
+                CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
+                CreateOutcome::Refused { reason } => (EntryState::Refused, None, Some(reason)),
+                CreateOutcome::Unknown { reason } => (EntryState::Unknown, None, Some(reason)),
+            };
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $2, task_id = $3, detail = $4, updated_at = now()
+                     WHERE intent = $1",
+                    &[intent, &state.as_str(), &task_id, &detail],
+                )
+                .await?;
+        }
+        JournalEvent::StatusChanged {
+            kind,
+            task_id,
+            status,
+        } => {
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET status = $3, updated_at = now()
+                     WHERE kind = $1 AND task_id = $2",
+                    &[&kind.as_str(), task_id, status],
+                )
+                .await?;
+        }
+        JournalEvent::Ended {
+            kind,
+            task_id,
+            failed,
+        } => {
+            let state = if *failed {
+                EntryState::Failed
+            } else {
+                EntryState::Completed
+            };
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $3, updated_at = now()
+                     WHERE kind = $1 AND task_id = $2",
+                    &[&kind.as_str(), task_id, &state.as_str()],
+                )
+                .await?;
+        }
+        JournalEvent::FileSaved {
+            task_id,
+            path,
+            bytes,
+        } => {
+            client
+                .execute(
+                    "INSERT INTO kie_suno_files (task_id, path, bytes) VALUES ($1, $2, $3)
+                     ON CONFLICT (task_id, path) DO UPDATE SET bytes = $3, saved_at = now()",
+                    &[task_id, path, &i64::try_from(*bytes).unwrap_or(i64::MAX)],
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn seconds(lease: Duration) -> f64 {
+    lease.as_secs_f64()
+}
+
+impl Journal for PostgresJournal {
+    fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()> {
+        Box::pin(async move {
+            self.run(|client| {
+                let event = event.clone();
+                async move { write(&client, &event).await }
+            })
+            .await
+        })
+    }
+
+    fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
+        Box::pin(async move {
+            self.run(|client| async move {
+                let condition = if all {
+                    ""
+                } else {
+                    "WHERE state NOT IN ('refused', 'completed', 'failed')"
+                };
+                let rows = client
+                    .query(
+                        &format!(
+                            "SELECT {COLUMNS} FROM kie_suno_creates {condition}
+                             ORDER BY created_at DESC, intent"
+                        ),
+                        &[],
+                    )
+                    .await?;
+                with_files(&client, rows).await
+            })
+            .await
+        })
+    }
+
+    fn claim(
+        &self,
+        holder: &str,
+        lease: Duration,
+        max: usize,
+    ) -> JournalFuture<'_, Vec<JournalEntry>> {
+        let holder = holder.to_owned();
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        Box::pin(async move {
+            self.run(|client| {
+                let holder = holder.clone();
+                async move {
+                    let rows = client
+                        .query(
+                            &format!(
+                                "UPDATE kie_suno_creates
+                                 SET holder = $1, lease_until = now() + make_interval(secs => $2)
+                                 WHERE intent IN (
+                                     SELECT intent FROM kie_suno_creates
+                                     WHERE task_id IS NOT NULL AND reported_at IS NULL
+                                       AND state IN ('created', 'completed', 'failed')
+                                       AND (lease_until IS NULL OR lease_until < now())
+                                     ORDER BY created_at, intent
+                                     LIMIT $3
+                                     FOR UPDATE SKIP LOCKED)
+                                 RETURNING {COLUMNS}"
+                            ),
+                            &[&holder, &seconds(lease), &max],
+                        )
+                        .await?;
+                    let mut entries = with_files(&client, rows).await?;
+                    entries
+                        .sort_by(|a, b| (a.created_at, &a.intent).cmp(&(b.created_at, &b.intent)));
+                    Ok(entries)
+                }
+            })
+            .await
+        })
+    }
+
+    fn renew(
+        &self,
+        holder: &str,
+        intents: &[String],
+        lease: Duration,
+    ) -> JournalFuture<'_, Vec<String>> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intents) = (holder.clone(), intents.clone());
+                async move {
+                    let rows = client
+                        .query(
+                            "UPDATE kie_suno_creates
+                             SET lease_until = now() + make_interval(secs => $3)
+                             WHERE intent = ANY($2) AND holder = $1 AND reported_at IS NULL
+                             RETURNING intent",
+                            &[&holder, &intents, &seconds(lease)],
+                        )
+                        .await?;
+                    Ok(rows.iter().map(|row| row.get(0)).collect())
+                }
+            })
+            .await
+        })
+    }
+
+    fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
+        let (holder, intent) = (holder.to_owned(), intent.to_owned());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intent) = (holder.clone(), intent.clone());
+                async move {
+                    let changed = client
+                        .execute(
+                            "UPDATE kie_suno_creates
+                             SET reported_at = now(), reported_by = $2, holder = NULL, lease_until = NULL
+                             WHERE intent = $1 AND holder = $2 AND reported_at IS NULL",
+                            &[&intent, &holder],
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                }
+            })
+            .await
+        })
+    }
+
+    fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intents) = (holder.clone(), intents.clone());
+                async move {
+                    client
+                        .execute(
+                            "UPDATE kie_suno_creates SET holder = NULL, lease_until = NULL
+                             WHERE intent = ANY($2) AND holder = $1",
+                            &[&holder, &intents],
+                        )
+                        .await?;
+                    Ok(())
+                }
+            })
+            .await
+        })
+    }
+}

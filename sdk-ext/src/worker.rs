@@ -1,0 +1,412 @@
+//! Workers: any number of processes, on any machines, that share a
+//! [`Journal`] and between them see every task it holds to its end. Each
+//! worker claims unfinished tasks under a lease ([`Journal::claim`]),
+//! renews the lease while it waits (a third of the lease at a time), saves
+//! the task's files when asked, and reports the task ([`Journal::report`]):
+//! a task is reported once, by the worker that holds it. A worker that
+//! dies stops renewing; when its leases run out, other workers take its
+//! tasks over. A worker that finds it lost a lease (it was paused longer
+//! than the lease) stops waiting on that task at once.
+//!
+//! Fleet-wide rates: only a task's lease holder polls it, so the per-task
+//! budget of that worker's client is the fleet's for that task (3 requests
+//! per second). Workers create nothing, so the account's create limit
+//! concerns only the processes that create; each of those has its own
+//! [`CreateLimit`](crate::CreateLimit): give each `1/N` of the account's
+//! limit when `N` of them create at once.
+//!
+//! ```no_run
+//! # async fn run(client: kie_suno::Client, journal: std::sync::Arc<dyn kie_suno::journal::Journal>) {
+//! use kie_suno::worker::{Worker, WorkerEvent};
+//! let stop = tokio_util::sync::CancellationToken::new();
+//! Worker::new(&client, journal)
+//!     .download_to("music")
+//!     .run(stop, |event| {
+//!         if let WorkerEvent::Reported(report) = event {
+//!             println!("{} {}", report.task_id, report.failure.as_deref().unwrap_or("completed"));
+//!         }
+//!     })
+//!     .await;
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::Client;
+use crate::download::{Saved, TaskFiles};
+use crate::journal::{Journal, JournalEntry};
+use crate::kind::TaskKind;
+use crate::wait::{Family, Wait, WaitError, Wakeups};
+
+/// How long a lease lasts unless set (renewed every third of it).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// What a worker did, as it happens.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum WorkerEvent {
+    /// It took a task (new, or another worker's whose lease ran out).
+    Claimed {
+        /// The task's kind.
+        kind: TaskKind,
+        /// The task.
+        task_id: String,
+    },
+    /// It saw a task to its end and reported it: this happens once per
+    /// task across the fleet.
+    Reported(Report),
+    /// It gave a task back to the others (its wait could not finish, or a
+    /// file failed), to be claimed again.
+    Released {
+        /// The task.
+        task_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// Another worker took the task over (this one's lease ran out).
+    LeaseLost {
+        /// The task.
+        task_id: String,
+    },
+    /// The journal failed (after its own retries); the worker goes on.
+    JournalFailed {
+        /// What failed.
+        message: String,
+    },
+}
+
+/// A task seen to its end.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The task's kind.
+    pub kind: TaskKind,
+    /// The task.
+    pub task_id: String,
+    /// Why it failed, or `None` when it made its results.
+    pub failure: Option<String>,
+    /// The files saved (with [`Worker::download_to`]).
+    pub files: Vec<Saved>,
+    /// The worker that reported it.
+    pub worker: String,
+}
+
+/// One worker; configure, then [`Worker::run`].
+#[derive(Debug)]
+#[must_use = "a worker does nothing until run"]
+pub struct Worker {
+    client: Client,
+    journal: Arc<dyn Journal>,
+    name: String,
+    lease: Duration,
+    concurrency: usize,
+    download: Option<PathBuf>,
+    wakeups: Option<Wakeups>,
+    deadline: Duration,
+    idle_claim_every: Duration,
+}
+
+/// What became of one claimed task.
+enum Outcome {
+    Done {
+        failure: Option<String>,
+        files: Vec<Saved>,
+    },
+    Release(String),
+    Lost,
+}
+
+impl Worker {
+    /// A worker over `journal` that polls with `client` (whose own
+    /// journal, if any, records what its waits see).
+    pub fn new(client: &Client, journal: Arc<dyn Journal>) -> Self {
+        Worker {
+            client: client.clone(),
+            journal,
+            name: default_name(),
+            lease: DEFAULT_LEASE,
+            concurrency: 100,
+            download: None,
+            wakeups: None,
+            deadline: Duration::from_secs(3600),
+            idle_claim_every: Duration::from_secs(1),
+        }
+    }
+
+    /// The name the journal shows as the holder (default: host, process
+    /// id and a random suffix).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// How long a lease lasts (default 30 s): how soon another worker
+    /// takes over a task after this one dies.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(300));
+        self
+    }
+
+    /// How many tasks it follows at once (default 100).
+    pub fn concurrency(mut self, tasks: usize) -> Self {
+        self.concurrency = tasks.max(1);
+        self
+    }
+
+    /// Saves each completed task's files into `dir` before reporting it.
+    pub fn download_to(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.download = Some(dir.into());
+        self
+    }
+
+    /// Its waits wake on these callbacks (with fan-out, callbacks any
+    /// replica received).
+    pub fn wake_on(mut self, wakeups: &Wakeups) -> Self {
+        self.wakeups = Some(wakeups.clone());
+        self
+    }
+
+    /// The longest it waits for one task before giving it back (default
+    /// an hour).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How often it looks for new tasks while it has room (default 1 s).
+    pub fn claim_every(mut self, every: Duration) -> Self {
+        self.idle_claim_every = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// The holder name it uses.
+    pub fn holder(&self) -> &str {
+        &self.name
+    }
+
+    /// Works until `stop` is cancelled; then stops waiting and gives its
+    /// tasks back (so that others need not wait for the leases to run
+    /// out). `on_event` hears what it does.
+    pub async fn run(self, stop: CancellationToken, mut on_event: impl FnMut(WorkerEvent) + Send) {
+        let mut held: HashMap<String, CancellationToken> = HashMap::new();
+        let mut running = FuturesUnordered::new();
+        let mut renew = tokio::time::interval(self.lease / 3);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut claim = tokio::time::interval(self.idle_claim_every);
+        claim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let journal_failed = |e: crate::journal::JournalError| WorkerEvent::JournalFailed {
+            message: e.to_string(),
+        };
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = claim.tick(), if held.len() < self.concurrency => {
+                    let room = self.concurrency - held.len();
+                    match self.journal.claim(&self.name, self.lease, room).await {
+                        Ok(entries) => {
+                            for entry in entries {
+                                let Some(started) = self.start(entry, &mut held) else { continue };
+                                on_event(started.0);
+                                running.push(started.1);
+                            }
+                        }
+                        Err(e) => on_event(journal_failed(e)),
+                    }
+                }
+                _ = renew.tick(), if !held.is_empty() => {
+                    let intents: Vec<String> = held.keys().cloned().collect();
+                    match self.journal.renew(&self.name, &intents, self.lease).await {
+                        Ok(kept) => {
+                            for intent in intents.iter().filter(|i| !kept.contains(i)) {
+                                if let Some(token) = held.get(intent) {
+                                    token.cancel();
+                                }
+                            }
+                        }
+                        Err(e) => on_event(journal_failed(e)),
+                    }
+                }
+                Some((intent, kind, task_id, outcome)) = running.next() => {
+                    held.remove(&intent);
+                    let event = self.settle(&intent, kind, task_id, outcome).await;
+                    on_event(event);
+                }
+            }
+        }
+        for token in held.values() {
+            token.cancel();
+        }
+        drop(running);
+        let intents: Vec<String> = held.into_keys().collect();
+        if !intents.is_empty()
+            && let Err(e) = self.journal.release(&self.name, &intents).await
+        {
+            on_event(journal_failed(e));
+        }
+    }
+
+    /// Starts following a claimed task: the event to tell, and the work.
+    #[allow(clippy::type_complexity)]
+    fn start(
+        &self,
+        entry: JournalEntry,
+        held: &mut HashMap<String, CancellationToken>,
+    ) -> Option<(
+        WorkerEvent,
+        std::pin::Pin<Box<dyn Future<Output = (String, TaskKind, String, Outcome)> + Send>>,
+    )> {
+        let task_id = entry.task_id.clone()?;
+        let kind = entry.task_kind()?;
+        let cancel = CancellationToken::new();
+        held.insert(entry.intent.clone(), cancel.clone());
+        let job = Job {
+            client: self.client.clone(),
+            task_id: task_id.clone(),
+            wakeups: self.wakeups.clone(),
+            download: self.download.clone(),
+            deadline: self.deadline,
+            cancel,
+        };
+        let intent = entry.intent;
+        let work = Box::pin(async move {
+            let outcome = job.follow(kind).await;
+            (intent, kind, job.task_id, outcome)
+        });
+        Some((WorkerEvent::Claimed { kind, task_id }, work))
+    }
+
+    /// Reports or releases a task whose work ended.
+    async fn settle(
+        &self,
+        intent: &str,
+        kind: TaskKind,
+        task_id: String,
+        outcome: Outcome,
+    ) -> WorkerEvent {
+        match outcome {
+            Outcome::Done { failure, files } => match self.journal.report(&self.name, intent).await
+            {
+                Ok(true) => WorkerEvent::Reported(Report {
+                    kind,
+                    task_id,
+                    failure,
+                    files,
+                    worker: self.name.clone(),
+                }),
+                Ok(false) => WorkerEvent::LeaseLost { task_id },
+                Err(e) => WorkerEvent::JournalFailed {
+                    message: e.to_string(),
+                },
+            },
+            Outcome::Lost => WorkerEvent::LeaseLost { task_id },
+            Outcome::Release(reason) => {
+                if let Err(e) = self.journal.release(&self.name, &[intent.to_owned()]).await {
+                    tracing::warn!(error = %e, "could not give a task back");
+                }
+                WorkerEvent::Released { task_id, reason }
+            }
+        }
+    }
+}
+
+/// Following one task: its wait and its files.
+struct Job {
+    client: Client,
+    task_id: String,
+    wakeups: Option<Wakeups>,
+    download: Option<PathBuf>,
+    deadline: Duration,
+    cancel: CancellationToken,
+}
+
+impl Job {
+    async fn follow(&self, kind: TaskKind) -> Outcome {
+        match kind {
+            TaskKind::Music => self.follow_as::<crate::music::Music>().await,
+            TaskKind::Lyrics => self.follow_as::<crate::lyrics::Lyrics>().await,
+            TaskKind::Wav => self.follow_as::<crate::wav::Wav>().await,
+            TaskKind::VocalSeparation => {
+                self.follow_as::<crate::separation::VocalSeparation>().await
+            }
+            TaskKind::Midi => self.follow_as::<crate::midi::Midi>().await,
+            TaskKind::Video => self.follow_as::<crate::video::Video>().await,
+            TaskKind::Cover => self.follow_as::<crate::cover::Cover>().await,
+        }
+    }
+
+    async fn follow_as<F: Family>(&self) -> Outcome
+    where
+        F::Record: TaskFiles,
+    {
+        let wait = Wait::<F>::new(&self.client, self.task_id.clone())
+            .deadline(self.deadline)
+            .cancel_on(self.cancel.clone());
+        let wait = match &self.wakeups {
+            Some(wakeups) => wait.wake_on(wakeups),
+            None => wait,
+        };
+        let record = match wait.await {
+            Ok(record) => record,
+            Err(WaitError::TaskFailed {
+                status, message, ..
+            }) => {
+                let failure = match message {
+                    Some(m) => format!("{status}: {m}"),
+                    None => status.to_string(),
+                };
+                return Outcome::Done {
+                    failure: Some(failure),
+                    files: Vec::new(),
+                };
+            }
+            Err(WaitError::Cancelled) => return Outcome::Lost,
+            Err(e) => return Outcome::Release(e.to_string()),
+        };
+        let Some(dir) = &self.download else {
+            return Outcome::Done {
+                failure: None,
+                files: Vec::new(),
+            };
+        };
+        // A lease lost meanwhile stops the downloads too: the new holder
+        // writes the same files.
+        let downloads = self.client.downloads();
+        let saving = std::pin::pin!(downloads.all(record.files(), dir));
+        let results = tokio::select! {
+            results = saving => results,
+            () = self.cancel.cancelled() => return Outcome::Lost,
+        };
+        let mut files = Vec::new();
+        for saved in results {
+            match saved {
+                Ok(saved) => files.push(saved),
+                Err(e) => return Outcome::Release(format!("a file failed: {e}")),
+            }
+        }
+        Outcome::Done {
+            failure: None,
+            files,
+        }
+    }
+}
+
+/// `host-pid-xxxx`: unique enough to tell workers apart in the journal.
+fn default_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".to_owned());
+    format!("{host}-{}-{:04x}", std::process::id(), fastrand::u16(..))
+}

@@ -1,0 +1,352 @@
+//! A fleet over loopback: the mock API (faults on polls, signed callbacks
+//! with their own faults), tasks of every kind created through a
+//! PostgreSQL journal, and `suno worker` processes sharing it; the
+//! callbacks reach one worker only, which passes them on through the
+//! database. One worker can be killed (SIGKILL) mid-run. What it measures
+//! comes from the workers' report lines, the journal and the mock.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kie_suno::callback::WebhookKey;
+use kie_suno::journal::{Journal, PostgresJournal};
+use kie_suno::mock::{CallbackDelivery, CallbackFaults, Faults, KindScript, MockServer, Script};
+use kie_suno::{ApiKey, Client};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+use crate::soak::{create, kind_lifecycle, kind_of, lifecycle};
+
+/// How the fleet runs.
+#[derive(Debug, Clone)]
+pub struct FleetConfig {
+    pub tasks: usize,
+    pub workers: usize,
+    /// Tasks each worker follows at once.
+    pub concurrency: usize,
+    pub lease: Duration,
+    /// Kill worker 1 with SIGKILL this long after the workers start.
+    pub kill_after: Option<Duration>,
+    /// Share of polls and downloads that get a fault.
+    pub fault_rate: f64,
+    /// Share of callbacks lost (others are duplicated and delayed too).
+    pub callback_drop: f64,
+    pub seed: u64,
+    /// Give up after this long.
+    pub timeout: Duration,
+}
+
+impl Default for FleetConfig {
+    fn default() -> Self {
+        FleetConfig {
+            tasks: 300,
+            workers: 3,
+            concurrency: 100,
+            lease: Duration::from_secs(3),
+            kill_after: Some(Duration::from_secs(2)),
+            fault_rate: 0.05,
+            callback_drop: 0.1,
+            seed: 11,
+            timeout: Duration::from_secs(180),
+        }
+    }
+}
+
+/// What came of it.
+#[derive(Debug, Default, Clone)]
+pub struct FleetReport {
+    pub tasks: usize,
+    /// Tasks reported by some worker (on stdout).
+    pub reported: usize,
+    /// Tasks reported more than once.
+    pub reported_twice: usize,
+    /// Tasks the journal shows reported.
+    pub journal_reported: usize,
+    /// Reported files missing or empty, and partial files left behind.
+    pub bad_files: usize,
+    /// Files saved.
+    pub files: usize,
+    pub rate_violations: u64,
+    /// Callbacks the database recorded (passed on to every worker).
+    pub callbacks_passed_on: i64,
+    /// Tasks the killed worker held when it died.
+    pub orphaned: usize,
+    /// From the kill until every task it held was claimed again (or
+    /// reported).
+    pub takeover: Option<Duration>,
+    /// From the workers' start until the last report.
+    pub wall: Duration,
+}
+
+impl std::fmt::Display for FleetReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "tasks={} reported={} reported_twice={} journal_reported={} files={} bad_files={} \
+             rate_violations={} callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1}",
+            self.tasks,
+            self.reported,
+            self.reported_twice,
+            self.journal_reported,
+            self.files,
+            self.bad_files,
+            self.rate_violations,
+            self.callbacks_passed_on,
+            self.orphaned,
+            self.takeover
+                .map_or("-".to_owned(), |t| format!("{:.2}", t.as_secs_f64())),
+            self.wall.as_secs_f64(),
+        )
+    }
+}
+
+const WEBHOOK_KEY: &str = "fleet-webhook-key";
+
+/// Runs a fleet of `suno` (the binary at `suno`) workers on the database
+/// at `database_url`, which must be empty.
+pub async fn run(
+    suno: &Path,
+    database_url: &str,
+    config: &FleetConfig,
+) -> std::io::Result<FleetReport> {
+    let mut rng = fastrand::Rng::with_seed(config.seed);
+    let listen = free_port()?;
+    let key = WebhookKey::new(WEBHOOK_KEY).ok_or_else(|| std::io::Error::other("key"))?;
+    let server = MockServer::builder()
+        .lifecycles(
+            (0..64)
+                .map(|_| lifecycle(&mut rng))
+                .collect::<Vec<Script>>(),
+        )
+        .kind_lifecycles(
+            (0..64)
+                .map(|_| kind_lifecycle(&mut rng))
+                .collect::<Vec<KindScript>>(),
+        )
+        .credits(i64::MAX)
+        .create_limit(100_000, Duration::from_secs(1))
+        // Faults from after the creates on: polls and downloads.
+        .faults(Faults {
+            requests: Some(config.tasks as u64 + 1..u64::MAX),
+            slow_delay: Duration::from_millis(800),
+            ..Faults::at_rate(config.fault_rate, config.seed)
+        })
+        .callbacks(CallbackDelivery {
+            url: format!("http://{listen}/callbacks"),
+            key: Some(key),
+            faults: CallbackFaults {
+                drop: config.callback_drop,
+                duplicate: 0.1,
+                max_delay: Duration::from_millis(300),
+                seed: config.seed,
+                ..CallbackFaults::default()
+            },
+        })
+        .start()
+        .await?;
+    let journal = PostgresJournal::open(database_url)
+        .await
+        .map_err(std::io::Error::other)?;
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).map_err(std::io::Error::other)?)
+        .base_url(server.url())
+        .create_limit(None)
+        .callback_url(format!("http://{listen}/callbacks"))
+        .journal(Arc::new(journal.clone()))
+        .build()
+        .map_err(std::io::Error::other)?;
+    create_tasks(&client, config, &mut rng).await?;
+
+    let dir = tempfile::tempdir()?;
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..config.workers {
+        let listen = (w == 0).then_some(listen);
+        workers.push(spawn_worker(
+            suno,
+            w,
+            listen,
+            &server,
+            database_url,
+            config,
+            dir.path(),
+            &lines,
+        )?);
+    }
+    let mut report = FleetReport {
+        tasks: config.tasks,
+        ..FleetReport::default()
+    };
+    let mut killed = None;
+    loop {
+        let entries = journal.entries(true).await.map_err(std::io::Error::other)?;
+        let reported = entries.iter().filter(|e| e.reported.is_some()).count();
+        if let Some(after) = config.kill_after
+            && killed.is_none()
+            && started.elapsed() >= after
+            && workers.len() > 1
+        {
+            let held: Vec<String> = entries
+                .iter()
+                .filter(|e| e.holder.as_deref() == Some("w1") && e.reported.is_none())
+                .map(|e| e.intent.clone())
+                .collect();
+            workers[1].start_kill()?;
+            report.orphaned = held.len();
+            killed = Some((Instant::now(), held));
+        }
+        if let Some((at, held)) = &killed
+            && report.takeover.is_none()
+        {
+            let by_intent: HashMap<&str, _> =
+                entries.iter().map(|e| (e.intent.as_str(), e)).collect();
+            let taken = held.iter().all(|i| {
+                by_intent.get(i.as_str()).is_some_and(|e| {
+                    e.reported.is_some() || e.holder.as_deref().is_some_and(|h| h != "w1")
+                })
+            });
+            if taken {
+                report.takeover = Some(at.elapsed());
+            }
+        }
+        if reported >= config.tasks || started.elapsed() > config.timeout {
+            report.journal_reported = reported;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    report.wall = started.elapsed();
+    for worker in &mut workers {
+        let _ = worker.start_kill();
+        let _ = worker.wait().await;
+    }
+    // Let the readers drain what the workers printed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    score(&lines, dir.path(), &mut report);
+    report.rate_violations = server.rate_violations();
+    report.callbacks_passed_on = callbacks_recorded(database_url).await;
+    Ok(report)
+}
+
+/// Creates the tasks, 32 at a time, every kind present.
+async fn create_tasks(
+    client: &Client,
+    config: &FleetConfig,
+    rng: &mut fastrand::Rng,
+) -> std::io::Result<()> {
+    let kinds: Vec<_> = (0..config.tasks).map(|_| kind_of(rng)).collect();
+    for (chunk_no, chunk) in kinds.chunks(32).enumerate() {
+        let creates = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| create(client, *kind, chunk_no * 32 + i));
+        for result in futures_util::future::join_all(creates).await {
+            result.map_err(std::io::Error::other)?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn_worker(
+    suno: &Path,
+    number: usize,
+    listen: Option<std::net::SocketAddr>,
+    server: &MockServer,
+    database_url: &str,
+    config: &FleetConfig,
+    dir: &Path,
+    lines: &Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<Child> {
+    let mut command = Command::new(suno);
+    command
+        .arg("worker")
+        .args(["--journal", database_url])
+        .args(["--download", &dir.display().to_string()])
+        .args(["--lease", &format!("{}ms", config.lease.as_millis())])
+        .args(["--concurrency", &config.concurrency.to_string()])
+        .args(["--name", &format!("w{number}")])
+        .env("KIE_BASE_URL", server.url())
+        .env("KIE_API_KEY", server.api_key())
+        .env("KIE_WEBHOOK_HMAC_KEY", WEBHOOK_KEY)
+        .env_remove("KIE_JOURNAL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    if let Some(addr) = listen {
+        command.args(["--listen", &addr.to_string()]);
+    }
+    let mut child = command.spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| std::io::Error::other("no stdout"))?;
+    let lines = lines.clone();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = reader.next_line().await {
+            lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        }
+    });
+    Ok(child)
+}
+
+/// Counts reports per task and checks the files they name.
+fn score(lines: &Mutex<Vec<String>>, dir: &Path, report: &mut FleetReport) {
+    let lines = lines.lock().unwrap_or_else(|p| p.into_inner());
+    let mut per_task: HashMap<String, usize> = HashMap::new();
+    for line in lines.iter() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let Some(task_id) = value["task_id"].as_str() else {
+            continue;
+        };
+        *per_task.entry(task_id.to_owned()).or_default() += 1;
+        for file in value["files"].as_array().into_iter().flatten() {
+            report.files += 1;
+            let ok = file
+                .as_str()
+                .and_then(|p| std::fs::metadata(PathBuf::from(p)).ok())
+                .is_some_and(|m| m.len() > 0);
+            report.bad_files += usize::from(!ok);
+        }
+    }
+    report.reported = per_task.len();
+    report.reported_twice = per_task.values().filter(|n| **n > 1).count();
+    report.bad_files += std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+                .count()
+        })
+        .unwrap_or(0);
+}
+
+async fn callbacks_recorded(database_url: &str) -> i64 {
+    let Ok((client, connection)) =
+        tokio_postgres::connect(database_url, tokio_postgres::NoTls).await
+    else {
+        return -1;
+    };
+    let driver = tokio::spawn(connection);
+    let count = client
+        .query_one("SELECT count(*) FROM kie_suno_callbacks", &[])
+        .await
+        .map_or(-1, |row| row.get::<_, i64>(0));
+    drop(client);
+    let _ = driver.await;
+    count
+}
+
+fn free_port() -> std::io::Result<std::net::SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.local_addr()
+}

@@ -1,0 +1,222 @@
+//! What every [`Journal`] must do, as functions over any journal: the
+//! SQLite and PostgreSQL journals run the same ones
+//! (`tests/tests/journal_contract.rs`).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kie_suno::TaskKind;
+use kie_suno::journal::{CreateOutcome, EntryState, Journal, JournalEvent};
+
+/// Writes down a create of a music task and its outcome; returns its
+/// intent.
+pub async fn created(journal: &dyn Journal, task_id: &str) -> String {
+    let intent = format!("intent-{task_id}");
+    journal
+        .record(JournalEvent::CreateStarted {
+            intent: intent.clone(),
+            kind: TaskKind::Music,
+            operation: "generate-music".into(),
+            fingerprint: "0123456789abcdef".into(),
+        })
+        .await
+        .expect("create started");
+    journal
+        .record(JournalEvent::CreateFinished {
+            intent: intent.clone(),
+            outcome: CreateOutcome::Created {
+                task_id: task_id.into(),
+            },
+        })
+        .await
+        .expect("create finished");
+    intent
+}
+
+pub async fn a_create_is_written_down_from_start_to_end(journal: Arc<dyn Journal>) {
+    let intent = created(&*journal, "t1").await;
+    let entries = journal.entries(false).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].intent, intent);
+    assert_eq!(entries[0].state, EntryState::Created);
+    assert_eq!(entries[0].task_id.as_deref(), Some("t1"));
+    for event in [
+        JournalEvent::StatusChanged {
+            kind: TaskKind::Music,
+            task_id: "t1".into(),
+            status: "FIRST_SUCCESS".into(),
+        },
+        JournalEvent::Ended {
+            kind: TaskKind::Music,
+            task_id: "t1".into(),
+            failed: false,
+        },
+        JournalEvent::FileSaved {
+            task_id: "t1".into(),
+            path: "/music/a.mp3".into(),
+            bytes: 1234,
+        },
+    ] {
+        journal.record(event).await.unwrap();
+    }
+    assert!(journal.entries(false).await.unwrap().is_empty());
+    let all = journal.entries(true).await.unwrap();
+    assert_eq!(all[0].state, EntryState::Completed);
+    assert_eq!(all[0].status.as_deref(), Some("FIRST_SUCCESS"));
+    assert_eq!(all[0].files, vec![("/music/a.mp3".to_owned(), 1234)]);
+}
+
+pub async fn creates_without_a_task_are_never_claimed(journal: Arc<dyn Journal>) {
+    for (intent, outcome) in [
+        (
+            "refused",
+            Some(CreateOutcome::Refused {
+                reason: "no credits".into(),
+            }),
+        ),
+        (
+            "unknown",
+            Some(CreateOutcome::Unknown {
+                reason: "timed out".into(),
+            }),
+        ),
+        ("sending", None),
+    ] {
+        journal
+            .record(JournalEvent::CreateStarted {
+                intent: intent.into(),
+                kind: TaskKind::Music,
+                operation: "generate-music".into(),
+                fingerprint: "f".into(),
+            })
+            .await
+            .unwrap();
+        if let Some(outcome) = outcome {
+            journal
+                .record(JournalEvent::CreateFinished {
+                    intent: intent.into(),
+                    outcome,
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let claimed = journal
+        .claim("w1", Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert!(claimed.is_empty(), "{claimed:?}");
+}
+
+pub async fn holders_claiming_at_once_never_get_the_same_task(journal: Arc<dyn Journal>) {
+    for i in 0..30 {
+        created(&*journal, &format!("t{i:02}")).await;
+    }
+    let claims = (0..5).map(|w| {
+        let journal = journal.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = journal
+                    .claim(&format!("w{w}"), Duration::from_secs(30), 2)
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                assert!(
+                    got.iter()
+                        .all(|e| e.holder.as_deref() == Some(&format!("w{w}")))
+                );
+                mine.extend(got.into_iter().filter_map(|e| e.task_id));
+            }
+        })
+    });
+    let mut all = Vec::new();
+    for claim in claims {
+        all.extend(claim.await.unwrap());
+    }
+    let distinct: BTreeSet<&String> = all.iter().collect();
+    assert_eq!(all.len(), 30, "every task claimed once: {all:?}");
+    assert_eq!(distinct.len(), 30);
+}
+
+pub async fn a_lease_that_runs_out_goes_to_another_holder(journal: Arc<dyn Journal>) {
+    let intent = created(&*journal, "t1").await;
+    let lease = Duration::from_millis(600);
+    assert_eq!(journal.claim("w1", lease, 5).await.unwrap().len(), 1);
+    assert!(
+        journal.claim("w2", lease, 5).await.unwrap().is_empty(),
+        "held"
+    );
+    let renewed = journal.renew("w1", std::slice::from_ref(&intent), lease).await.unwrap();
+    assert_eq!(renewed, vec![intent.clone()], "the holder renews");
+    tokio::time::sleep(lease + Duration::from_millis(300)).await;
+    let taken = journal.claim("w2", lease, 5).await.unwrap();
+    assert_eq!(taken.len(), 1, "the lease ran out: w2 takes the task over");
+    assert!(
+        journal
+            .renew("w1", std::slice::from_ref(&intent), lease)
+            .await
+            .unwrap()
+            .is_empty(),
+        "w1 learns it lost the task"
+    );
+    assert!(
+        !journal.report("w1", &intent).await.unwrap(),
+        "and cannot report it"
+    );
+}
+
+pub async fn a_task_is_reported_once(journal: Arc<dyn Journal>) {
+    let intent = created(&*journal, "t1").await;
+    journal
+        .claim("w1", Duration::from_secs(30), 5)
+        .await
+        .unwrap();
+    assert!(journal.report("w1", &intent).await.unwrap());
+    assert!(!journal.report("w1", &intent).await.unwrap(), "only once");
+    assert!(
+        journal
+            .claim("w2", Duration::from_secs(30), 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a reported task needs no worker"
+    );
+    let all = journal.entries(true).await.unwrap();
+    let (_, by) = all[0].reported.clone().expect("reported");
+    assert_eq!(by, "w1");
+    assert_eq!(all[0].holder, None);
+}
+
+pub async fn a_released_task_goes_back_to_the_pool_at_once(journal: Arc<dyn Journal>) {
+    let intent = created(&*journal, "t1").await;
+    journal
+        .claim("w1", Duration::from_secs(300), 5)
+        .await
+        .unwrap();
+    journal.release("w1", &[intent]).await.unwrap();
+    let taken = journal
+        .claim("w2", Duration::from_secs(300), 5)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].holder.as_deref(), Some("w2"));
+}
+
+pub async fn writers_at_once_lose_nothing(journal: Arc<dyn Journal>) {
+    let writers = (0..8).map(|w| {
+        let journal = journal.clone();
+        tokio::spawn(async move {
+            for i in 0..10 {
+                created(&*journal, &format!("w{w}-t{i}")).await;
+            }
+        })
+    });
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert_eq!(journal.entries(true).await.unwrap().len(), 80);
+}

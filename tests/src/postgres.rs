@@ -1,0 +1,149 @@
+//! PostgreSQL for the tests: a fresh database per test, in the cluster
+//! named by `KIE_TEST_POSTGRES_URL` (what `.ci/run` starts), or else in one
+//! this test process starts with `.ci/postgres` and that stops when the
+//! process ends. Only where no PostgreSQL binaries exist, and never in CI,
+//! do the tests that need it skip, saying so.
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The variable naming a running cluster's URL.
+pub const URL_VARIABLE: &str = "KIE_TEST_POSTGRES_URL";
+
+/// The cluster's URL, or why there is none.
+fn cluster() -> &'static Result<String, String> {
+    static CLUSTER: OnceLock<Result<String, String>> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        if let Ok(url) = std::env::var(URL_VARIABLE)
+            && !url.is_empty()
+        {
+            return Ok(url);
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres");
+        let dir = std::env::temp_dir().join(format!("kie-suno-pg-{}", std::process::id()));
+        let output = Command::new(script)
+            .arg("start")
+            .arg(&dir)
+            .arg(std::process::id().to_string())
+            .output()
+            .map_err(|e| format!("cannot run {script}: {e}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    })
+}
+
+/// A new, empty database for one test; `None` (after printing why) where
+/// this machine has no PostgreSQL. In CI (`CI` set) a missing PostgreSQL
+/// is a failure, never a skip.
+pub async fn fresh_database() -> Option<String> {
+    let base = match cluster() {
+        Ok(url) => url.clone(),
+        Err(why) if std::env::var_os("CI").is_none() && why.contains("no PostgreSQL binaries") => {
+            eprintln!("skipped: {why}; set {URL_VARIABLE} to a cluster to run this test");
+            return None;
+        }
+        Err(why) => panic!("PostgreSQL is needed and could not be started: {why}"),
+    };
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach the test cluster {base}: {e}"));
+    let driver = tokio::spawn(connection);
+    let name = format!("kie_{:016x}", fastrand::u64(..));
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    drop(client);
+    let _ = driver.await;
+    let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// A TCP relay in front of a database, to take it away and bring it back:
+/// while cut, open connections are dropped and new ones closed at once.
+pub struct Relay {
+    /// The relay's address, to connect to instead of the database's.
+    pub addr: std::net::SocketAddr,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    /// Relays to the host and port of `url`.
+    pub async fn start(url: &str) -> std::io::Result<Relay> {
+        let target = target_of(url)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let accepting = {
+            let (up, open) = (up.clone(), open.clone());
+            tokio::spawn(async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !up.load(std::sync::atomic::Ordering::SeqCst) {
+                        continue;
+                    }
+                    let target = target.clone();
+                    let relay = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    open.lock().unwrap_or_else(|p| p.into_inner()).push(relay);
+                }
+            })
+        };
+        Ok(Relay {
+            addr,
+            up,
+            open,
+            accepting,
+        })
+    }
+
+    /// `url` with the relay's address in place of the database's.
+    pub fn url_for(&self, url: &str) -> String {
+        let (scheme_user, rest) = url.split_once('@').unwrap_or(("postgres://", url));
+        let db = rest.split_once('/').map_or("", |(_, db)| db);
+        format!("{scheme_user}@{}/{db}", self.addr)
+    }
+
+    /// Takes the database away: every connection through the relay drops.
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for relay in self
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            relay.abort();
+        }
+    }
+
+    /// Brings it back.
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.accepting.abort();
+        self.cut();
+    }
+}
+
+/// `host:port` of a `postgres://user@host:port/db` URL.
+fn target_of(url: &str) -> std::io::Result<String> {
+    let rest = url.split_once('@').map_or(url, |(_, r)| r);
+    let host_port = rest.split('/').next().unwrap_or("");
+    if host_port.is_empty() {
+        return Err(std::io::Error::other(format!("no host in {url}")));
+    }
+    Ok(host_port.to_owned())
+}
