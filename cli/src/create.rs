@@ -171,8 +171,14 @@ async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Fa
         .api_key(kie_suno::ApiKey::new(key)?)
         .base_url(&conn.base_url)
         .callback_url(callback_url);
-    if let Some(journal) = crate::journal::open(conn).await? {
-        builder = builder.journal(journal);
+    if !conn.no_journal {
+        let opened = crate::journal::open_store(conn).await?;
+        builder = builder.journal(opened.journal);
+        // A database shared by a fleet keeps the account's create limit
+        // across every process creating through it.
+        if let Some(postgres) = opened.postgres {
+            builder = builder.shared_create_limit(std::sync::Arc::new(postgres));
+        }
     }
     Ok(builder.build()?)
 }

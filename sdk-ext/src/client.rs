@@ -17,7 +17,7 @@ use crate::budget::RateBudget;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
-use crate::journal::Journal;
+use crate::journal::{Journal, SharedCreateLimit};
 use crate::limit::{CreateLimit, CreateLimiter};
 use crate::record::MusicRecord;
 
@@ -54,6 +54,8 @@ struct Shared {
     budget: RateBudget,
     /// Every create, through any clone, waits for a slot under one limit.
     creates: CreateLimiter,
+    /// The same limit kept with other processes, if it is.
+    shared_creates: Option<(Arc<dyn SharedCreateLimit>, CreateLimit)>,
     /// Where created tasks' results go when a request names no URL.
     callback_url: Option<Url>,
     /// Where creates and their tasks are written down.
@@ -111,6 +113,11 @@ impl Client {
     /// The account's create limit, as this client keeps it.
     pub(crate) fn create_limiter(&self) -> &CreateLimiter {
         &self.shared.creates
+    }
+
+    /// The create limit kept with other processes, and the limit.
+    pub(crate) fn shared_create_limit(&self) -> Option<&(Arc<dyn SharedCreateLimit>, CreateLimit)> {
+        self.shared.shared_creates.as_ref()
     }
 
     /// The HTTP client for file hosts: its own pool, never the API key.
@@ -285,6 +292,7 @@ pub struct ClientBuilder {
     max_body_bytes: usize,
     transport: Option<Arc<dyn Transport>>,
     create_limit: Option<CreateLimit>,
+    shared_create_limit: Option<Arc<dyn SharedCreateLimit>>,
     callback_url: Option<String>,
     journal: Option<Arc<dyn Journal>>,
 }
@@ -302,6 +310,7 @@ impl Default for ClientBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             transport: None,
             create_limit: Some(CreateLimit::default()),
+            shared_create_limit: None,
             callback_url: None,
             journal: None,
         }
@@ -384,6 +393,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the create limit (as set by [`Self::create_limit`], or the
+    /// default) across every process that uses `shared` too: before each
+    /// create, after this client's own turn, it takes one from `shared` (a
+    /// [`PostgresJournal`](crate::journal::PostgresJournal) for a fleet). A
+    /// create that cannot get its turn (the store is away) is not sent.
+    pub fn shared_create_limit(mut self, shared: Arc<dyn SharedCreateLimit>) -> Self {
+        self.shared_create_limit = Some(shared);
+        self
+    }
+
     /// Where created tasks' results go when a create request names no
     /// callback URL. The API requires one, and whoever receives it gets the
     /// task's results, so the client never makes one up: without this and
@@ -435,6 +454,9 @@ impl ClientBuilder {
                 inner: generated::Client::new_with_client(&base_url, http, options),
                 budget: RateBudget::default(),
                 creates: CreateLimiter::new(self.create_limit),
+                shared_creates: self
+                    .shared_create_limit
+                    .map(|shared| (shared, self.create_limit.unwrap_or_default())),
                 callback_url,
                 journal: self.journal,
                 files: std::sync::OnceLock::new(),

@@ -160,6 +160,9 @@ where
     loop {
         attempt += 1;
         tokio::time::sleep_until(client.create_limiter().reserve()).await;
+        if let Some((shared, limit)) = client.shared_create_limit() {
+            shared.take_turn(*limit).await.map_err(Error::Journal)?;
+        }
         let sent_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
         let error = match call().await {
             Ok(answer) => {

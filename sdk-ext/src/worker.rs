@@ -10,10 +10,10 @@
 //!
 //! Fleet-wide rates: only a task's lease holder polls it, so the per-task
 //! budget of that worker's client is the fleet's for that task (3 requests
-//! per second). Workers create nothing, so the account's create limit
-//! concerns only the processes that create; each of those has its own
-//! [`CreateLimit`](crate::CreateLimit): give each `1/N` of the account's
-//! limit when `N` of them create at once.
+//! per second); a process that creates should leave the waiting to the
+//! workers. Workers create nothing; the processes that do keep the
+//! account's create limit together with
+//! [`ClientBuilder::shared_create_limit`](crate::ClientBuilder::shared_create_limit).
 //!
 //! ```no_run
 //! # async fn run(client: kie_suno::Client, journal: std::sync::Arc<dyn kie_suno::journal::Journal>) {

@@ -150,7 +150,10 @@ pub async fn a_lease_that_runs_out_goes_to_another_holder(journal: Arc<dyn Journ
         journal.claim("w2", lease, 5).await.unwrap().is_empty(),
         "held"
     );
-    let renewed = journal.renew("w1", std::slice::from_ref(&intent), lease).await.unwrap();
+    let renewed = journal
+        .renew("w1", std::slice::from_ref(&intent), lease)
+        .await
+        .unwrap();
     assert_eq!(renewed, vec![intent.clone()], "the holder renews");
     tokio::time::sleep(lease + Duration::from_millis(300)).await;
     let taken = journal.claim("w2", lease, 5).await.unwrap();

@@ -91,3 +91,58 @@ async fn a_create_waits_for_a_database_that_is_briefly_away() {
     assert_eq!(entries[0].task_id.as_deref(), Some(task.id()));
     assert_eq!(entries[0].state, EntryState::Created);
 }
+
+/// Two processes' clients (each its own connection to the database)
+/// creating at once against a mock whose account allows 5 creates per
+/// 2 s; with `shared`, both keep the limit through the database. Returns
+/// how many creates the mock counted over its limit.
+async fn two_processes_creating(url: &str, shared: bool) -> u64 {
+    let server = MockBuilder::default()
+        .credits(1_000_000)
+        .create_limit(5, Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let limit = kie_suno::CreateLimit::new(5, Duration::from_millis(2300));
+    let mut creates = Vec::new();
+    for process in 0..2 {
+        let mut builder = Client::builder()
+            .api_key(ApiKey::new(server.api_key()).unwrap())
+            .base_url(server.url())
+            .callback_url("https://example.com/hook")
+            .create_limit(Some(limit));
+        if shared {
+            let journal = PostgresJournal::open(url).await.unwrap();
+            builder = builder.shared_create_limit(Arc::new(journal));
+        }
+        let client = builder.build().unwrap();
+        for i in 0..6 {
+            let client = client.clone();
+            creates.push(tokio::spawn(async move {
+                client
+                    .music()
+                    .generate(GenerateMusic::from_description(format!(
+                        "p{process} piece {i}"
+                    )))
+                    .await
+            }));
+        }
+    }
+    for create in creates {
+        create.await.unwrap().expect("created");
+    }
+    assert_eq!(server.created_tasks().len(), 12);
+    server.create_rate_violations()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_creating_at_once_keep_the_account_limit_together() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    assert!(
+        two_processes_creating(&url, false).await > 0,
+        "each process alone under the limit, together over it"
+    );
+    assert_eq!(two_processes_creating(&url, true).await, 0);
+}

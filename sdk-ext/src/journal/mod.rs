@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::kind::TaskKind;
+use crate::limit::CreateLimit;
 
 #[cfg(feature = "postgres")]
 pub use postgres::{CALLBACK_CHANNEL, PostgresJournal};
@@ -79,6 +80,18 @@ pub trait Journal: std::fmt::Debug + Send + Sync + 'static {
     /// Gives up `holder`'s leases on `intents`: the tasks go back to the
     /// pool at once.
     fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()>;
+}
+
+/// The account's create limit kept across processes: a client given one
+/// ([`ClientBuilder::shared_create_limit`](crate::ClientBuilder::shared_create_limit))
+/// takes a turn from it before each create, so that every process
+/// creating on the account stays, together, under its limit.
+/// [`PostgresJournal`] is one (feature `postgres`).
+pub trait SharedCreateLimit: std::fmt::Debug + Send + Sync + 'static {
+    /// Waits for a turn: returns once fewer than `limit.requests()` creates
+    /// took one in the last `limit.per()`, counting this one. Fails only
+    /// when the store cannot be reached; the create is then not sent.
+    fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()>;
 }
 
 /// Something that happened to a create or its task.

@@ -3,7 +3,10 @@
 //! `kie_suno_`), a schema versioned in `kie_suno_schema` and migrated on
 //! open under an advisory lock, leases claimed with `FOR UPDATE SKIP
 //! LOCKED` and timed by the database's clock (so workers' clocks do not
-//! matter), and callbacks recorded and fanned out with `LISTEN`/`NOTIFY`.
+//! matter), callbacks recorded and fanned out with `LISTEN`/`NOTIFY`, and
+//! the account's create limit kept across processes
+//! ([`SharedCreateLimit`]: a table of recent creates, read and written
+//! under an advisory lock on a connection of its own).
 //!
 //! A database that is briefly away is waited for: every operation retries
 //! connection failures with backoff (100 ms doubling to 5 s) for up to a
@@ -24,17 +27,20 @@ use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row};
 
 use super::{
     CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
+    SharedCreateLimit,
 };
 use crate::kind::TaskKind;
+use crate::limit::CreateLimit;
 use crate::wait::{Claim, Wakeups};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 /// Each version's step from the one before.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "CREATE TABLE kie_suno_creates (
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "CREATE TABLE kie_suno_creates (
         intent      text PRIMARY KEY,
         kind        text NOT NULL,
         operation   text NOT NULL,
@@ -67,7 +73,13 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         claim       text NOT NULL,
         received_at timestamptz NOT NULL DEFAULT now()
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE kie_suno_create_turns (at timestamptz NOT NULL);
+    CREATE INDEX kie_suno_create_turns_by_time ON kie_suno_create_turns (at);",
+    ),
+];
 
 /// The channel verified callbacks are published on.
 pub const CALLBACK_CHANNEL: &str = "kie_suno_callbacks";
@@ -97,6 +109,10 @@ struct Shared {
     location: String,
     config: Config,
     client: Mutex<Option<Arc<Client>>>,
+    /// The connection create turns are taken on, in transactions: one at
+    /// a time (`turn`).
+    turns: Mutex<Option<Arc<Client>>>,
+    turn: Mutex<()>,
     retry_for: Duration,
 }
 
@@ -127,6 +143,8 @@ impl PostgresJournal {
                 location: location(&config),
                 config,
                 client: Mutex::new(None),
+                turns: Mutex::new(None),
+                turn: Mutex::new(()),
                 retry_for,
             }),
         };
@@ -171,9 +189,12 @@ impl PostgresJournal {
         }
     }
 
-    /// A connected client, connecting if there is none or it closed.
-    async fn client(&self) -> Result<Arc<Client>, tokio_postgres::Error> {
-        let mut slot = self.shared.client.lock().await;
+    /// A connected client in `slot`, connecting if there is none or it
+    /// closed.
+    async fn client(
+        &self,
+        slot: &mut Option<Arc<Client>>,
+    ) -> Result<Arc<Client>, tokio_postgres::Error> {
         if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
             return Ok(client.clone());
         }
@@ -196,12 +217,26 @@ impl PostgresJournal {
         F: Fn(Arc<Client>) -> Fut,
         Fut: Future<Output = Result<T, tokio_postgres::Error>>,
     {
+        self.run_on(&self.shared.client, work).await
+    }
+
+    /// [`Self::run`] on the connection in `slot`.
+    async fn run_on<T, F, Fut>(
+        &self,
+        slot: &Mutex<Option<Arc<Client>>>,
+        work: F,
+    ) -> Result<T, JournalError>
+    where
+        F: Fn(Arc<Client>) -> Fut,
+        Fut: Future<Output = Result<T, tokio_postgres::Error>>,
+    {
         let started = tokio::time::Instant::now();
         let mut backoff = Duration::from_millis(100);
         loop {
-            let result = match self.client().await {
-                Ok(client) => work(client).await,
-                Err(e) => Err(e),
+            let connected = self.client(&mut *slot.lock().await).await;
+            let (client, result) = match connected {
+                Ok(client) => (Some(client.clone()), work(client).await),
+                Err(e) => (None, Err(e)),
             };
             match result {
                 Ok(value) => return Ok(value),
@@ -209,7 +244,16 @@ impl PostgresJournal {
                     if is_transient(&e) && started.elapsed() + backoff < self.shared.retry_for =>
                 {
                     tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "journal database unavailable; retrying");
-                    *self.shared.client.lock().await = None;
+                    // Drop the failed connection (not one made meanwhile).
+                    let mut guard = slot.lock().await;
+                    let failed = match (&*guard, &client) {
+                        (Some(current), Some(used)) => Arc::ptr_eq(current, used),
+                        _ => true,
+                    };
+                    if failed {
+                        *guard = None;
+                    }
+                    drop(guard);
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
@@ -331,8 +375,9 @@ fn is_transient(error: &tokio_postgres::Error) -> bool {
     if error.is_closed() {
         return true;
     }
+    let io = std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>());
     match error.code() {
-        None => true,
+        None => io,
         Some(code) => {
             code.code().starts_with("08")
                 || [
@@ -510,6 +555,77 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
 
 fn seconds(lease: Duration) -> f64 {
     lease.as_secs_f64()
+}
+
+impl SharedCreateLimit for PostgresJournal {
+    fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()> {
+        Box::pin(async move {
+            loop {
+                let wait = {
+                    let _one_at_a_time = self.shared.turn.lock().await;
+                    self.run_on(&self.shared.turns, |client| try_turn(client, limit))
+                        .await?
+                };
+                match wait {
+                    None => return Ok(()),
+                    Some(wait) => tokio::time::sleep(wait).await,
+                }
+            }
+        })
+    }
+}
+
+/// Takes a turn if fewer than the limit's creates took one in its last
+/// window; otherwise how long until the oldest of them leaves it. Under
+/// an advisory lock, so that every process counts the same turns; the
+/// database's clock.
+async fn try_turn(
+    client: Arc<Client>,
+    limit: CreateLimit,
+) -> Result<Option<Duration>, tokio_postgres::Error> {
+    let window = limit.per().as_secs_f64();
+    client
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(7164402712)")
+        .await?;
+    let taken = async {
+        client
+            .execute(
+                "DELETE FROM kie_suno_create_turns
+                 WHERE at < clock_timestamp() - make_interval(secs => $1::float8 * 2)",
+                &[&window],
+            )
+            .await?;
+        let row = client
+            .query_one(
+                "SELECT count(*),
+                        EXTRACT(EPOCH FROM (min(at) + make_interval(secs => $1) - clock_timestamp()))::float8
+                 FROM kie_suno_create_turns
+                 WHERE at > clock_timestamp() - make_interval(secs => $1)",
+                &[&window],
+            )
+            .await?;
+        let recent: i64 = row.get(0);
+        if recent < i64::from(limit.requests()) {
+            client
+                .execute(
+                    "INSERT INTO kie_suno_create_turns (at) VALUES (clock_timestamp())",
+                    &[],
+                )
+                .await?;
+            return Ok(None);
+        }
+        let until_free: Option<f64> = row.get(1);
+        let wait = until_free.unwrap_or(0.0).clamp(0.01, window.max(0.01));
+        Ok(Some(Duration::from_secs_f64(wait)))
+    }
+    .await;
+    match &taken {
+        Ok(_) => client.batch_execute("COMMIT").await?,
+        Err(_) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
+    }
+    taken
 }
 
 impl Journal for PostgresJournal {
