@@ -165,6 +165,18 @@ pub enum CreateOutcome {
     },
 }
 
+impl CreateOutcome {
+    /// Where a create with this outcome stands, its task id and the
+    /// reason (for refusals and unknown outcomes), as a journal stores them.
+    pub fn entry(&self) -> (EntryState, Option<&str>, Option<&str>) {
+        match self {
+            CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
+            CreateOutcome::Refused { reason } => (EntryState::Refused, None, Some(reason)),
+            CreateOutcome::Unknown { reason } => (EntryState::Unknown, None, Some(reason)),
+        }
+    }
+}
+
 /// Where a journaled create stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,6 +221,15 @@ impl EntryState {
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
+    }
+
+    /// The state of a task a wait saw end.
+    pub fn ended(failed: bool) -> EntryState {
+        if failed {
+            EntryState::Failed
+        } else {
+            EntryState::Completed
+        }
     }
 
     /// Whether the task is over (or never was): nothing more to wait for.

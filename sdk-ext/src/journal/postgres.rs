@@ -26,8 +26,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row};
 
 use super::{
-    CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
-    SharedCreateLimit,
+    EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture, SharedCreateLimit,
 };
 use crate::kind::TaskKind;
 use crate::limit::CreateLimit;
@@ -492,11 +491,7 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
                 .await?;
         }
         JournalEvent::CreateFinished { intent, outcome } => {
-            let (state, task_id, detail) = match outcome {
-                CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
-                CreateOutcome::Refused { reason } => (EntryState::Refused, None, Some(reason)),
-                CreateOutcome::Unknown { reason } => (EntryState::Unknown, None, Some(reason)),
-            };
+            let (state, task_id, detail) = outcome.entry();
             client
                 .execute(
                     "UPDATE kie_suno_creates SET state = $2, task_id = $3, detail = $4, updated_at = now()
@@ -523,11 +518,7 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
             task_id,
             failed,
         } => {
-            let state = if *failed {
-                EntryState::Failed
-            } else {
-                EntryState::Completed
-            };
+            let state = EntryState::ended(*failed);
             client
                 .execute(
                     "UPDATE kie_suno_creates SET state = $3, updated_at = now()

@@ -12,9 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::{
-    CreateOutcome, EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
-};
+use super::{EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture};
 
 /// The schema version this code writes.
 const SCHEMA_VERSION: i64 = 2;
@@ -218,11 +216,7 @@ fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<
             )?;
         }
         JournalEvent::CreateFinished { intent, outcome } => {
-            let (state, task_id, detail) = match outcome {
-                CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
-                CreateOutcome::Refused { reason } => (EntryState::Refused, None, Some(reason)),
-                CreateOutcome::Unknown { reason } => (EntryState::Unknown, None, Some(reason)),
-            };
+            let (state, task_id, detail) = outcome.entry();
             connection.execute(
                 "UPDATE creates SET state = ?2, task_id = ?3, detail = ?4, updated_at = ?5
                  WHERE intent = ?1",
@@ -245,11 +239,7 @@ fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<
             task_id,
             failed,
         } => {
-            let state = if *failed {
-                EntryState::Failed
-            } else {
-                EntryState::Completed
-            };
+            let state = EntryState::ended(*failed);
             connection.execute(
                 "UPDATE creates SET state = ?3, updated_at = ?4
                  WHERE kind = ?1 AND task_id = ?2",
