@@ -1,7 +1,7 @@
-//! `suno worker` on a PostgreSQL journal: a task `suno generate` left in
-//! the journal (no `--wait`) is claimed, followed and reported once by a
-//! worker, `suno tasks` shows who reported it, and the database password
-//! in the URL is printed nowhere.
+//! `suno worker` on a PostgreSQL journal and on a journal file: a task
+//! `suno generate` left in the journal (no `--wait`) is claimed, followed
+//! and reported once by a worker, `suno tasks` shows who reported it, and
+//! the database password in the URL is printed nowhere.
 
 mod common;
 
@@ -18,12 +18,18 @@ fn with_password(url: &str) -> String {
     url.replacen("postgres://kie@", "postgres://kie:hunter2-db-secret@", 1)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_reports_a_task_generate_left_in_a_postgres_journal() {
-    let Some(url) = fresh_database().await else {
-        return;
-    };
-    let journal = with_password(&url);
+/// `suno generate` (no wait) into `journal`, then `suno worker`: the
+/// worker's first report, and what `suno tasks --all` prints (JSON, then
+/// plain), and everything the worker printed on stderr.
+async fn generate_then_work(
+    journal: &str,
+) -> (
+    String,
+    serde_json::Value,
+    serde_json::Value,
+    String,
+    Vec<u8>,
+) {
     let server = MockServer::builder()
         .lifecycle(Script::success(Duration::from_secs(1)))
         .start()
@@ -33,12 +39,11 @@ async fn a_worker_reports_a_task_generate_left_in_a_postgres_journal() {
         let mut command = common::suno();
         command
             .args(args)
-            .args(["--journal", &journal])
+            .args(["--journal", journal])
             .env("KIE_BASE_URL", server.url())
             .env("KIE_API_KEY", server.api_key());
         command
     };
-
     let created = suno(&[
         "generate",
         "--prompt",
@@ -67,23 +72,53 @@ async fn a_worker_reports_a_task_generate_left_in_a_postgres_journal() {
     .unwrap()
     .expect("a line");
     worker.start_kill().unwrap();
-    let stderr = worker.wait_with_output().await.unwrap().stderr;
+    let mut printed = worker.wait_with_output().await.unwrap().stderr;
     let report: serde_json::Value = serde_json::from_str(&first).unwrap();
-    assert_eq!(report["task_id"], task_id.as_str());
-    assert_eq!(report["outcome"], "completed");
-    assert_eq!(report["worker"], "solo");
 
     let listed = suno(&["tasks", "--all", "--json"]).output().await.unwrap();
     let entry: serde_json::Value =
         serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
-    assert_eq!(entry["task_id"], task_id.as_str());
-    assert_eq!(entry["reported"][1], "solo");
+    printed.extend(&listed.stderr);
     let plain = suno(&["tasks", "--all"]).output().await.unwrap();
-    let plain = String::from_utf8_lossy(&plain.stdout);
-    assert!(plain.contains("reported by solo"), "{plain}");
+    printed.extend(&plain.stderr);
+    let plain = String::from_utf8_lossy(&plain.stdout).into_owned();
+    (task_id, report, entry, plain, printed)
+}
 
-    for output in [&stderr, &listed.stdout, &listed.stderr] {
-        let text = String::from_utf8_lossy(output);
-        assert!(!text.contains("hunter2"), "the password leaked: {text}");
-    }
+/// The report and the journal both say `solo` saw `task_id` through.
+fn assert_reported_once_by_solo(
+    task_id: &str,
+    report: &serde_json::Value,
+    entry: &serde_json::Value,
+    plain: &str,
+) {
+    assert_eq!(report["task_id"], task_id);
+    assert_eq!(report["outcome"], "completed");
+    assert_eq!(report["worker"], "solo");
+    assert_eq!(entry["task_id"], task_id);
+    assert_eq!(entry["reported"][1], "solo");
+    assert!(plain.contains("reported by solo"), "{plain}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_reports_a_task_generate_left_in_a_postgres_journal() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let (task_id, report, entry, plain, printed) = generate_then_work(&with_password(&url)).await;
+    assert_reported_once_by_solo(&task_id, &report, &entry, &plain);
+    let printed = String::from_utf8_lossy(&printed);
+    assert!(
+        !printed.contains("hunter2") && !plain.contains("hunter2"),
+        "the password leaked: {printed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_reports_a_task_generate_left_in_a_journal_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("fleet.sqlite3");
+    let (task_id, report, entry, plain, _) =
+        generate_then_work(&journal.display().to_string()).await;
+    assert_reported_once_by_solo(&task_id, &report, &entry, &plain);
 }

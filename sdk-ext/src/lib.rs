@@ -26,6 +26,11 @@
 //! never resent once they may have reached the API
 //! ([`Error::CreateOutcomeUnknown`]).
 //!
+//! [`download`] keeps a task's files; [`journal`] writes every create and
+//! its task down (an SQLite file, or PostgreSQL for a fleet) and
+//! [`worker`] lets any number of processes share that journal and see
+//! every task to its end once.
+//!
 //! The generated client and its wire types are in [`generated`]; the
 //! types here wrap them and can hand them back.
 #![forbid(unsafe_code)]

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kie_suno::callback::WebhookKey;
-use kie_suno::journal::{Journal, PostgresJournal};
+use kie_suno::journal::{Journal, JournalEntry, PostgresJournal};
 use kie_suno::mock::{CallbackDelivery, CallbackFaults, Faults, KindScript, MockServer, Script};
 use kie_suno::{ApiKey, Client};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -60,13 +60,19 @@ impl Default for FleetConfig {
 #[derive(Debug, Default, Clone)]
 pub struct FleetReport {
     pub tasks: usize,
-    /// Tasks reported by some worker (on stdout).
-    pub reported: usize,
-    /// Tasks reported more than once.
-    pub reported_twice: usize,
-    /// Tasks the journal shows reported.
+    /// Tasks the journal shows reported (once each: the journal's word).
     pub journal_reported: usize,
-    /// Reported files missing or empty, and partial files left behind.
+    /// Tasks with a report line on a worker's stdout.
+    pub reported: usize,
+    /// Tasks with more than one report line.
+    pub reported_twice: usize,
+    /// Tasks reported in the journal with no line: only the killed
+    /// worker's may be missing (killed between its report and its line).
+    pub unprinted: usize,
+    /// Of those, reported by a worker that was not killed (must be 0).
+    pub unprinted_by_the_living: usize,
+    /// Files the journal lists missing or of another size than it says,
+    /// and partial files left behind.
     pub bad_files: usize,
     /// Files saved.
     pub files: usize,
@@ -86,12 +92,15 @@ impl std::fmt::Display for FleetReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "tasks={} reported={} reported_twice={} journal_reported={} files={} bad_files={} \
-             rate_violations={} callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1}",
+            "tasks={} journal_reported={} reported={} reported_twice={} unprinted={} \
+             unprinted_by_the_living={} files={} bad_files={} rate_violations={} \
+             callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1}",
             self.tasks,
+            self.journal_reported,
             self.reported,
             self.reported_twice,
-            self.journal_reported,
+            self.unprinted,
+            self.unprinted_by_the_living,
             self.files,
             self.bad_files,
             self.rate_violations,
@@ -105,6 +114,8 @@ impl std::fmt::Display for FleetReport {
 }
 
 const WEBHOOK_KEY: &str = "fleet-webhook-key";
+/// The worker that is killed (worker 1).
+const KILLED: &str = "w1";
 
 /// Runs a fleet of `suno` (the binary at `suno`) workers on the database
 /// at `database_url`, which must be empty.
@@ -193,7 +204,7 @@ pub async fn run(
         {
             let held: Vec<String> = entries
                 .iter()
-                .filter(|e| e.holder.as_deref() == Some("w1") && e.reported.is_none())
+                .filter(|e| e.holder.as_deref() == Some(KILLED) && e.reported.is_none())
                 .map(|e| e.intent.clone())
                 .collect();
             workers[1].start_kill()?;
@@ -207,7 +218,7 @@ pub async fn run(
                 entries.iter().map(|e| (e.intent.as_str(), e)).collect();
             let taken = held.iter().all(|i| {
                 by_intent.get(i.as_str()).is_some_and(|e| {
-                    e.reported.is_some() || e.holder.as_deref().is_some_and(|h| h != "w1")
+                    e.reported.is_some() || e.holder.as_deref().is_some_and(|h| h != KILLED)
                 })
             });
             if taken {
@@ -227,7 +238,8 @@ pub async fn run(
     }
     // Let the readers drain what the workers printed.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    score(&lines, dir.path(), &mut report);
+    let entries = journal.entries(true).await.map_err(std::io::Error::other)?;
+    score(&lines, &entries, dir.path(), &mut report);
     report.rate_violations = server.rate_violations();
     report.callbacks_passed_on = callbacks_recorded(database_url).await;
     Ok(report)
@@ -277,7 +289,7 @@ fn spawn_worker(
         .env_remove("KIE_JOURNAL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(worker_log(number)?)
         .kill_on_drop(true);
     if let Some(addr) = listen {
         command.args(["--listen", &addr.to_string()]);
@@ -297,29 +309,39 @@ fn spawn_worker(
     Ok(child)
 }
 
-/// Counts reports per task and checks the files they name.
-fn score(lines: &Mutex<Vec<String>>, dir: &Path, report: &mut FleetReport) {
+/// Counts report lines per task against the journal's reports, and
+/// checks the files the journal lists.
+fn score(
+    lines: &Mutex<Vec<String>>,
+    entries: &[JournalEntry],
+    dir: &Path,
+    report: &mut FleetReport,
+) {
     let lines = lines.lock().unwrap_or_else(|p| p.into_inner());
     let mut per_task: HashMap<String, usize> = HashMap::new();
     for line in lines.iter() {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(task_id) = value["task_id"].as_str() else {
-            continue;
-        };
-        *per_task.entry(task_id.to_owned()).or_default() += 1;
-        for file in value["files"].as_array().into_iter().flatten() {
-            report.files += 1;
-            let ok = file
-                .as_str()
-                .and_then(|p| std::fs::metadata(PathBuf::from(p)).ok())
-                .is_some_and(|m| m.len() > 0);
-            report.bad_files += usize::from(!ok);
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(line)
+            && let Some(task_id) = value["task_id"].as_str()
+        {
+            *per_task.entry(task_id.to_owned()).or_default() += 1;
         }
     }
     report.reported = per_task.len();
     report.reported_twice = per_task.values().filter(|n| **n > 1).count();
+    for entry in entries {
+        let (Some(task_id), Some((_, by))) = (&entry.task_id, &entry.reported) else {
+            continue;
+        };
+        if !per_task.contains_key(task_id) {
+            report.unprinted += 1;
+            report.unprinted_by_the_living += usize::from(by != KILLED);
+        }
+        for (path, bytes) in &entry.files {
+            report.files += 1;
+            let whole = std::fs::metadata(path).is_ok_and(|m| m.len() == *bytes && m.len() > 0);
+            report.bad_files += usize::from(!whole);
+        }
+    }
     report.bad_files += std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -344,6 +366,19 @@ async fn callbacks_recorded(database_url: &str) -> i64 {
     drop(client);
     let _ = driver.await;
     count
+}
+
+/// Where worker `number`'s stderr goes: a file in `KIE_FLEET_LOG_DIR`
+/// when that is set (to see what a slow or failed run did), else nowhere.
+fn worker_log(number: usize) -> std::io::Result<Stdio> {
+    match std::env::var_os("KIE_FLEET_LOG_DIR") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)?;
+            let file = std::fs::File::create(Path::new(&dir).join(format!("w{number}.log")))?;
+            Ok(Stdio::from(file))
+        }
+        None => Ok(Stdio::null()),
+    }
 }
 
 fn free_port() -> std::io::Result<std::net::SocketAddr> {

@@ -199,8 +199,9 @@ fn fleet_figures(quick: bool) -> std::io::Result<usize> {
         }
         for (workers, samples) in sides {
             let report = run(workers, None, 100 + round)?;
-            failures += (report.tasks - report.reported.min(report.tasks))
+            failures += (report.tasks - report.journal_reported.min(report.tasks))
                 + report.reported_twice
+                + report.unprinted
                 + report.bad_files
                 + report.rate_violations as usize;
             samples.push(report.tasks as f64 / report.wall.as_secs_f64());
@@ -212,7 +213,10 @@ fn fleet_figures(quick: bool) -> std::io::Result<usize> {
     let mut takeovers = Vec::new();
     for round in 0..rounds {
         let report = run(3, Some(Duration::from_secs(3)), 200 + round)?;
-        failures += (report.tasks - report.reported.min(report.tasks)) + report.reported_twice;
+        failures += (report.tasks - report.journal_reported.min(report.tasks))
+            + report.reported_twice
+            + report.unprinted_by_the_living
+            + report.bad_files;
         match report.takeover {
             Some(t) if report.orphaned > 0 => takeovers.push(t.as_secs_f64()),
             _ => failures += 1,
