@@ -6,7 +6,7 @@
 //! comes from the workers' report lines, the journal and the mock.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
