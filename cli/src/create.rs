@@ -163,24 +163,10 @@ async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Fa
                 .into(),
         ));
     };
-    let key = conn
-        .api_key
-        .as_deref()
-        .ok_or(kie_suno::Error::MissingApiKey)?;
-    let mut builder = Client::builder()
-        .api_key(kie_suno::ApiKey::new(key)?)
-        .base_url(&conn.base_url)
-        .callback_url(callback_url);
-    if !conn.no_journal {
-        let opened = crate::journal::open_store(conn).await?;
-        builder = builder.journal(opened.journal);
-        // A database shared by a fleet keeps the account's create limit
-        // across every process creating through it.
-        if let Some(postgres) = opened.postgres {
-            builder = builder.shared_create_limit(std::sync::Arc::new(postgres));
-        }
-    }
-    Ok(builder.build()?)
+    Ok(crate::client_builder(conn)
+        .await?
+        .callback_url(callback_url)
+        .build()?)
 }
 
 /// Reports a new task, then follows it if asked.

@@ -69,14 +69,6 @@ pub fn path(conn: &Connection) -> PathBuf {
     data.join("kie-suno").join("journal.sqlite3")
 }
 
-/// The journal, unless `--no-journal`.
-pub async fn open(conn: &Connection) -> Result<Option<Arc<dyn Journal>>, Failure> {
-    if conn.no_journal {
-        return Ok(None);
-    }
-    Ok(Some(open_store(conn).await?.journal))
-}
-
 /// `suno tasks`: prints the journal's entries, unfinished first.
 pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failure> {
     let Opened {

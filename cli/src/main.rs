@@ -356,14 +356,25 @@ fn log_to_stderr() {
 /// The client of a command: the connection's settings, and the journal
 /// (waits record the status changes of journaled tasks).
 async fn client(conn: &Connection) -> Result<Client, Failure> {
+    Ok(client_builder(conn).await?.build()?)
+}
+
+/// The settings every command's client has: key, base URL, and the
+/// journal, unless `--no-journal` (a database shared by a fleet also keeps
+/// the account's create limit across every process creating through it).
+async fn client_builder(conn: &Connection) -> Result<kie_suno::ClientBuilder, Failure> {
     let key = conn.api_key.as_deref().ok_or(Error::MissingApiKey)?;
     let mut builder = Client::builder()
         .api_key(ApiKey::new(key)?)
         .base_url(&conn.base_url);
-    if let Some(journal) = journal::open(conn).await? {
-        builder = builder.journal(journal);
+    if !conn.no_journal {
+        let opened = journal::open_store(conn).await?;
+        builder = builder.journal(opened.journal);
+        if let Some(postgres) = opened.postgres {
+            builder = builder.shared_create_limit(std::sync::Arc::new(postgres));
+        }
     }
-    Ok(builder.build()?)
+    Ok(builder)
 }
 
 async fn task<F>(conn: &Connection, task_id: &str, json: bool) -> Result<(), Failure>

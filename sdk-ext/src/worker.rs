@@ -112,6 +112,10 @@ pub struct Worker {
     idle_claim_every: Duration,
 }
 
+/// Following one claimed task: when it ends, its create's intent, its
+/// kind and id, and what became of it.
+type Work = std::pin::Pin<Box<dyn Future<Output = (String, TaskKind, String, Outcome)> + Send>>;
+
 /// What became of one claimed task.
 enum Outcome {
     Done {
@@ -252,15 +256,11 @@ impl Worker {
     }
 
     /// Starts following a claimed task: the event to tell, and the work.
-    #[allow(clippy::type_complexity)]
     fn start(
         &self,
         entry: JournalEntry,
         held: &mut HashMap<String, CancellationToken>,
-    ) -> Option<(
-        WorkerEvent,
-        std::pin::Pin<Box<dyn Future<Output = (String, TaskKind, String, Outcome)> + Send>>,
-    )> {
+    ) -> Option<(WorkerEvent, Work)> {
         let task_id = entry.task_id.clone()?;
         let kind = entry.task_kind()?;
         let cancel = CancellationToken::new();
@@ -274,7 +274,7 @@ impl Worker {
             cancel,
         };
         let intent = entry.intent;
-        let work = Box::pin(async move {
+        let work: Work = Box::pin(async move {
             let outcome = job.follow(kind).await;
             (intent, kind, job.task_id, outcome)
         });

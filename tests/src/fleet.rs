@@ -353,12 +353,9 @@ fn score(
 }
 
 async fn callbacks_recorded(database_url: &str) -> i64 {
-    let Ok((client, connection)) =
-        tokio_postgres::connect(database_url, tokio_postgres::NoTls).await
-    else {
+    let Ok((client, driver)) = crate::postgres::connect(database_url).await else {
         return -1;
     };
-    let driver = tokio::spawn(connection);
     let count = client
         .query_one("SELECT count(*) FROM kie_suno_callbacks", &[])
         .await

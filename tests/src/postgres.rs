@@ -46,10 +46,9 @@ pub async fn fresh_database() -> Option<String> {
         }
         Err(why) => panic!("PostgreSQL is needed and could not be started: {why}"),
     };
-    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+    let (client, driver) = connect(&base)
         .await
         .unwrap_or_else(|e| panic!("cannot reach the test cluster {base}: {e}"));
-    let driver = tokio::spawn(connection);
     let name = format!("kie_{:016x}", fastrand::u64(..));
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -59,6 +58,21 @@ pub async fn fresh_database() -> Option<String> {
     let _ = driver.await;
     let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
     Some(format!("{prefix}/{name}"))
+}
+
+/// A plain connection to the database at `url` for a test's own queries,
+/// and the task driving it (it ends when the client is dropped).
+pub async fn connect(
+    url: &str,
+) -> Result<
+    (
+        tokio_postgres::Client,
+        tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+    ),
+    tokio_postgres::Error,
+> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    Ok((client, tokio::spawn(connection)))
 }
 
 /// A TCP relay in front of a database, to take it away and bring it back:

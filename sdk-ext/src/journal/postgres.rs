@@ -544,10 +544,6 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
     Ok(())
 }
 
-fn seconds(lease: Duration) -> f64 {
-    lease.as_secs_f64()
-}
-
 impl SharedCreateLimit for PostgresJournal {
     fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()> {
         Box::pin(async move {
@@ -680,7 +676,7 @@ impl Journal for PostgresJournal {
                                      FOR UPDATE SKIP LOCKED)
                                  RETURNING {COLUMNS}"
                             ),
-                            &[&holder, &seconds(lease), &max],
+                            &[&holder, &lease.as_secs_f64(), &max],
                         )
                         .await?;
                     let mut entries = with_files(&client, rows).await?;
@@ -710,7 +706,7 @@ impl Journal for PostgresJournal {
                              SET lease_until = now() + make_interval(secs => $3)
                              WHERE intent = ANY($2) AND holder = $1 AND reported_at IS NULL
                              RETURNING intent",
-                            &[&holder, &intents, &seconds(lease)],
+                            &[&holder, &intents, &lease.as_secs_f64()],
                         )
                         .await?;
                     Ok(rows.iter().map(|row| row.get(0)).collect())

@@ -59,15 +59,10 @@ impl Script {
         self
     }
 
-    /// Each change: when, from the task's start, and to what.
+    /// Each change: when, from the task's start, and to what (when the
+    /// provider would call back, and with which stage).
     pub fn steps(&self) -> &[(Duration, TaskStatus)] {
         &self.steps
-    }
-
-    /// When the status changes, from the task's start: when the provider
-    /// would call back.
-    pub fn changes(&self) -> impl Iterator<Item = Duration> + '_ {
-        self.steps.iter().map(|(at, _)| *at)
     }
 
     /// The same lifecycle, every step `by` later (the task stays `PENDING`

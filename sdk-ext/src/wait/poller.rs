@@ -284,7 +284,7 @@ impl<F: Family> Poller<F> {
             && wakeups.reliable()
         {
             // Callbacks say when to look; this is the safety net, widening
-            // (x1, x2, x4) while callbacks keep coming.
+            // (x1, then x2) while callbacks keep coming.
             let factor = (self.safety_polls + 1).min(MAX_SAFETY_FACTOR);
             self.safety_polls += 1;
             return (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
