@@ -12,6 +12,37 @@ use kie_suno::wait::{Claim, Wakeups};
 use kie_suno::{ApiKey, Client, TaskKind, TaskStatus};
 use kie_suno_tests::postgres::{Relay, fresh_database};
 
+/// A wait on `task_id` (just created) that only a callback can end: no
+/// safety-net poll within the hour.
+fn woken_only_by_a_callback(
+    sim: &Simulation,
+    wakeups: &Wakeups,
+    task_id: &str,
+) -> tokio::task::JoinHandle<
+    Result<kie_suno::MusicRecord, kie_suno::wait::WaitError<kie_suno::music::Music>>,
+> {
+    let wait = sim
+        .client()
+        .wait(task_id)
+        .wake_on(wakeups)
+        .just_created()
+        .safety_interval(Duration::from_secs(3600))
+        .deadline(Duration::from_secs(3600));
+    tokio::spawn(async move { wait.await })
+}
+
+/// Publishes that `task_id` completed every 400 ms until aborted.
+fn publishing(journal: PostgresJournal, task_id: &'static str) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let _ = journal
+                .publish_callback(TaskKind::Music, task_id, Claim::Complete)
+                .await;
+        }
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_published_by_one_process_wakes_a_wait_in_another() {
     let Some(url) = fresh_database().await else {
@@ -24,29 +55,59 @@ async fn a_callback_published_by_one_process_wakes_a_wait_in_another() {
 
     let sim = Simulation::new_default();
     sim.add_task("t", Script::success(Duration::from_millis(500)));
-    let publishing = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            let _ = publisher
-                .publish_callback(TaskKind::Music, "t", Claim::Complete)
-                .await;
-        }
-    });
-    // No safety net within the hour: only a callback can end this wait.
-    let wait = sim
-        .client()
-        .wait("t")
-        .wake_on(&wakeups)
-        .just_created()
-        .safety_interval(Duration::from_secs(3600))
-        .deadline(Duration::from_secs(3600));
+    let wait = woken_only_by_a_callback(&sim, &wakeups, "t");
+    let publishing = publishing(publisher, "t");
     let record = tokio::time::timeout(Duration::from_secs(60), wait)
         .await
         .expect("woken through the database")
+        .unwrap()
         .expect("completes");
     publishing.abort();
     assert_eq!(record.status(), TaskStatus::Success);
     assert!(sim.requests().len() <= 5, "{} polls", sim.requests().len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_published_while_a_listener_reconnects_still_wakes_its_waits() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let relay = Relay::start(&url).await.unwrap();
+    let publisher = PostgresJournal::open(&url).await.unwrap();
+    let listener = PostgresJournal::open(&relay.url_for(&url)).await.unwrap();
+    let wakeups = Wakeups::trusting();
+    let _listening = listener.wake_on_callbacks(&wakeups);
+    let sim = Simulation::new_default();
+
+    // The listener listens once a callback reaches a wait through it.
+    sim.add_task("warm", Script::success(Duration::from_millis(100)));
+    let warm = woken_only_by_a_callback(&sim, &wakeups, "warm");
+    let warming = publishing(publisher.clone(), "warm");
+    tokio::time::timeout(Duration::from_secs(60), warm)
+        .await
+        .expect("the listener listens")
+        .unwrap()
+        .expect("completes");
+    warming.abort();
+
+    sim.add_task("t", Script::success(Duration::from_millis(100)));
+    let wait = woken_only_by_a_callback(&sim, &wakeups, "t");
+    relay.cut();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Published once, while the listener has no connection.
+    publisher
+        .publish_callback(TaskKind::Music, "t", Claim::Complete)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(!wait.is_finished(), "nothing reaches the wait while cut");
+    relay.restore();
+    let record = tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .expect("replayed from the table once the listener is back")
+        .unwrap()
+        .expect("completes");
+    assert_eq!(record.status(), TaskStatus::Success);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,8 @@
 //! `kie_suno_`), a schema versioned in `kie_suno_schema` and migrated on
 //! open under an advisory lock, leases claimed with `FOR UPDATE SKIP
 //! LOCKED` and timed by the database's clock (so workers' clocks do not
-//! matter), callbacks recorded and fanned out with `LISTEN`/`NOTIFY`, and
+//! matter), callbacks recorded and fanned out with `LISTEN`/`NOTIFY`
+//! (replayed from their table to a listener that reconnects), and
 //! the account's create limit kept across processes
 //! ([`SharedCreateLimit`]: a table of recent creates, read and written
 //! under an advisory lock on a connection of its own).
@@ -263,48 +264,61 @@ impl PostgresJournal {
 
     /// Records a verified callback and publishes it on
     /// [`CALLBACK_CHANNEL`]: the waits of every process that
-    /// [listens](PostgresJournal::wake_on_callbacks) wake on it.
+    /// [listens](PostgresJournal::wake_on_callbacks) wake on it. Recorded
+    /// callbacks are kept a day (for listeners that reconnect, see
+    /// [`PostgresJournal::wake_on_callbacks`]).
     pub async fn publish_callback(
         &self,
         kind: TaskKind,
         task_id: &str,
         claim: Claim,
     ) -> Result<(), JournalError> {
-        let payload = serde_json::json!({
-            "kind": kind.as_str(),
-            "task_id": task_id,
-            "claim": claim.as_str(),
-        })
-        .to_string();
-        self.run(|client| {
-            let payload = payload.clone();
-            async move {
-                client
-                    .execute(
-                        "INSERT INTO kie_suno_callbacks (kind, task_id, claim) VALUES ($1, $2, $3)",
-                        &[&kind.as_str(), &task_id, &claim.as_str()],
+        // One statement: recorded and notified together (the notification
+        // goes out when it commits), with the record's id for listeners.
+        let id: i64 = self
+            .run(|client| async move {
+                let row = client
+                    .query_one(
+                        "WITH recorded AS (
+                             INSERT INTO kie_suno_callbacks (kind, task_id, claim)
+                             VALUES ($1, $2, $3) RETURNING id)
+                         SELECT id, pg_notify($4, json_build_object(
+                             'id', id, 'kind', $1::text, 'task_id', $2::text, 'claim', $3::text
+                         )::text)::text FROM recorded",
+                        &[&kind.as_str(), &task_id, &claim.as_str(), &CALLBACK_CHANNEL],
                     )
                     .await?;
+                Ok(row.get(0))
+            })
+            .await?;
+        if id % PRUNE_EVERY == 0 {
+            self.run(|client| async move {
                 client
-                    .execute("SELECT pg_notify($1, $2)", &[&CALLBACK_CHANNEL, &payload])
-                    .await?;
-                Ok(())
-            }
-        })
-        .await
+                    .execute(
+                        "DELETE FROM kie_suno_callbacks WHERE received_at < now() - interval '1 day'",
+                        &[],
+                    )
+                    .await
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// Listens on [`CALLBACK_CHANNEL`] on a connection of its own and
     /// wakes `wakeups` on every callback any process publishes, until the
     /// returned task is aborted. A lost connection is made again (with
-    /// backoff); callbacks published meanwhile are missed, which costs the
-    /// waits latency (their safety-net polls), never correctness.
+    /// backoff), and the callbacks recorded while it was away are replayed
+    /// from the table, so a reconnect loses none (but one whose record was
+    /// committed after a later one's was read: that costs a wait latency,
+    /// its safety-net poll, never correctness).
     pub fn wake_on_callbacks(&self, wakeups: &Wakeups) -> tokio::task::JoinHandle<()> {
         let (config, wakeups) = (self.shared.config.clone(), wakeups.clone());
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
+            let mut seen = None;
             loop {
-                match listen(&config, &wakeups).await {
+                match listen(&config, &wakeups, &mut seen).await {
                     Ok(()) => backoff = Duration::from_millis(100),
                     Err(e) => tracing::warn!(error = %e, "callback fan-out: cannot listen"),
                 }
@@ -315,8 +329,17 @@ impl PostgresJournal {
     }
 }
 
-/// One listening connection: returns when it ends.
-async fn listen(config: &Config, wakeups: &Wakeups) -> Result<(), tokio_postgres::Error> {
+/// Every this many callbacks published, records older than a day go.
+const PRUNE_EVERY: i64 = 1000;
+
+/// One listening connection: returns when it ends. `seen` is the id of
+/// the newest callback woken on, by this connection or the ones before;
+/// callbacks recorded after it are replayed once the connection listens.
+async fn listen(
+    config: &Config,
+    wakeups: &Wakeups,
+    seen: &mut Option<i64>,
+) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = config.connect(NoTls).await?;
     let (sender, mut notifications) = tokio::sync::mpsc::unbounded_channel();
     let driver = tokio::spawn(async move {
@@ -329,22 +352,57 @@ async fn listen(config: &Config, wakeups: &Wakeups) -> Result<(), tokio_postgres
             }
         }
     });
-    let listening = client
-        .batch_execute(&format!("LISTEN {CALLBACK_CHANNEL}"))
-        .await;
+    let listening = async {
+        client
+            .batch_execute(&format!("LISTEN {CALLBACK_CHANNEL}"))
+            .await?;
+        // Listening now: whatever is recorded from here on is notified
+        // too, so the table fills the gap up to this moment. The first
+        // connection starts from the newest record.
+        let Some(last) = *seen else {
+            let newest = client
+                .query_one("SELECT coalesce(max(id), 0) FROM kie_suno_callbacks", &[])
+                .await?;
+            *seen = Some(newest.get(0));
+            return Ok(());
+        };
+        let missed = client
+            .query(
+                "SELECT id, task_id, claim FROM kie_suno_callbacks WHERE id > $1 ORDER BY id",
+                &[&last],
+            )
+            .await?;
+        for row in &missed {
+            wakeups.notify(row.get(1), Claim::parse(row.get(2)));
+            *seen = Some(row.get(0));
+        }
+        Ok::<_, tokio_postgres::Error>(())
+    }
+    .await;
     if listening.is_ok() {
         while let Some(payload) = notifications.recv().await {
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(&payload) else {
+            let Ok(callback) = serde_json::from_str::<Published>(&payload) else {
                 continue;
             };
-            let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or("");
-            if !field("task_id").is_empty() {
-                wakeups.notify(field("task_id"), Claim::parse(field("claim")));
+            // A notification can repeat a callback just replayed; waking
+            // twice costs at most a poll, so it is not filtered out.
+            *seen = Some(seen.map_or(callback.id, |s| s.max(callback.id)));
+            if !callback.task_id.is_empty() {
+                wakeups.notify(&callback.task_id, Claim::parse(&callback.claim));
             }
         }
     }
     driver.abort();
     listening
+}
+
+/// A callback as [`PostgresJournal::publish_callback`] notifies it.
+#[derive(serde::Deserialize)]
+struct Published {
+    id: i64,
+    task_id: String,
+    #[serde(default)]
+    claim: String,
 }
 
 /// Applies the migrations the database lacks; returns the version found.
