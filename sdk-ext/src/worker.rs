@@ -5,8 +5,11 @@
 //! the task's files when asked, and reports the task ([`Journal::report`]):
 //! a task is reported once, by the worker that holds it. A worker that
 //! dies stops renewing; when its leases run out, other workers take its
-//! tasks over. A worker that finds it lost a lease (it was paused longer
-//! than the lease) stops waiting on that task at once.
+//! tasks over. A worker fences itself: once a lease may have run out (a
+//! lease's length has passed since the last renewal it asked for, as when
+//! it was paused or the journal was away), it stops that task before
+//! sending anything more for it, without asking the journal; a renewal
+//! that finds the lease gone stops it too.
 //!
 //! Fleet-wide rates: only a task's lease holder polls it, so the per-task
 //! budget of that worker's client is the fleet's for that task (3 requests
@@ -37,6 +40,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
@@ -115,6 +119,14 @@ pub struct Worker {
 /// Following one claimed task: when it ends, its create's intent, its
 /// kind and id, and what became of it.
 type Work = std::pin::Pin<Box<dyn Future<Output = (String, TaskKind, String, Outcome)> + Send>>;
+
+/// A task this worker follows: how to stop it, and until when its lease
+/// surely lasts (a lease's length from when the claim or the last renewal
+/// that kept it was asked for; the journal's lease starts later).
+struct Held {
+    stop: CancellationToken,
+    until: Instant,
+}
 
 /// What became of one claimed task.
 enum Outcome {
@@ -198,7 +210,7 @@ impl Worker {
     /// tasks back (so that others need not wait for the leases to run
     /// out). `on_event` hears what it does.
     pub async fn run(self, stop: CancellationToken, mut on_event: impl FnMut(WorkerEvent) + Send) {
-        let mut held: HashMap<String, CancellationToken> = HashMap::new();
+        let mut held: HashMap<String, Held> = HashMap::new();
         let mut running = FuturesUnordered::new();
         let mut renew = tokio::time::interval(self.lease / 3);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -208,29 +220,53 @@ impl Worker {
             message: e.to_string(),
         };
         loop {
+            let fence_at = held
+                .values()
+                .filter(|h| !h.stop.is_cancelled())
+                .map(|h| h.until)
+                .min();
+            // In this order: a worker that wakes from a pause fences and
+            // renews before its tasks go on.
             tokio::select! {
+                biased;
                 () = stop.cancelled() => break,
-                _ = claim.tick(), if held.len() < self.concurrency => {
-                    let room = self.concurrency - held.len();
-                    match self.journal.claim(&self.name, self.lease, room).await {
-                        Ok(entries) => {
-                            for entry in entries {
-                                let Some(started) = self.start(entry, &mut held) else { continue };
-                                on_event(started.0);
-                                running.push(started.1);
+                () = tokio::time::sleep_until(fence_at.unwrap_or_else(far_future)), if fence_at.is_some() => {
+                    let now = Instant::now();
+                    for lapsed in held.values().filter(|h| h.until <= now) {
+                        lapsed.stop.cancel();
+                    }
+                }
+                _ = renew.tick(), if !held.is_empty() => {
+                    let asked = Instant::now();
+                    let intents: Vec<String> = held
+                        .iter()
+                        .filter(|(_, h)| !h.stop.is_cancelled())
+                        .map(|(intent, _)| intent.clone())
+                        .collect();
+                    match self.journal.renew(&self.name, &intents, self.lease).await {
+                        Ok(kept) => {
+                            for intent in &intents {
+                                let Some(task) = held.get_mut(intent) else { continue };
+                                if kept.contains(intent) {
+                                    task.until = asked + self.lease;
+                                } else {
+                                    task.stop.cancel();
+                                }
                             }
                         }
                         Err(e) => on_event(journal_failed(e)),
                     }
                 }
-                _ = renew.tick(), if !held.is_empty() => {
-                    let intents: Vec<String> = held.keys().cloned().collect();
-                    match self.journal.renew(&self.name, &intents, self.lease).await {
-                        Ok(kept) => {
-                            for intent in intents.iter().filter(|i| !kept.contains(i)) {
-                                if let Some(token) = held.get(intent) {
-                                    token.cancel();
-                                }
+                _ = claim.tick(), if held.len() < self.concurrency => {
+                    let asked = Instant::now();
+                    let room = self.concurrency - held.len();
+                    match self.journal.claim(&self.name, self.lease, room).await {
+                        Ok(entries) => {
+                            for entry in entries {
+                                let until = asked + self.lease;
+                                let Some((event, work)) = self.start(entry, until, &mut held) else { continue };
+                                on_event(event);
+                                running.push(work);
                             }
                         }
                         Err(e) => on_event(journal_failed(e)),
@@ -243,8 +279,8 @@ impl Worker {
                 }
             }
         }
-        for token in held.values() {
-            token.cancel();
+        for task in held.values() {
+            task.stop.cancel();
         }
         drop(running);
         let intents: Vec<String> = held.into_keys().collect();
@@ -255,23 +291,31 @@ impl Worker {
         }
     }
 
-    /// Starts following a claimed task: the event to tell, and the work.
+    /// Starts following a claimed task, held until `until`: the event to
+    /// tell, and the work.
     fn start(
         &self,
         entry: JournalEntry,
-        held: &mut HashMap<String, CancellationToken>,
+        until: Instant,
+        held: &mut HashMap<String, Held>,
     ) -> Option<(WorkerEvent, Work)> {
         let task_id = entry.task_id.clone()?;
         let kind = entry.task_kind()?;
-        let cancel = CancellationToken::new();
-        held.insert(entry.intent.clone(), cancel.clone());
+        let stop = CancellationToken::new();
+        held.insert(
+            entry.intent.clone(),
+            Held {
+                stop: stop.clone(),
+                until,
+            },
+        );
         let job = Job {
             client: self.client.clone(),
             task_id: task_id.clone(),
             wakeups: self.wakeups.clone(),
             download: self.download.clone(),
             deadline: self.deadline,
-            cancel,
+            cancel: stop,
         };
         let intent = entry.intent;
         let work: Work = Box::pin(async move {
@@ -379,8 +423,9 @@ impl Job {
         let downloads = self.client.downloads();
         let saving = std::pin::pin!(downloads.all(record.files(), dir));
         let results = tokio::select! {
-            results = saving => results,
+            biased;
             () = self.cancel.cancelled() => return Outcome::Lost,
+            results = saving => results,
         };
         let mut files = Vec::new();
         for saved in results {
@@ -394,6 +439,11 @@ impl Job {
             files,
         }
     }
+}
+
+/// A time no lease reaches (a disabled fence's timer).
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 /// `host-pid-xxxx`: unique enough to tell workers apart in the journal.

@@ -372,9 +372,11 @@ impl<F: Family> Poller<F> {
         let Some(token) = &self.config.cancel else {
             return Ok(work.await);
         };
-        match select(std::pin::pin!(work), std::pin::pin!(token.cancelled())).await {
-            Either::Left((value, _)) => Ok(value),
-            Either::Right(_) => Err(WaitError::Cancelled),
+        // The token goes first: a wait cancelled before a poll sends no
+        // request.
+        match select(std::pin::pin!(token.cancelled()), std::pin::pin!(work)).await {
+            Either::Left(_) => Err(WaitError::Cancelled),
+            Either::Right((value, _)) => Ok(value),
         }
     }
 }
