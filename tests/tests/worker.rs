@@ -120,8 +120,7 @@ async fn run_worker(sim: &Simulation, journal: Arc<OneTask>, for_: Duration) -> 
     tokio::time::sleep(for_).await;
     stop.cancel();
     running.await.unwrap();
-    let events = events.lock().unwrap().clone();
-    events
+    events.lock().unwrap().clone()
 }
 
 fn poll_times(sim: &Simulation) -> Vec<f64> {
