@@ -60,6 +60,30 @@ pub async fn fresh_database() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// The CA certificate the test cluster's server certificate (for the name
+/// `localhost`) is signed with: `root.crt` in its data directory, which
+/// `.ci/postgres` writes. `None` (after printing why) where the cluster
+/// has none or it cannot be read, as with a cluster on another machine;
+/// in CI, a failure.
+pub async fn cluster_ca(url: &str) -> Option<std::path::PathBuf> {
+    let (client, _driver) = connect(url).await.expect("the test cluster");
+    let dir: String = client
+        .query_one("SHOW data_directory", &[])
+        .await
+        .expect("its data directory")
+        .get(0);
+    let ca = std::path::Path::new(&dir).join("root.crt");
+    if ca.is_file() {
+        return Some(ca);
+    }
+    let why = format!("the test cluster has no CA certificate at {}", ca.display());
+    if std::env::var_os("CI").is_some() {
+        panic!("{why}: .ci/postgres makes one with openssl");
+    }
+    eprintln!("skipped: {why}");
+    None
+}
+
 /// A plain connection to the database at `url` for a test's own queries,
 /// and the task driving it (it ends when the client is dropped).
 pub async fn connect(

@@ -1,6 +1,7 @@
 //! What the PostgreSQL journal adds to the shared contract: callbacks
-//! fanned out to other processes, and a database that is briefly away
-//! waited for rather than a create sent unjournaled.
+//! fanned out to other processes, a database that is briefly away waited
+//! for rather than a create sent unjournaled, the account's create limit
+//! kept across processes, and TLS checked as `sslmode` asks.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use kie_suno::mock::{MockBuilder, Script, Simulation};
 use kie_suno::music::GenerateMusic;
 use kie_suno::wait::{Claim, Wakeups};
 use kie_suno::{ApiKey, Client, TaskKind, TaskStatus};
-use kie_suno_tests::postgres::{Relay, fresh_database};
+use kie_suno_tests::postgres::{Relay, cluster_ca, connect, fresh_database};
 
 /// A wait on `task_id` (just created) that only a callback can end: no
 /// safety-net poll within the hour.
@@ -206,4 +207,99 @@ async fn processes_creating_at_once_keep_the_account_limit_together() {
         "each process alone under the limit, together over it"
     );
     assert_eq!(two_processes_creating(&url, true).await, 0);
+}
+
+/// Opens a journal at `url`; what went wrong, if anything. A refusal
+/// must come at once: certificate failures are not retried.
+async fn open(url: &str) -> Result<PostgresJournal, String> {
+    let opening = PostgresJournal::open_with_retry(url, Duration::from_secs(3600));
+    let opened = tokio::time::timeout(Duration::from_secs(60), opening)
+        .await
+        .map_err(|_| format!("{url}: still retrying after a minute"))?;
+    let journal = opened.map_err(|e| e.to_string())?;
+    journal.entries(true).await.map_err(|e| e.to_string())?;
+    Ok(journal)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_connections_check_as_much_of_the_certificate_as_sslmode_asks() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let Some(ca) = cluster_ca(&url).await else {
+        return;
+    };
+    // The server's certificate is for the name localhost, signed by `ca`.
+    let by_name = format!(
+        "{}?hostaddr=127.0.0.1",
+        url.replace("@127.0.0.1:", "@localhost:")
+    );
+    let by_address = format!("{url}?");
+    let ca = ca.display();
+    let other_ca =
+        std::env::temp_dir().join(format!("kie-suno-other-ca-{}.pem", std::process::id()));
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    std::fs::write(&other_ca, other.cert.pem()).unwrap();
+    let other_ca_shown = other_ca.display();
+
+    let verified = open(&format!("{by_name}&sslmode=verify-full&sslrootcert={ca}"))
+        .await
+        .expect("the CA and the name checked");
+    let (client, _driver) = connect(&url).await.unwrap();
+    let encrypted: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)
+             WHERE ssl AND datname = current_database()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(encrypted >= 1, "the journal's connection is encrypted");
+    drop(verified);
+
+    for (url, why) in [
+        (
+            format!("{by_address}sslmode=verify-ca&sslrootcert={ca}"),
+            "the CA checked, not the name",
+        ),
+        (
+            format!("{by_address}sslmode=require"),
+            "no check (libpq's require)",
+        ),
+        (
+            by_address.trim_end_matches('?').to_owned(),
+            "no check (libpq's prefer)",
+        ),
+    ] {
+        open(&url).await.unwrap_or_else(|e| panic!("{why}: {e}"));
+    }
+    for (url, why) in [
+        (
+            format!("{by_address}sslmode=verify-full&sslrootcert={ca}"),
+            "a name the certificate is not for",
+        ),
+        (
+            format!("{by_name}&sslmode=verify-ca&sslrootcert={other_ca_shown}"),
+            "another CA",
+        ),
+        (
+            format!("{by_name}&sslmode=require&sslrootcert={other_ca_shown}"),
+            "require with a root named checks it",
+        ),
+        (
+            format!("{by_name}&sslmode=verify-full"),
+            "a CA the system does not trust",
+        ),
+    ] {
+        let refused = open(&url)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{why}: connected"));
+        assert!(
+            refused.contains("failed the check sslmode asks for"),
+            "{why}: {refused}"
+        );
+    }
+    let _ = std::fs::remove_file(&other_ca);
 }

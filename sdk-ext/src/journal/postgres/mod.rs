@@ -13,8 +13,9 @@
 //! connection failures with backoff (100 ms doubling to 5 s) for up to a
 //! minute ([`PostgresJournal::retry_for`]) before it fails; a create
 //! therefore waits for its journal rather than going out unjournaled.
-//! Connections are plain TCP (no TLS): keep the database on a private
-//! network or loopback.
+//! Connections use TLS as the URL's `sslmode` asks (default: when the
+//! server offers it), always with the certificate verified; see
+//! [`connect`](self) for the parameters read.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use tokio::sync::Mutex;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row};
+use tokio_postgres::{AsyncMessage, Client, Row};
 
 use super::{
     EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture, SharedCreateLimit,
@@ -32,6 +33,9 @@ use super::{
 use crate::kind::TaskKind;
 use crate::limit::CreateLimit;
 use crate::wait::{Claim, Wakeups};
+
+mod connect;
+use connect::Database;
 
 /// The schema version this code writes.
 const SCHEMA_VERSION: i32 = 2;
@@ -105,9 +109,7 @@ pub struct PostgresJournal {
 }
 
 struct Shared {
-    /// The URL without its password, for messages.
-    location: String,
-    config: Config,
+    database: Database,
     client: Mutex<Option<Arc<Client>>>,
     /// The connection create turns are taken on, in transactions: one at
     /// a time (`turn`).
@@ -119,7 +121,7 @@ struct Shared {
 impl std::fmt::Debug for PostgresJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresJournal")
-            .field("location", &self.shared.location)
+            .field("location", &self.shared.database.location())
             .finish_non_exhaustive()
     }
 }
@@ -134,14 +136,13 @@ impl PostgresJournal {
     /// [`PostgresJournal::open`], retrying connection failures for
     /// `retry_for` (here and in every later operation).
     pub async fn open_with_retry(url: &str, retry_for: Duration) -> Result<Self, JournalError> {
-        let config: Config = url.parse().map_err(|e| JournalError::Store {
+        let database = Database::from_url(url).map_err(|message| JournalError::Store {
             location: "the PostgreSQL URL".to_owned(),
-            message: format!("it cannot be read: {e}"),
+            message,
         })?;
         let journal = PostgresJournal {
             shared: Arc::new(Shared {
-                location: location(&config),
-                config,
+                database,
                 client: Mutex::new(None),
                 turns: Mutex::new(None),
                 turn: Mutex::new(()),
@@ -154,7 +155,7 @@ impl PostgresJournal {
 
     /// Where the journal is: the URL without its password.
     pub fn location(&self) -> &str {
-        &self.shared.location
+        self.shared.database.location()
     }
 
     /// Creates or migrates the schema, one process at a time.
@@ -184,7 +185,7 @@ impl PostgresJournal {
 
     fn error(&self, message: &dyn std::fmt::Display) -> JournalError {
         JournalError::Store {
-            location: self.shared.location.clone(),
+            location: self.shared.database.location().to_owned(),
             message: message.to_string(),
         }
     }
@@ -198,7 +199,7 @@ impl PostgresJournal {
         if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
             return Ok(client.clone());
         }
-        let (client, connection) = self.shared.config.connect(NoTls).await?;
+        let (client, connection) = self.shared.database.connect().await?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "the journal's database connection ended");
@@ -313,12 +314,12 @@ impl PostgresJournal {
     /// committed after a later one's was read: that costs a wait latency,
     /// its safety-net poll, never correctness).
     pub fn wake_on_callbacks(&self, wakeups: &Wakeups) -> tokio::task::JoinHandle<()> {
-        let (config, wakeups) = (self.shared.config.clone(), wakeups.clone());
+        let (database, wakeups) = (self.shared.database.clone(), wakeups.clone());
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             let mut seen = None;
             loop {
-                match listen(&config, &wakeups, &mut seen).await {
+                match listen(&database, &wakeups, &mut seen).await {
                     Ok(()) => backoff = Duration::from_millis(100),
                     Err(e) => tracing::warn!(error = %e, "callback fan-out: cannot listen"),
                 }
@@ -336,11 +337,11 @@ const PRUNE_EVERY: i64 = 1000;
 /// the newest callback woken on, by this connection or the ones before;
 /// callbacks recorded after it are replayed once the connection listens.
 async fn listen(
-    config: &Config,
+    database: &Database,
     wakeups: &Wakeups,
     seen: &mut Option<i64>,
 ) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
+    let (client, mut connection) = database.connect().await?;
     let (sender, mut notifications) = tokio::sync::mpsc::unbounded_channel();
     let driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
@@ -432,6 +433,9 @@ fn is_transient(error: &tokio_postgres::Error) -> bool {
     if error.is_closed() {
         return true;
     }
+    if connect::certificate_failure(error).is_some() {
+        return false;
+    }
     let io = std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>());
     match error.code() {
         None => io,
@@ -454,25 +458,11 @@ fn is_transient(error: &tokio_postgres::Error) -> bool {
 fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => error.to_string(),
+        None => match connect::certificate_failure(error) {
+            Some(why) => format!("{error}: {why} ({})", connect::CERTIFICATE_HINT),
+            None => error.to_string(),
+        },
     }
-}
-
-/// `postgres://user@host:port/db`, without the password.
-fn location(config: &Config) -> String {
-    let user = config.get_user().unwrap_or("");
-    let host = config
-        .get_hosts()
-        .first()
-        .map(|h| match h {
-            tokio_postgres::config::Host::Tcp(name) => name.clone(),
-            #[allow(unreachable_patterns)]
-            _ => "(socket)".to_owned(),
-        })
-        .unwrap_or_default();
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let db = config.get_dbname().unwrap_or("");
-    format!("postgres://{user}@{host}:{port}/{db}")
 }
 
 fn entry(row: &Row) -> JournalEntry {
