@@ -86,6 +86,8 @@ pub struct FleetReport {
     pub takeover: Option<Duration>,
     /// From the workers' start until the last report.
     pub wall: Duration,
+    /// Tasks each worker reported, by the journal.
+    pub by_worker: std::collections::BTreeMap<String, usize>,
 }
 
 impl std::fmt::Display for FleetReport {
@@ -94,7 +96,7 @@ impl std::fmt::Display for FleetReport {
             f,
             "tasks={} journal_reported={} reported={} reported_twice={} unprinted={} \
              unprinted_by_the_living={} files={} bad_files={} rate_violations={} \
-             callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1}",
+             callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1} by_worker={}",
             self.tasks,
             self.journal_reported,
             self.reported,
@@ -109,6 +111,11 @@ impl std::fmt::Display for FleetReport {
             self.takeover
                 .map_or("-".to_owned(), |t| format!("{:.2}", t.as_secs_f64())),
             self.wall.as_secs_f64(),
+            self.by_worker
+                .iter()
+                .map(|(worker, n)| format!("{worker}:{n}"))
+                .collect::<Vec<_>>()
+                .join("/"),
         )
     }
 }
@@ -176,6 +183,7 @@ pub async fn run(
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
     let mut workers = Vec::new();
+    let run_number = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     for w in 0..config.workers {
         let listen = (w == 0).then_some(listen);
         workers.push(spawn_worker(
@@ -187,6 +195,7 @@ pub async fn run(
             config,
             dir.path(),
             &lines,
+            run_number,
         )?);
     }
     let mut report = FleetReport {
@@ -274,6 +283,7 @@ fn spawn_worker(
     config: &FleetConfig,
     dir: &Path,
     lines: &Arc<Mutex<Vec<String>>>,
+    run_number: usize,
 ) -> std::io::Result<Child> {
     let mut command = Command::new(suno);
     command
@@ -289,10 +299,13 @@ fn spawn_worker(
         .env_remove("KIE_JOURNAL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(worker_log(number)?)
+        .stderr(worker_log(run_number, number)?)
         .kill_on_drop(true);
     if let Some(addr) = listen {
         command.args(["--listen", &addr.to_string()]);
+    }
+    if std::env::var_os("KIE_FLEET_LOG_DIR").is_some() {
+        command.arg("--verbose");
     }
     let mut child = command.spawn()?;
     let stdout = child
@@ -332,6 +345,7 @@ fn score(
         let (Some(task_id), Some((_, by))) = (&entry.task_id, &entry.reported) else {
             continue;
         };
+        *report.by_worker.entry(by.clone()).or_default() += 1;
         if !per_task.contains_key(task_id) {
             report.unprinted += 1;
             report.unprinted_by_the_living += usize::from(by != KILLED);
@@ -365,13 +379,18 @@ async fn callbacks_recorded(database_url: &str) -> i64 {
     count
 }
 
-/// Where worker `number`'s stderr goes: a file in `KIE_FLEET_LOG_DIR`
-/// when that is set (to see what a slow or failed run did), else nowhere.
-fn worker_log(number: usize) -> std::io::Result<Stdio> {
+/// Fleets run by this process so far (to keep their logs apart).
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Where worker `number`'s stderr goes: `KIE_FLEET_LOG_DIR/run{run}/w{number}.log`
+/// when that variable is set (to see what a slow or failed run did), else
+/// nowhere.
+fn worker_log(run: usize, number: usize) -> std::io::Result<Stdio> {
     match std::env::var_os("KIE_FLEET_LOG_DIR") {
         Some(dir) => {
+            let dir = Path::new(&dir).join(format!("run{run}"));
             std::fs::create_dir_all(&dir)?;
-            let file = std::fs::File::create(Path::new(&dir).join(format!("w{number}.log")))?;
+            let file = std::fs::File::create(dir.join(format!("w{number}.log")))?;
             Ok(Stdio::from(file))
         }
         None => Ok(Stdio::null()),

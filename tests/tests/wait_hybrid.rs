@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kie_suno::TaskStatus;
-use kie_suno::mock::{Script, Simulation};
+use kie_suno::mock::{Fault, Faults, MockBuilder, Script, Simulation};
 use kie_suno::music::Stage;
 use kie_suno::wait::{Claim, Wakeups};
 use tokio::time::Instant;
@@ -199,4 +199,31 @@ async fn wait_all_wakes_each_task_on_its_own_callbacks() {
         let late = start.elapsed().saturating_sub(secs(60.0 + i * 7.0));
         assert!(result.is_ok() && late < secs(0.5), "{id}: {late:?}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_poll_is_retried_on_the_lifecycle_schedule_not_the_safety_net() {
+    // Callbacks trusted; this task ended (and was announced) before the
+    // wait began, so no callback will come: only a poll can end it.
+    let wakeups = proven_wakeups().await;
+    assert!(wakeups.reliable());
+    let sim = MockBuilder::default()
+        .faults(Faults::on_requests(1..2, Fault::Http500Html))
+        .simulate();
+    sim.add_task("t", Script::success(secs(1.0)));
+    tokio::time::sleep(secs(5.0)).await;
+    let start = Instant::now();
+    let record = sim
+        .client()
+        .wait("t")
+        .wake_on(&wakeups)
+        .await
+        .expect("completes");
+    assert_eq!(record.status(), TaskStatus::Success);
+    assert_eq!(sim.requests().len(), 2, "the failed poll, then one more");
+    let ended = start.elapsed();
+    assert!(
+        ended < secs(5.0),
+        "retried within the error backoff, not after the 30 s safety net: {ended:?}"
+    );
 }

@@ -269,7 +269,9 @@ impl<F: Family> Poller<F> {
         }
         self.error_streak += 1;
         let status = self.last.as_ref().map(F::status);
-        let delay = self.scheduled_delay(status.as_ref());
+        // Not the callbacks' safety net: a failed poll saw nothing, and a
+        // change announced before it will not be announced again.
+        let delay = self.lifecycle_delay(status.as_ref());
         let delay = self.honour_retry_after(delay, error.retry_after());
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
@@ -289,6 +291,12 @@ impl<F: Family> Poller<F> {
             self.safety_polls += 1;
             return (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
         }
+        self.lifecycle_delay(status)
+    }
+
+    /// The delay the policy's lifecycle schedule gives now (counting
+    /// failed polls in a row).
+    fn lifecycle_delay(&mut self, status: Option<&F::Status>) -> Duration {
         let window = self.window(status);
         let look = Look {
             age: self.age_at_start + self.started.elapsed(),

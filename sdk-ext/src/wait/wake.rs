@@ -174,8 +174,11 @@ impl Wakeups {
         lock(&self.health).missed
     }
 
-    /// Whether callbacks have been arriving: the safety net can be sparse.
-    pub(crate) fn reliable(&self) -> bool {
+    /// Whether callbacks have been arriving, so that waits lean on them
+    /// (polling between them only as a sparse safety net); `false` while
+    /// waits poll on their own lifecycle schedule. Worth watching in a
+    /// service: a callback path that stopped working shows here.
+    pub fn reliable(&self) -> bool {
         !lock(&self.health).unreliable
     }
 
