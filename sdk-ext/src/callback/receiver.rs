@@ -54,7 +54,7 @@ pub struct Receiver {
 impl Receiver {
     /// A receiver whose deliveries `verifier` checks. The family of each
     /// delivery is recognised from its shape ([`TaskKind::of_callback_body`]) unless
-    /// [`Receiver::family`] fixes it.
+    /// [`Receiver::kind`] fixes it.
     pub fn new(verifier: Verifier) -> Self {
         Receiver {
             verifier,

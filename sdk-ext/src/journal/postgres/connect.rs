@@ -1,20 +1,10 @@
 //! Reaching the database: its URL read, and connections made with TLS
-//! (rustls) as the URL's `sslmode` says, with libpq's meanings:
-//!
-//! | `sslmode` | TLS | the server's certificate |
-//! |---|---|---|
-//! | `disable` | never | - |
-//! | `prefer` (default) | when the server offers it | not checked |
-//! | `require` | always | not checked |
-//! | `verify-ca` | always | signed by a trusted CA |
-//! | `verify-full` | always | signed by a trusted CA, for the URL's host |
-//!
-//! The trusted CAs are the system's, or only those in the PEM file
-//! `sslrootcert=PATH` names (`sslrootcert=system`: the system's); as in
-//! libpq, `require` with `sslrootcert=PATH` checks as `verify-ca`. Unlike
-//! libpq, `~/.postgresql/root.crt` is not read. tokio-postgres itself
-//! knows only the first three modes; this module reads the rest and
-//! `sslrootcert` off the URL before it parses it.
+//! (rustls) as the URL's `sslmode` says, with libpq's meanings (the table
+//! is on [`PostgresJournal::open`](super::PostgresJournal::open)).
+//! tokio-postgres itself knows only `disable`, `prefer` and `require`;
+//! this module takes `verify-ca`, `verify-full` and `sslrootcert` off the
+//! URL before it parses the rest, and checks the server's certificate as
+//! much as the mode asks.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

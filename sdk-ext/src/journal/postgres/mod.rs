@@ -11,11 +11,10 @@
 //!
 //! A database that is briefly away is waited for: every operation retries
 //! connection failures with backoff (100 ms doubling to 5 s) for up to a
-//! minute ([`PostgresJournal::retry_for`]) before it fails; a create
+//! minute ([`PostgresJournal::open_with_retry`] sets another) before it fails; a create
 //! therefore waits for its journal rather than going out unjournaled.
-//! Connections use TLS as the URL's `sslmode` asks (default: when the
-//! server offers it), always with the certificate verified; see
-//! [`connect`](self) for the parameters read.
+//! Connections use TLS as the URL's `sslmode` asks, with libpq's
+//! meanings (see [`PostgresJournal::open`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -127,8 +126,27 @@ impl std::fmt::Debug for PostgresJournal {
 }
 
 impl PostgresJournal {
-    /// Connects to the database at `url` (`postgres://user@host:port/db`)
-    /// and brings the schema up to date.
+    /// Connects to the database at `url`
+    /// (`postgres://user[:password]@host[:port]/db[?params]`) and brings
+    /// the schema up to date.
+    ///
+    /// TLS (rustls) is as the URL's `sslmode` says, with libpq's meanings:
+    ///
+    /// | `sslmode` | TLS | the server's certificate |
+    /// |---|---|---|
+    /// | `disable` | never | - |
+    /// | `prefer` (default) | when the server offers it | not checked |
+    /// | `require` | always | not checked (checked as `verify-ca` when `sslrootcert` is given) |
+    /// | `verify-ca` | always | signed by a trusted CA |
+    /// | `verify-full` | always | signed by a trusted CA, for the URL's host |
+    ///
+    /// The trusted CAs are the system's, or only those in the PEM file
+    /// `sslrootcert=PATH` names (`sslrootcert=system`: the system's);
+    /// unlike libpq, `~/.postgresql/root.crt` is not read. `hostaddr=IP`
+    /// connects to an address while checking the certificate for the
+    /// host's name. Across a network you do not control, use
+    /// `verify-full`. A certificate that fails its check fails at once
+    /// (it is not retried) with what to set.
     pub async fn open(url: &str) -> Result<Self, JournalError> {
         PostgresJournal::open_with_retry(url, Duration::from_secs(60)).await
     }
