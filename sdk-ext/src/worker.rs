@@ -230,7 +230,8 @@ impl Worker {
             tokio::select! {
                 biased;
                 () = stop.cancelled() => break,
-                () = tokio::time::sleep_until(fence_at.unwrap_or_else(far_future)), if fence_at.is_some() => {
+                // (Without a fence, the timer is made but never polled.)
+                () = tokio::time::sleep_until(fence_at.unwrap_or_else(Instant::now)), if fence_at.is_some() => {
                     let now = Instant::now();
                     for lapsed in held.values().filter(|h| h.until <= now) {
                         lapsed.stop.cancel();
@@ -439,11 +440,6 @@ impl Job {
             files,
         }
     }
-}
-
-/// A time no lease reaches (a disabled fence's timer).
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 /// `host-pid-xxxx`: unique enough to tell workers apart in the journal.

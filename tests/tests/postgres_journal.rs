@@ -13,15 +13,23 @@ use kie_suno::wait::{Claim, Wakeups};
 use kie_suno::{ApiKey, Client, TaskKind, TaskStatus};
 use kie_suno_tests::postgres::{Relay, cluster_ca, connect, fresh_database};
 
+/// A wait running on its own task.
+type Waiting = tokio::task::JoinHandle<
+    Result<kie_suno::MusicRecord, kie_suno::wait::WaitError<kie_suno::music::Music>>,
+>;
+
+/// The record `wait` ends with, within a minute (`why`: what ends it).
+async fn ended(wait: Waiting, why: &str) -> kie_suno::MusicRecord {
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("not ended within a minute: {why}"))
+        .unwrap()
+        .expect("completes")
+}
+
 /// A wait on `task_id` (just created) that only a callback can end: no
 /// safety-net poll within the hour.
-fn woken_only_by_a_callback(
-    sim: &Simulation,
-    wakeups: &Wakeups,
-    task_id: &str,
-) -> tokio::task::JoinHandle<
-    Result<kie_suno::MusicRecord, kie_suno::wait::WaitError<kie_suno::music::Music>>,
-> {
+fn woken_only_by_a_callback(sim: &Simulation, wakeups: &Wakeups, task_id: &str) -> Waiting {
     let wait = sim
         .client()
         .wait(task_id)
@@ -58,11 +66,7 @@ async fn a_callback_published_by_one_process_wakes_a_wait_in_another() {
     sim.add_task("t", Script::success(Duration::from_millis(500)));
     let wait = woken_only_by_a_callback(&sim, &wakeups, "t");
     let publishing = publishing(publisher, "t");
-    let record = tokio::time::timeout(Duration::from_secs(60), wait)
-        .await
-        .expect("woken through the database")
-        .unwrap()
-        .expect("completes");
+    let record = ended(wait, "woken through the database").await;
     publishing.abort();
     assert_eq!(record.status(), TaskStatus::Success);
     assert!(sim.requests().len() <= 5, "{} polls", sim.requests().len());
@@ -84,11 +88,7 @@ async fn a_callback_published_while_a_listener_reconnects_still_wakes_its_waits(
     sim.add_task("warm", Script::success(Duration::from_millis(100)));
     let warm = woken_only_by_a_callback(&sim, &wakeups, "warm");
     let warming = publishing(publisher.clone(), "warm");
-    tokio::time::timeout(Duration::from_secs(60), warm)
-        .await
-        .expect("the listener listens")
-        .unwrap()
-        .expect("completes");
+    ended(warm, "the listener listens").await;
     warming.abort();
 
     sim.add_task("t", Script::success(Duration::from_millis(100)));
@@ -103,11 +103,7 @@ async fn a_callback_published_while_a_listener_reconnects_still_wakes_its_waits(
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(!wait.is_finished(), "nothing reaches the wait while cut");
     relay.restore();
-    let record = tokio::time::timeout(Duration::from_secs(60), wait)
-        .await
-        .expect("replayed from the table once the listener is back")
-        .unwrap()
-        .expect("completes");
+    let record = ended(wait, "replayed from the table once the listener is back").await;
     assert_eq!(record.status(), TaskStatus::Success);
 }
 
