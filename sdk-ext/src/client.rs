@@ -5,12 +5,11 @@
 
 use std::fmt;
 use std::future::Future;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap};
-use url::{Host, Url};
+use url::Url;
 
 use crate::auth::ApiKey;
 use crate::budget::RateBudget;
@@ -123,12 +122,11 @@ impl Client {
     /// The HTTP client for file hosts: its own pool, never the API key.
     pub(crate) fn file_http(&self) -> &reqwest::Client {
         self.shared.files.get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-                .read_timeout(DEFAULT_TIMEOUT)
-                .user_agent(concat!("kie-suno/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .unwrap_or_default()
+            crate::download::file_client(
+                concat!("kie-suno/", env!("CARGO_PKG_VERSION")),
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_TIMEOUT,
+            )
         })
     }
 
@@ -474,7 +472,7 @@ fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<String, Error
     let url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" if allow_insecure_http || crate::host::is_loopback(&url) => {}
         "http" => {
             return Err(invalid(
                 "plain http to a host that is not loopback would send the API key in clear text; \
@@ -490,15 +488,6 @@ fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<String, Error
         return Err(invalid("a base URL has no query or fragment"));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 #[cfg(test)]

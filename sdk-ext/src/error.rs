@@ -124,7 +124,7 @@ pub enum Error {
         "{operation}: the request may have been carried out, but its answer was lost ({source}); \
          it was not resent, to avoid paying twice{} (request sent at {})",
         callback_url.as_deref().map_or(String::new(), |url| format!(
-            ". If it made a task, the task's callback to {} carries its id", without_query(url)
+            ". If it made a task, the task's callback to {} carries its id", crate::redact::url_str(url)
         )),
         sent_at.format("%Y-%m-%dT%H:%M:%SZ")
     )]
@@ -234,13 +234,9 @@ impl Error {
     }
 }
 
-/// A URL for a message: its query may hold a token, so it is left out.
-fn without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
-}
-
+/// The provider's message, on one line, its URLs without their secrets.
 fn server_says(msg: &str) -> String {
-    let msg = one_line(msg);
+    let msg = crate::redact::text(&one_line(msg));
     if msg.is_empty() {
         String::new()
     } else {
@@ -260,7 +256,7 @@ fn body_says(snippet: &str) -> String {
     if snippet.is_empty() {
         String::new()
     } else {
-        format!("; body starts: {snippet:?}")
+        format!("; body starts: {:?}", crate::redact::text(snippet))
     }
 }
 
@@ -277,7 +273,7 @@ fn chain(error: &dyn std::error::Error) -> String {
         }
         cause = c.source();
     }
-    one_line(&text)
+    crate::redact::text(&one_line(&text))
 }
 
 /// Collapses whitespace runs (newlines included) into single spaces.

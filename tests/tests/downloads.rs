@@ -2,7 +2,9 @@
 //! with faults: resumes after a cut, restarts when the file changed,
 //! refuses a wrong length without leaving a file, goes through the API's
 //! download URL call when refused, keeps hostile names inside the
-//! directory, and makes no request on a re-run.
+//! directory, and makes no request on a re-run; file names that never
+//! collide, completion records that a changed file fails, and the limits
+//! (size cap, stalls, redirects, cancellation).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -74,6 +76,28 @@ fn file(name: &str, host: &Host, headers: &HeaderMap, signed: bool) -> Response 
     let version = u8::from(name.starts_with("changed") && !first);
     let body = content(name, version);
     let etag = format!("\"{name}-v{version}\"");
+    if name.starts_with("stall") {
+        // 40 % of the body, then nothing, ever.
+        let part = body[..SIZE * 4 / 10].to_vec();
+        let first = futures_util::stream::iter([Ok::<_, std::io::Error>(part)]);
+        let never = futures_util::stream::pending();
+        return Response::builder()
+            .header(header::CONTENT_LENGTH, SIZE)
+            .header(header::CONTENT_TYPE, "audio/mpeg")
+            .body(Body::from_stream(futures_util::StreamExt::chain(
+                first, never,
+            )))
+            .unwrap();
+    }
+    if name.starts_with("endless") {
+        // No declared length, and more than any cap a test sets.
+        let chunks =
+            futures_util::stream::iter((0..50).map(move |_| Ok::<_, std::io::Error>(body.clone())));
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "audio/mpeg")
+            .body(Body::from_stream(chunks))
+            .unwrap();
+    }
     let wants_cut =
         (name.starts_with("cut") || name.starts_with("changed") || name.starts_with("short"))
             && first;
@@ -130,11 +154,35 @@ fn file(name: &str, host: &Host, headers: &HeaderMap, signed: bool) -> Response 
     builder.body(Body::from(body)).unwrap()
 }
 
+/// A redirect to `http://<target>`.
+async fn redirect_to(Path(target): Path<String>) -> Response {
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, format!("http://{target}"))],
+    )
+        .into_response()
+}
+
+/// `n` redirects before the file.
+async fn hops(Path(n): Path<u32>, headers: HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let next = match n {
+        0 => format!("http://{host}/files/plain-hops"),
+        n => format!("http://{host}/hops/{}", n - 1),
+    };
+    (StatusCode::FOUND, [(header::LOCATION, next)]).into_response()
+}
+
 async fn file_host() -> (String, Arc<Host>) {
     let host = Arc::new(Host::default());
     let app = Router::new()
         .route("/files/{name}", get(serve))
         .route("/signed/{name}", get(signed))
+        .route("/to/{*target}", get(redirect_to))
+        .route("/hops/{n}", get(hops))
         .with_state(host.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -165,10 +213,13 @@ fn remote(files: &str, name: &str, title: &str) -> RemoteFile {
     )
 }
 
+/// The files in `dir` but the completion records (`.<stem>.done`), which
+/// sit beside every saved file.
 fn names_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !(name.starts_with('.') && name.ends_with(".done")))
         .collect();
     names.sort();
     names
@@ -343,4 +394,268 @@ async fn plain_http_to_a_remote_host_is_refused() {
         ),
         "{e}"
     );
+}
+
+/// A title of 40 CJK characters and one of 25 music emoji, within the
+/// provider's 80-character rule.
+fn long_titles() -> [String; 2] {
+    ["夜".repeat(40), "🎵".repeat(25)]
+}
+
+#[tokio::test]
+async fn two_tracks_with_a_long_title_keep_four_files() {
+    let (_server, client, files, _host, dir) = setup().await;
+    for (n, title) in long_titles().into_iter().enumerate() {
+        let dir = dir.path().join(n.to_string());
+        // As a music record names them: each track's audio and cover.
+        let list: Vec<RemoteFile> = ["8551be0c-0001", "8551be0c-0002"]
+            .iter()
+            .flat_map(|id| {
+                let url = |name: &str| Url::parse(&format!("{files}/files/{name}")).unwrap();
+                [
+                    RemoteFile::new(url(&format!("plain-{id}")), Some(&title), id),
+                    RemoteFile::new(
+                        url(&format!("cover-{id}")),
+                        Some(&title),
+                        &format!("{id}-cover"),
+                    ),
+                ]
+            })
+            .collect();
+        for result in client.downloads().all(list.clone(), &dir).await {
+            assert!(!result.expect("saved").already_there);
+        }
+        assert_eq!(names_in(&dir).len(), 4, "{:?}", names_in(&dir));
+        for (file, name) in list.iter().zip([
+            "plain-8551be0c-0001",
+            "cover-8551be0c-0001",
+            "plain-8551be0c-0002",
+            "cover-8551be0c-0002",
+        ]) {
+            let path = dir.join(format!("{}.mp3", file.stem));
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                content(name, 0),
+                "{}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_no_longer_matches_its_record_is_fetched_again() {
+    let (_server, client, files, host, dir) = setup().await;
+    let file = remote(&files, "plain-m", "Take");
+    let saved = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("saved");
+    // Cut short by something else, then a stranger with the same stem.
+    std::fs::write(&saved.path, b"short").unwrap();
+    std::fs::write(dir.path().join("Take-plain-m.txt"), b"not ours").unwrap();
+    let again = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("saved again");
+    assert!(!again.already_there, "a damaged file is not complete");
+    assert_eq!(std::fs::read(&again.path).unwrap(), content("plain-m", 0));
+    assert_eq!(host.requests.lock().unwrap().len(), 2);
+    // Same size, other bytes: the checksum tells.
+    let mut bytes = content("plain-m", 0);
+    bytes[7] ^= 1;
+    std::fs::write(&saved.path, &bytes).unwrap();
+    let third = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("saved");
+    assert!(!third.already_there);
+    assert_eq!(std::fs::read(&third.path).unwrap(), content("plain-m", 0));
+    assert_eq!(
+        std::fs::read(dir.path().join("Take-plain-m.txt")).unwrap(),
+        b"not ours"
+    );
+}
+
+#[tokio::test]
+async fn two_downloads_of_one_file_at_once_never_write_into_one_another() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let list: Vec<RemoteFile> = (0..6).map(|_| remote(&files, "cut-same", "Same")).collect();
+    let (first, second) = (client.downloads(), client.downloads());
+    let (a, b) = tokio::join!(
+        first.all(list.clone(), dir.path()),
+        second.all(list, dir.path()),
+    );
+    for result in a.into_iter().chain(b) {
+        let saved = result.expect("saved");
+        assert_eq!(std::fs::read(&saved.path).unwrap(), content("cut-same", 0));
+    }
+    assert_eq!(names_in(dir.path()), ["Same-cut-same.mp3"]);
+}
+
+#[tokio::test]
+async fn a_file_over_the_size_cap_is_refused_and_leaves_nothing() {
+    let (_server, client, files, _host, dir) = setup().await;
+    for name in ["plain-big", "endless-big"] {
+        let e = client
+            .downloads()
+            .max_file_size(SIZE as u64 - 1)
+            .file(&remote(&files, name, "Big"), dir.path())
+            .await
+            .expect_err("over the cap");
+        assert!(
+            matches!(e, Error::Download { source: kie_suno::download::DownloadError::TooLarge { limit }, .. } if limit == SIZE as u64 - 1),
+            "{name}: {e}"
+        );
+        assert!(
+            e.to_string().contains("Big") || e.to_string().contains(name),
+            "names the file: {e}"
+        );
+    }
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_host_that_stops_sending_is_resumed_then_given_up() {
+    let (_server, client, files, host, dir) = setup().await;
+    let e = client
+        .downloads()
+        .stall_timeout(std::time::Duration::from_millis(150))
+        .file(&remote(&files, "stall-s", "Slow"), dir.path())
+        .await
+        .expect_err("stalled");
+    assert!(
+        matches!(
+            e,
+            Error::Download {
+                source: kie_suno::download::DownloadError::Stalled { .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        host.requests.lock().unwrap().len(),
+        6,
+        "the first try and 5 resumes"
+    );
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_takes_longer_than_its_limit_is_given_up() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let e = client
+        .downloads()
+        .file_timeout(std::time::Duration::from_millis(300))
+        .file(&remote(&files, "stall-t", "Slow"), dir.path())
+        .await
+        .expect_err("timed out");
+    assert!(
+        matches!(
+            e,
+            Error::Download {
+                source: kie_suno::download::DownloadError::TimedOut { .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_download_leaves_no_partial_file() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let list = vec![
+        remote(&files, "stall-c", "A"),
+        remote(&files, "stall-d", "B"),
+    ];
+    let downloads = client.downloads();
+    let cancelled = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        downloads.all(list, dir.path()),
+    )
+    .await;
+    assert!(cancelled.is_err(), "still running when cancelled");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn redirects_into_a_private_network_or_past_five_hops_are_refused() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let refused = |path: &str| {
+        let file = RemoteFile::new(Url::parse(&format!("{files}{path}")).unwrap(), None, "r");
+        let client = client.clone();
+        let dir = dir.path().to_path_buf();
+        async move { client.downloads().file(&file, &dir).await }
+    };
+    for (path, says) in [
+        (
+            "/to/169.254.169.254/latest/meta-data",
+            "private network or a link-local",
+        ),
+        ("/to/10.0.0.1/file.mp3", "private network or a link-local"),
+        ("/to/cdn.example/file.mp3", "plain http off this machine"),
+        ("/hops/5", "more than 5 redirects"),
+    ] {
+        let e = refused(path).await.expect_err(path);
+        assert!(
+            matches!(
+                &e,
+                Error::Download {
+                    source: kie_suno::download::DownloadError::Redirect { .. },
+                    ..
+                }
+            ),
+            "{path}: {e:?}"
+        );
+        assert!(e.to_string().contains(says), "{path}: {e}");
+    }
+    let saved = refused("/hops/4").await.expect("5 redirects are followed");
+    assert_eq!(
+        std::fs::read(&saved.path).unwrap(),
+        content("plain-hops", 0)
+    );
+}
+
+#[tokio::test]
+async fn no_signed_query_reaches_an_error_message() {
+    let (_server, client, _files, _host, dir) = setup().await;
+    // A port nothing listens on: the connection fails.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let url = format!("http://user:hunter2@127.0.0.1:{port}/a.mp3?X-Amz-Signature=hunter2");
+    let file = RemoteFile::new(Url::parse(&url).unwrap(), None, "a");
+    let e = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect_err("refused");
+    let shown = format!(
+        "{e} | {e:?} | {:?}",
+        std::error::Error::source(&e).map(|s| s.to_string())
+    );
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("a.mp3"), "still names the file: {shown}");
 }

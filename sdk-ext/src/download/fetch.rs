@@ -1,26 +1,57 @@
-//! Fetching one file to disk: streamed into a hidden temporary file next
-//! to its final place, resumed with a range request when the connection is
-//! cut (validated by the file's ETag or Last-Modified, started over when
-//! the file changed), its size checked against what the server declared,
-//! then flushed, synced and renamed into place. A reader never sees a
-//! partial file under the final name.
+//! Fetching one file to disk: streamed into a temporary file of its own
+//! next to its final place (created exclusively, so two downloads never
+//! write into one file), resumed with a range request when the connection
+//! is cut or stalls (validated by the file's ETag or Last-Modified,
+//! started over when the file changed), its size checked against what the
+//! server declared and against the size cap, then flushed, synced and
+//! renamed into place. A reader never sees a partial file under the final
+//! name, and the temporary file is removed however the download ends,
+//! cancellation included.
+//!
+//! Beside each saved file a hidden completion record (`.<stem>.done`)
+//! keeps its name, size and SHA-256: a file counts as already there only
+//! when it matches its record.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{
     CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
 };
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use super::name;
 use super::{DownloadError, DownloadEvent};
 
-/// Resumes tried after cut connections, per file.
+/// Resumes tried after cut or stalled connections, per file.
 const MAX_RESUMES: u32 = 5;
 /// The write buffer: few system calls, flat memory.
 const BUFFER: usize = 256 * 1024;
+
+/// What one file may take; see [`super::Downloads::max_file_size`] and
+/// its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The largest file kept.
+    pub(crate) max_bytes: u64,
+    /// The longest time without a byte before the connection is resumed.
+    pub(crate) stall: Duration,
+    /// The longest one file may take, resumes included.
+    pub(crate) total: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 2 << 30,
+            stall: Duration::from_secs(60),
+            total: Duration::from_secs(30 * 60),
+        }
+    }
+}
 
 /// A file saved (or found complete already).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,44 +60,123 @@ pub struct Saved {
     pub path: PathBuf,
     /// Its size in bytes.
     pub bytes: u64,
-    /// It was there already; nothing was requested.
+    /// It was there already, matching its completion record; nothing was
+    /// requested.
     pub already_there: bool,
 }
 
-/// A complete file of this stem in `dir`, if one is there.
-pub(crate) async fn existing(dir: &Path, stem: &str) -> Option<Saved> {
-    let mut entries = tokio::fs::read_dir(dir).await.ok()?;
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        let path = entry.path();
-        let matches =
-            path.file_stem().and_then(|s| s.to_str()) == Some(stem) && path.extension().is_some();
-        if matches && entry.file_type().await.is_ok_and(|t| t.is_file()) {
-            let bytes = entry.metadata().await.map_or(0, |m| m.len());
-            return Some(Saved {
-                path,
-                bytes,
-                already_there: true,
-            });
-        }
-    }
-    None
+/// What a completion record says of its file.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Completion {
+    file: String,
+    bytes: u64,
+    sha256: String,
 }
 
-/// Downloads `url` into `dir` as `<stem>.<extension>`.
+fn record_path(dir: &Path, stem: &str) -> PathBuf {
+    dir.join(format!(".{stem}.done"))
+}
+
+/// The file of this stem in `dir`, if it is there whole: its completion
+/// record names it, and its size and checksum are the recorded ones.
+pub(crate) async fn existing(dir: &Path, stem: &str) -> Option<Saved> {
+    let text = tokio::fs::read(record_path(dir, stem)).await.ok()?;
+    let record: Completion = serde_json::from_slice(&text).ok()?;
+    let extension = record.file.strip_prefix(stem)?.strip_prefix('.')?;
+    let plain =
+        (1..=5).contains(&extension.len()) && extension.chars().all(|c| c.is_ascii_alphanumeric());
+    if !plain {
+        return None;
+    }
+    let path = dir.join(&record.file);
+    let metadata = tokio::fs::metadata(&path).await.ok()?;
+    if !metadata.is_file() || metadata.len() != record.bytes {
+        return None;
+    }
+    let sha256 = checksum(&path).await.ok()?;
+    (sha256 == record.sha256).then_some(Saved {
+        path,
+        bytes: record.bytes,
+        already_there: true,
+    })
+}
+
+async fn checksum(path: &Path) -> std::io::Result<String> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; BUFFER];
+    loop {
+        let n = file.read(&mut buffer).await?;
+        if n == 0 {
+            return Ok(hex(&hasher.finalize()));
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A temporary file that is removed when dropped, unless it was renamed
+/// into place: a download cut, refused or cancelled leaves nothing.
+struct Temp {
+    path: PathBuf,
+    placed: bool,
+}
+
+impl Temp {
+    /// A new file of its own (never another download's) in `dir`.
+    async fn create(dir: &Path, stem: &str) -> std::io::Result<(Temp, tokio::fs::File)> {
+        loop {
+            let path = dir.join(format!(".{stem}.{:016x}.part", fastrand::u64(..)));
+            match tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .await
+            {
+                Ok(file) => {
+                    return Ok((
+                        Temp {
+                            path,
+                            placed: false,
+                        },
+                        file,
+                    ));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Downloads `url` into `dir` as `<stem>.<extension>`, within `limits`.
 pub(crate) async fn fetch(
     http: &reqwest::Client,
     url: &Url,
     dir: &Path,
     stem: &str,
+    limits: Limits,
     on_event: &(dyn Fn(&DownloadEvent) + Send + Sync),
 ) -> Result<Saved, DownloadError> {
-    let temp = dir.join(format!(".{stem}.part"));
-    let result = fetch_to(http, url, dir, stem, &temp, on_event).await;
-    if result.is_err() {
-        // Nothing half-written stays behind.
-        let _ = tokio::fs::remove_file(&temp).await;
+    let work = fetch_to(http, url, dir, stem, limits, on_event);
+    match tokio::time::timeout(limits.total, work).await {
+        Ok(result) => result,
+        Err(_) => Err(DownloadError::TimedOut {
+            after_secs: limits.total.as_secs(),
+        }),
     }
-    result
 }
 
 async fn fetch_to(
@@ -74,13 +184,9 @@ async fn fetch_to(
     url: &Url,
     dir: &Path,
     stem: &str,
-    temp: &Path,
+    limits: Limits,
     on_event: &(dyn Fn(&DownloadEvent) + Send + Sync),
 ) -> Result<Saved, DownloadError> {
-    let io = |source| DownloadError::Io {
-        path: temp.to_path_buf(),
-        source,
-    };
     let mut response = reopen(http, url, 0, None).await?;
     let status = response.status();
     if !status.is_success() {
@@ -90,9 +196,16 @@ async fn fetch_to(
     }
     let extension = name::extension(header(&response, CONTENT_TYPE).as_deref(), url);
     let mut total = content_length(&response);
+    check_size(total, limits)?;
     let validator = header(&response, ETAG).or_else(|| header(&response, LAST_MODIFIED));
-    let file = tokio::fs::File::create(temp).await.map_err(io)?;
+    let (mut temp, file) = Temp::create(dir, stem).await.map_err(io(dir))?;
+    let temp_path = temp.path.clone();
+    let io = |source| DownloadError::Io {
+        path: temp_path.clone(),
+        source,
+    };
     let mut out = tokio::io::BufWriter::with_capacity(BUFFER, file);
+    let mut hasher = Sha256::new();
     let mut written: u64 = 0;
     let mut resumes = 0;
     on_event(&DownloadEvent::Started {
@@ -100,10 +213,21 @@ async fn fetch_to(
         total,
     });
     loop {
-        match response.chunk().await {
+        let next = match tokio::time::timeout(limits.stall, response.chunk()).await {
+            Ok(Ok(next)) => Ok(next),
+            Ok(Err(cut)) => Err(DownloadError::Cut {
+                source: cut.without_url(),
+            }),
+            Err(_) => Err(DownloadError::Stalled {
+                secs: limits.stall.as_secs(),
+            }),
+        };
+        match next {
             Ok(Some(chunk)) => {
-                out.write_all(&chunk).await.map_err(io)?;
                 written += chunk.len() as u64;
+                check_size(Some(written), limits)?;
+                out.write_all(&chunk).await.map_err(io)?;
+                hasher.update(&chunk);
                 // A progress event per mebibyte, not per chunk.
                 if written >> 20 != (written - chunk.len() as u64) >> 20 {
                     on_event(&DownloadEvent::Progress {
@@ -114,9 +238,9 @@ async fn fetch_to(
                 }
             }
             Ok(None) => break,
-            Err(cut) if resumes < MAX_RESUMES => {
+            Err(failure) if resumes < MAX_RESUMES => {
                 resumes += 1;
-                tracing::debug!(%cut, written, resumes, "file download cut; resuming");
+                tracing::debug!(%failure, written, resumes, "file download cut or stalled; resuming");
                 response = reopen(http, url, written, validator.as_deref()).await?;
                 match response.status() {
                     StatusCode::PARTIAL_CONTENT if starts_at(&response) == Some(written) => {
@@ -125,8 +249,9 @@ async fn fetch_to(
                     StatusCode::OK => {
                         // Started over: the file changed, or no range support.
                         out.flush().await.map_err(io)?;
-                        let file = tokio::fs::File::create(temp).await.map_err(io)?;
+                        let file = tokio::fs::File::create(&temp.path).await.map_err(io)?;
                         out = tokio::io::BufWriter::with_capacity(BUFFER, file);
+                        hasher = Sha256::new();
                         written = 0;
                         total = content_length(&response);
                     }
@@ -136,8 +261,9 @@ async fn fetch_to(
                         });
                     }
                 }
+                check_size(total, limits)?;
             }
-            Err(cut) => return Err(DownloadError::Cut { source: cut }),
+            Err(failure) => return Err(failure),
         }
     }
     out.flush().await.map_err(io)?;
@@ -152,8 +278,18 @@ async fn fetch_to(
             got: written,
         });
     }
-    let path = dir.join(format!("{stem}.{extension}"));
-    tokio::fs::rename(temp, &path).await.map_err(io)?;
+    let file_name = format!("{stem}.{extension}");
+    let path = dir.join(&file_name);
+    tokio::fs::rename(&temp.path, &path).await.map_err(io)?;
+    temp.placed = true;
+    let completion = Completion {
+        file: file_name,
+        bytes: written,
+        sha256: hex(&hasher.finalize()),
+    };
+    write_record(dir, stem, &completion)
+        .await
+        .map_err(self::io(dir))?;
     on_event(&DownloadEvent::Finished {
         path: path.clone(),
         bytes: written,
@@ -163,6 +299,35 @@ async fn fetch_to(
         bytes: written,
         already_there: false,
     })
+}
+
+/// Writes a completion record in place (through a temporary file of its
+/// own, so that a reader sees the old record or the new one).
+async fn write_record(dir: &Path, stem: &str, completion: &Completion) -> std::io::Result<()> {
+    let json = serde_json::to_vec(completion).map_err(std::io::Error::other)?;
+    let (mut temp, mut file) = Temp::create(dir, &format!("{stem}.done")).await?;
+    file.write_all(&json).await?;
+    file.sync_all().await?;
+    drop(file);
+    tokio::fs::rename(&temp.path, record_path(dir, stem)).await?;
+    temp.placed = true;
+    Ok(())
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> DownloadError + '_ {
+    move |source| DownloadError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn check_size(size: Option<u64>, limits: Limits) -> Result<(), DownloadError> {
+    match size {
+        Some(size) if size > limits.max_bytes => Err(DownloadError::TooLarge {
+            limit: limits.max_bytes,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Asks for the rest of the file from `from`: only the same file continues
@@ -184,20 +349,34 @@ async fn reopen(
                 .header(IF_RANGE, validator);
         }
         match send(request).await {
-            Err(_) if tries < 3 => {
+            Err(Refusal::Redirect(reason)) => return Err(DownloadError::Redirect { reason }),
+            Err(Refusal::Failed(source)) if tries < 3 => {
+                tracing::debug!(error = %source, tries, "file request failed before an answer; sending it again");
                 tries += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(100 << tries)).await;
             }
-            other => return other,
+            Err(Refusal::Failed(source)) => return Err(DownloadError::Cut { source }),
+            Ok(response) => return Ok(response),
         }
     }
 }
 
-async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, DownloadError> {
-    request
-        .send()
-        .await
-        .map_err(|source| DownloadError::Cut { source })
+/// Why a request got no answer.
+enum Refusal {
+    /// A redirect the policy did not follow.
+    Redirect(String),
+    /// The request failed (without the URL).
+    Failed(reqwest::Error),
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Refusal> {
+    request.send().await.map_err(|e| {
+        if e.is_redirect() {
+            Refusal::Redirect(super::redirect::reason(&e))
+        } else {
+            Refusal::Failed(e.without_url())
+        }
+    })
 }
 
 fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {

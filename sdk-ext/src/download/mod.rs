@@ -18,13 +18,14 @@
 
 mod fetch;
 mod name;
+mod redirect;
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt;
-use url::{Host, Url};
+use url::Url;
 
 pub use fetch::Saved;
 pub use name::{extension, file_stem};
@@ -188,11 +189,36 @@ pub enum DownloadError {
         status: u16,
     },
     /// The connection failed or was cut (after the resumes allowed).
-    #[error("the connection to the file host failed: {source}")]
+    #[error("the connection to the file host failed: {}", crate::redact::text(&source.to_string()))]
     Cut {
-        /// What reqwest said.
+        /// What reqwest said (without the file's URL, whose query may be
+        /// a signature).
         #[source]
         source: reqwest::Error,
+    },
+    /// No byte arrived for this long, after the resumes allowed.
+    #[error("the file host sent nothing for {secs} s")]
+    Stalled {
+        /// The stall timeout, in seconds.
+        secs: u64,
+    },
+    /// The file took longer than the per-file limit.
+    #[error("the file was not complete after {after_secs} s, the per-file limit")]
+    TimedOut {
+        /// The limit, in seconds.
+        after_secs: u64,
+    },
+    /// The file is larger than the size cap (declared, or as it arrived).
+    #[error("the file is larger than the {limit}-byte cap")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// A redirect was not followed.
+    #[error("refused {reason}")]
+    Redirect {
+        /// Which redirect, and why not.
+        reason: String,
     },
     /// The file's length is not what the host declared.
     #[error("received {got} bytes where the host declared {expected}")]
@@ -228,6 +254,7 @@ pub struct Downloads {
     client: Client,
     http: reqwest::Client,
     concurrency: usize,
+    limits: fetch::Limits,
     on_event: Option<EventSink>,
 }
 
@@ -235,19 +262,24 @@ impl std::fmt::Debug for Downloads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Downloads")
             .field("concurrency", &self.concurrency)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// Downloads of the files tasks made, 4 at a time by default. File
-    /// hosts get their own HTTP client (shared by the client's downloads):
-    /// the API key is never sent to them.
+    /// Downloads of the files tasks made, 4 at a time by default, each
+    /// within the default limits (2 GiB, 60 s without a byte, 30 minutes
+    /// in all). File hosts get their own HTTP client (shared by the
+    /// client's downloads), which follows at most 5 redirects, never from
+    /// https to http nor into a private network: the API key is never
+    /// sent to them.
     pub fn downloads(&self) -> Downloads {
         Downloads {
             client: self.clone(),
             http: self.file_http().clone(),
             concurrency: 4,
+            limits: fetch::Limits::default(),
             on_event: None,
         }
     }
@@ -260,14 +292,36 @@ impl Downloads {
         self
     }
 
+    /// The largest file kept (default 2 GiB): a larger declared size is
+    /// refused before reading, a host that sends more is cut off there.
+    pub fn max_file_size(mut self, bytes: u64) -> Self {
+        self.limits.max_bytes = bytes;
+        self
+    }
+
+    /// How long a file host may send nothing before the download is
+    /// resumed (a few times) and then given up (default 60 s).
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.stall = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The longest one file may take, resumes included (default 30
+    /// minutes).
+    pub fn file_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.total = timeout;
+        self
+    }
+
     /// Calls `callback` with every [`DownloadEvent`].
     pub fn on_event(mut self, callback: impl Fn(&DownloadEvent) + Send + Sync + 'static) -> Self {
         self.on_event = Some(Arc::new(callback));
         self
     }
 
-    /// Saves one file into `dir` (created if missing), unless a complete
-    /// file of its name is there already (then nothing is requested). A
+    /// Saves one file into `dir` (created if missing), unless it is there
+    /// already, whole (its completion record's name, size and SHA-256
+    /// match: then nothing is requested). A
     /// refused (403) or gone (404, 410) link is fetched once more through
     /// [`Client::download_url`].
     pub async fn file(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
@@ -289,7 +343,7 @@ impl Downloads {
 
     async fn fetch(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
         let wrap = |source: DownloadError| Error::Download {
-            file: without_query(&file.url),
+            file: crate::redact::url(&file.url),
             source,
         };
         if let Some(saved) = fetch::existing(dir, &file.stem).await {
@@ -306,14 +360,15 @@ impl Downloads {
             Some(sink) => sink.as_ref(),
             None => &no_events,
         };
-        match fetch::fetch(&self.http, &file.url, dir, &file.stem, sink).await {
+        let limits = self.limits;
+        match fetch::fetch(&self.http, &file.url, dir, &file.stem, limits, sink).await {
             Err(DownloadError::Status {
                 status: 403 | 404 | 410,
             }) => {
-                tracing::debug!(file = %without_query(&file.url), "file refused or gone; asking the API for a download link");
+                tracing::debug!(file = %crate::redact::url(&file.url), "file refused or gone; asking the API for a download link");
                 let link = self.client.download_url(&file.url).await?;
                 check_url(&link).map_err(wrap)?;
-                fetch::fetch(&self.http, &link, dir, &file.stem, sink)
+                fetch::fetch(&self.http, &link, dir, &file.stem, limits, sink)
                     .await
                     .map_err(wrap)
             }
@@ -334,23 +389,21 @@ impl Downloads {
 
 /// `https`, or `http` to loopback only, as for the API.
 fn check_url(url: &Url) -> Result<(), DownloadError> {
-    let loopback = match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
     match url.scheme() {
         "https" => Ok(()),
-        "http" if loopback => Ok(()),
+        "http" if crate::host::is_loopback(url) => Ok(()),
         _ => Err(DownloadError::Insecure),
     }
 }
 
-/// A file URL for messages: its query may hold a signature.
-fn without_query(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.to_string()
+/// The HTTP client for file hosts: `user_agent`, the redirect policy,
+/// and the client's connect and read timeouts.
+pub(crate) fn file_client(user_agent: &str, connect: Duration, read: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(connect)
+        .read_timeout(read)
+        .user_agent(user_agent)
+        .redirect(redirect::policy())
+        .build()
+        .unwrap_or_default()
 }
