@@ -199,7 +199,9 @@ where
         download: options.download.clone(),
         just_created: true,
     };
-    crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow).await
+    crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow)
+        .await
+        .map_err(|failure| failure.after_create(task.id()))
 }
 
 pub async fn generate(conn: &Connection, args: GenerateArgs) -> Result<u8, Failure> {

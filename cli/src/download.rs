@@ -2,7 +2,9 @@
 //! cover image; a WAV, video, stems or cover images for the other kinds)
 //! into a directory, a few at a time, and prints one line per file (path
 //! and bytes). Files already complete are skipped without a request; a
-//! failed file leaves nothing under its name.
+//! failed file leaves nothing under its name, and is named on stderr with
+//! its task (exit 4). Ctrl-C stops the downloads, removes what was half
+//! written, and exits 130.
 
 use std::path::Path;
 
@@ -12,9 +14,14 @@ use kie_suno::download::{DownloadEvent, Saved, TaskFiles};
 use crate::Failure;
 
 /// Saves the files of `record` into `dir`; prints a line per file and a
-/// progress line per file start on stderr. Exit code 4 when any failed.
+/// progress line per file start on stderr. Exit code 4 when any failed,
+/// 130 when interrupted.
 pub async fn save(client: &Client, record: &impl TaskFiles, dir: &Path, json: bool) -> u8 {
     let files = record.files();
+    let names: Vec<(String, Option<String>)> = files
+        .iter()
+        .map(|f| (f.stem.clone(), f.task_id.clone()))
+        .collect();
     if files.is_empty() {
         eprintln!("no files to download yet");
         return 0;
@@ -25,12 +32,21 @@ pub async fn save(client: &Client, record: &impl TaskFiles, dir: &Path, json: bo
             eprintln!("downloading {name}{size}");
         }
     });
+    let results = tokio::select! {
+        results = downloads.all(files, dir) => results,
+        _ = tokio::signal::ctrl_c() => {
+            // Dropping the downloads removed their temporary files.
+            eprintln!("interrupted: the files not yet complete were not saved");
+            return crate::exit::INTERRUPTED;
+        }
+    };
     let mut exit = 0;
-    for result in downloads.all(files, dir).await {
+    for (result, (stem, task_id)) in results.into_iter().zip(names) {
         match result {
             Ok(saved) => println!("{}", line(&saved, json)),
             Err(e) => {
-                eprintln!("error: {e}");
+                let task = task_id.map_or(String::new(), |id| format!("task {id}: "));
+                eprintln!("error: {task}file {stem} not saved: {e}");
                 exit = exit.max(Failure::from_error(&e).exit_code());
             }
         }

@@ -1,17 +1,13 @@
 //! `suno`: make music with the kie.ai Suno API, follow the tasks to the
 //! end, or run a local mock of the API.
 //!
-//! Exit codes: 0 success, 2 usage or configuration (nothing was sent),
-//! 3 the API refused (an error code, an unknown task, no credits),
-//! 4 transport, HTTP or decoding failure, 5 a task failed, 6 a wait timed
-//! out, 7 a create whose outcome is unknown (the task may exist), 130
-//! interrupted. With several tasks, `suno wait` exits with the largest of
-//! their codes.
+//! Exit codes: the README's table, kept in [`exit`].
 #![forbid(unsafe_code)]
 
 mod create;
 mod demo;
 mod download;
+mod exit;
 mod journal;
 mod kinds;
 mod listen;
@@ -27,6 +23,7 @@ use kie_suno::mock::{Faults, MockServer, Script};
 use kie_suno::wait::Family;
 use kie_suno::{ApiKey, Client, Error};
 
+use exit::Failure;
 use kinds::{Kind, Stages, Until};
 use output::Show;
 
@@ -220,47 +217,6 @@ fn parse_task(text: &str) -> Result<(String, Script), String> {
     Ok((id.to_owned(), script.parse().map_err(|e| format!("{e}"))?))
 }
 
-/// How a command failed, mapped to the documented exit codes.
-enum Failure {
-    Usage(String),
-    Refused(String),
-    Failed(String),
-    /// A create whose answer was lost: the task may exist.
-    OutcomeUnknown(String),
-}
-
-impl Failure {
-    fn from_error(e: &Error) -> Self {
-        let message = e.to_string();
-        match e {
-            Error::Api { .. } | Error::TaskNotFound { .. } => Failure::Refused(message),
-            Error::Http { .. }
-            | Error::Decode { .. }
-            | Error::Transport { .. }
-            | Error::BodyTooLarge { .. }
-            | Error::IncompleteAnswer { .. }
-            | Error::Internal { .. } => Failure::Failed(message),
-            Error::CreateOutcomeUnknown { .. } => Failure::OutcomeUnknown(message),
-            _ => Failure::Usage(message),
-        }
-    }
-
-    fn exit_code(&self) -> u8 {
-        match self {
-            Failure::Usage(_) => 2,
-            Failure::Refused(_) => 3,
-            Failure::Failed(_) => 4,
-            Failure::OutcomeUnknown(_) => 7,
-        }
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::from_error(&e)
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -331,13 +287,8 @@ async fn main() -> ExitCode {
 
 /// Prints a failure as one line and gives its exit code.
 fn report(failure: Failure) -> ExitCode {
-    let code = failure.exit_code();
-    let (Failure::Usage(message)
-    | Failure::Refused(message)
-    | Failure::Failed(message)
-    | Failure::OutcomeUnknown(message)) = failure;
-    eprintln!("error: {message}");
-    ExitCode::from(code)
+    eprintln!("error: {}", failure.message());
+    ExitCode::from(failure.exit_code())
 }
 
 /// Debug logs of this SDK on stderr. The SDK never logs the key.

@@ -18,11 +18,6 @@ use crate::Failure;
 use crate::kinds::{Stages, Until};
 use crate::output::Show;
 
-/// Exit codes beyond `suno task`'s.
-pub const EXIT_TASK_FAILED: u8 = 5;
-pub const EXIT_TIMED_OUT: u8 = 6;
-pub const EXIT_INTERRUPTED: u8 = 130;
-
 /// How a command follows tasks it names or made: the options `suno wait`
 /// and the create commands' `--wait` share.
 pub struct Follow {
@@ -140,9 +135,9 @@ fn outcome<F: Family>(
 ) -> (u8, Option<F::Record>) {
     let code = match &result {
         Ok(_) => 0,
-        Err(WaitError::TaskFailed { .. }) => EXIT_TASK_FAILED,
-        Err(WaitError::TimedOut { .. }) => EXIT_TIMED_OUT,
-        Err(WaitError::Cancelled) => EXIT_INTERRUPTED,
+        Err(WaitError::TaskFailed { .. }) => crate::exit::TASK_FAILED,
+        Err(WaitError::TimedOut { .. }) => crate::exit::TIMED_OUT,
+        Err(WaitError::Cancelled) => crate::exit::INTERRUPTED,
         Err(WaitError::Api(e)) => Failure::from_error(e).exit_code(),
         Err(_) => 4,
     };

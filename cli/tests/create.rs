@@ -236,10 +236,7 @@ async fn download_saves_each_tracks_audio_and_cover_image_once() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4, "two tracks, audio and image each: {stdout}");
     assert!(lines.iter().all(|l| l.ends_with("  49152")), "{stdout}");
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("read")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names = saved_files(dir.path());
     names.sort();
     assert_eq!(
         names,
@@ -284,9 +281,56 @@ async fn generate_wait_download_does_it_all() {
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("SUCCESS"), "{stdout}");
+    assert_eq!(saved_files(dir.path()).len(), 4, "{stdout}");
+}
+
+/// The files in `dir`, but the completion records beside them.
+fn saved_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| !(name.starts_with('.') && name.ends_with(".done")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_download_that_fails_after_a_create_exits_4_naming_the_task() {
+    let server = server(MockBuilder::default()).await;
+    // A directory that cannot be made: under a file.
+    let dir = tempfile::tempdir().expect("dir");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"x").expect("write");
+    let target = blocker.join("songs");
+    let output = run(
+        &server,
+        &[
+            "generate",
+            "--prompt",
+            "rain",
+            "--wait",
+            "--download",
+            target.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
     assert_eq!(
-        std::fs::read_dir(dir.path()).expect("read").count(),
-        4,
-        "{stdout}"
+        output.status.code(),
+        Some(4),
+        "credits were spent: never 2\n{stdout}\n{stderr}"
     );
+    let created = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("created music task "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the task id comes first");
+    let failures: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(failures.len(), 4, "each file named: {stderr}");
+    assert!(
+        failures
+            .iter()
+            .all(|l| l.contains(&format!("task {created}")) && l.contains("not saved")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was sent"), "{stderr}");
 }
