@@ -133,6 +133,7 @@ pub async fn holders_claiming_at_once_never_get_the_same_task(journal: Arc<dyn J
             }
         })
     });
+    let claims: Vec<_> = claims.collect();
     let mut all = Vec::new();
     for claim in claims {
         all.extend(claim.await.unwrap());
@@ -179,7 +180,20 @@ pub async fn a_task_is_reported_once(journal: Arc<dyn Journal>) {
         .await
         .unwrap();
     assert!(journal.report("w1", &intent).await.unwrap());
-    assert!(!journal.report("w1", &intent).await.unwrap(), "only once");
+    let first = journal.entries(true).await.unwrap()[0].reported.clone();
+    assert!(
+        journal.report("w1", &intent).await.unwrap(),
+        "a retry (its first answer lost) recognises its own report"
+    );
+    assert!(
+        !journal.report("w2", &intent).await.unwrap(),
+        "no one else's"
+    );
+    assert_eq!(
+        journal.entries(true).await.unwrap()[0].reported,
+        first,
+        "reported once: the retry changed nothing"
+    );
     assert!(
         journal
             .claim("w2", Duration::from_secs(30), 5)
@@ -218,8 +232,71 @@ pub async fn writers_at_once_lose_nothing(journal: Arc<dyn Journal>) {
             }
         })
     });
+    let writers: Vec<_> = writers.collect();
     for writer in writers {
         writer.await.unwrap();
     }
     assert_eq!(journal.entries(true).await.unwrap().len(), 80);
+}
+
+/// Seeds `tasks` made tasks through `seed`.
+pub async fn seeded(seed: &dyn Journal, tasks: usize) {
+    for i in 0..tasks {
+        created(seed, &format!("t{i:05}")).await;
+    }
+}
+
+/// Each claimer (a journal of its own: its own connection or file
+/// handle) claims until nothing is left; every task is claimed once, none
+/// twice, none left. Returns what each claimer got.
+pub async fn claimers_of_their_own_share_nothing(
+    claimers: Vec<Arc<dyn Journal>>,
+    tasks: usize,
+) -> Vec<Vec<String>> {
+    // All start together, as the workers of a fleet do.
+    let start = Arc::new(tokio::sync::Barrier::new(claimers.len()));
+    let runs = claimers.into_iter().enumerate().map(|(w, journal)| {
+        let start = start.clone();
+        tokio::spawn(async move {
+            start.wait().await;
+            let holder = format!("w{w}");
+            let mut mine = Vec::new();
+            loop {
+                let got = journal
+                    .claim(&holder, Duration::from_secs(300), 16)
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                assert!(
+                    got.iter()
+                        .all(|e| e.holder.as_deref() == Some(holder.as_str()))
+                );
+                mine.extend(got.into_iter().filter_map(|e| e.task_id));
+            }
+        })
+    });
+    // Spawned now, all of them (a lazy map would start each only when
+    // awaited, one after another).
+    let runs: Vec<_> = runs.collect();
+    let mut each = Vec::new();
+    for run in runs {
+        each.push(run.await.unwrap());
+    }
+    assert_claimed_once(&each, tasks);
+    each
+}
+
+/// Every one of `tasks` tasks is in exactly one claimer's list.
+pub fn assert_claimed_once(each: &[Vec<String>], tasks: usize) {
+    let all: Vec<&String> = each.iter().flatten().collect();
+    let distinct: BTreeSet<&String> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), all.len(), "a task claimed twice");
+    assert_eq!(all.len(), tasks, "every task claimed");
+    assert!(
+        each.iter().filter(|mine| !mine.is_empty()).count() > 1,
+        "the claimers took turns: {:?}",
+        each.iter().map(Vec::len).collect::<Vec<_>>()
+    );
 }

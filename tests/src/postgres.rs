@@ -110,13 +110,21 @@ pub async fn connect(
 
 /// A TCP relay in front of a database, to take it away and bring it back:
 /// while cut, open connections are dropped and new ones closed at once.
+/// Armed with [`Relay::lose_answer_to`], it lets one statement through,
+/// swallows the database's answer to it and drops that connection: the
+/// statement ran (and committed), the client never learns.
 pub struct Relay {
     /// The relay's address, to connect to instead of the database's.
     pub addr: std::net::SocketAddr,
     up: std::sync::Arc<std::sync::atomic::AtomicBool>,
     open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    trigger: Trigger,
     accepting: tokio::task::JoinHandle<()>,
 }
+
+/// The statement text whose answer is to be lost, once, and how many
+/// answers were lost.
+type Trigger = std::sync::Arc<std::sync::Mutex<(Option<Vec<u8>>, usize)>>;
 
 impl Relay {
     /// Relays to the host and port of `url`.
@@ -126,18 +134,18 @@ impl Relay {
         let addr = listener.local_addr()?;
         let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let trigger: Trigger = Default::default();
         let accepting = {
-            let (up, open) = (up.clone(), open.clone());
+            let (up, open, trigger) = (up.clone(), open.clone(), trigger.clone());
             tokio::spawn(async move {
-                while let Ok((mut inbound, _)) = listener.accept().await {
+                while let Ok((inbound, _)) = listener.accept().await {
                     if !up.load(std::sync::atomic::Ordering::SeqCst) {
                         continue;
                     }
-                    let target = target.clone();
+                    let (target, trigger) = (target.clone(), trigger.clone());
                     let relay = tokio::spawn(async move {
-                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        if let Ok(outbound) = tokio::net::TcpStream::connect(&target).await {
+                            relay(inbound, outbound, trigger).await;
                         }
                     });
                     open.lock().unwrap_or_else(|p| p.into_inner()).push(relay);
@@ -148,8 +156,21 @@ impl Relay {
             addr,
             up,
             open,
+            trigger,
             accepting,
         })
+    }
+
+    /// The next statement whose text contains `text` goes through and
+    /// runs; its answer is swallowed and its connection dropped. Use a
+    /// URL with `sslmode=disable`: the relay reads the statement's text.
+    pub fn lose_answer_to(&self, text: &str) {
+        self.trigger.lock().unwrap_or_else(|p| p.into_inner()).0 = Some(text.as_bytes().to_vec());
+    }
+
+    /// How many answers were lost so far.
+    pub fn answers_lost(&self) -> usize {
+        self.trigger.lock().unwrap_or_else(|p| p.into_inner()).1
     }
 
     /// `url` with the relay's address in place of the database's.
@@ -182,6 +203,72 @@ impl Drop for Relay {
     fn drop(&mut self) {
         self.accepting.abort();
         self.cut();
+    }
+}
+
+/// Relays one connection both ways, losing an answer when armed.
+async fn relay(inbound: tokio::net::TcpStream, outbound: tokio::net::TcpStream, trigger: Trigger) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut client_read, mut client_write) = inbound.into_split();
+    let (mut server_read, mut server_write) = outbound.into_split();
+    let doomed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let to_server = {
+        let doomed = doomed.clone();
+        async move {
+            let mut buffer = vec![0; 64 * 1024];
+            // The statement was parsed ('P'): the next message runs it.
+            let mut parsed = false;
+            loop {
+                let n = match client_read.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                if parsed {
+                    parsed = false;
+                    doomed.store(true, std::sync::atomic::Ordering::SeqCst);
+                } else {
+                    let mut armed = trigger.lock().unwrap_or_else(|p| p.into_inner());
+                    let hit = armed.0.as_ref().is_some_and(|text| {
+                        buffer[..n]
+                            .windows(text.len())
+                            .any(|w| w == text.as_slice())
+                    });
+                    if hit {
+                        armed.0 = None;
+                        armed.1 += 1;
+                        // A simple query ('Q') runs as it is sent.
+                        match buffer[0] {
+                            b'Q' => doomed.store(true, std::sync::atomic::Ordering::SeqCst),
+                            _ => parsed = true,
+                        }
+                    }
+                }
+                if server_write.write_all(&buffer[..n]).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    let to_client = async move {
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            let n = match server_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            if doomed.load(std::sync::atomic::Ordering::SeqCst) {
+                // The answer arrived: the statement ran. Lose it.
+                return;
+            }
+            if client_write.write_all(&buffer[..n]).await.is_err() {
+                return;
+            }
+        }
+    };
+    // Whichever side ends first ends the connection.
+    tokio::select! {
+        () = to_server => {}
+        () = to_client => {}
     }
 }
 

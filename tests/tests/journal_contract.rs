@@ -1,6 +1,7 @@
 //! The SQLite and PostgreSQL journals pass the same contract
 //! (`kie_suno_tests::journal_contract`): writes, leases, takeover,
-//! reporting once, concurrent writers.
+//! reporting once, concurrent writers; and claimers that share nothing
+//! but the store (a connection each; for SQLite, a process each).
 
 use std::sync::Arc;
 
@@ -45,3 +46,53 @@ contract!(
     a_released_task_goes_back_to_the_pool_at_once,
     writers_at_once_lose_nothing,
 );
+
+/// Claimers, tasks: as many as a small fleet claims.
+const CLAIMERS: usize = 8;
+const TASKS: usize = 1_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claimers_on_their_own_connections_never_share_a_task() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let seed = PostgresJournal::open(&url).await.unwrap();
+    contract::seeded(&seed, TASKS).await;
+    let mut claimers: Vec<Arc<dyn Journal>> = Vec::new();
+    for _ in 0..CLAIMERS {
+        claimers.push(Arc::new(PostgresJournal::open(&url).await.unwrap()));
+    }
+    contract::claimers_of_their_own_share_nothing(claimers, TASKS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_claimers_in_their_own_processes_never_share_a_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.sqlite3");
+    let seed = SqliteJournal::open(&path).unwrap();
+    contract::seeded(&seed, TASKS).await;
+    let claimers: Vec<_> = (0..CLAIMERS)
+        .map(|w| {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_journal-claimer"))
+                .arg(&path)
+                .arg(format!("w{w}"))
+                .output()
+        })
+        .collect();
+    let mut each = Vec::new();
+    for claimer in claimers {
+        let output = claimer.await.unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        each.push(
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        );
+    }
+    contract::assert_claimed_once(&each, TASKS);
+}

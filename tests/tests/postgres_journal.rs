@@ -299,3 +299,43 @@ async fn tls_connections_check_as_much_of_the_certificate_as_sslmode_asks() {
     }
     let _ = std::fs::remove_file(&other_ca);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_whose_answer_was_lost_is_recognised_when_retried() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let relay = Relay::start(&url).await.unwrap();
+    // Plain: the relay reads the statement to lose its answer.
+    let through = format!("{}?sslmode=disable", relay.url_for(&url));
+    let journal = PostgresJournal::open(&through).await.unwrap();
+    let intent = kie_suno_tests::journal_contract::created(&journal, "t1").await;
+    assert_eq!(
+        journal
+            .claim("w1", Duration::from_secs(30), 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    relay.lose_answer_to("SET reported_at = now()");
+    let reported = journal
+        .report("w1", &intent)
+        .await
+        .expect("retried on a new connection");
+    assert_eq!(
+        relay.answers_lost(),
+        1,
+        "the first answer was lost after its commit"
+    );
+    assert!(reported, "the retry recognised its own committed report");
+    let entry = &journal.entries(true).await.unwrap()[0];
+    assert_eq!(
+        entry.reported.as_ref().map(|(_, by)| by.as_str()),
+        Some("w1")
+    );
+    assert!(
+        !journal.report("w2", &intent).await.unwrap(),
+        "still no one else's"
+    );
+}

@@ -73,8 +73,11 @@ pub trait Journal: std::fmt::Debug + Send + Sync + 'static {
     ) -> JournalFuture<'_, Vec<String>>;
 
     /// Marks the task of the create `intent` reported by `holder`, which
-    /// must hold it: `true` the one time this happens for the task,
-    /// `false` when it was reported already or `holder` lost its lease.
+    /// must hold it: `true` when `holder`'s report is recorded (now, or
+    /// by an earlier call of `holder` whose answer was lost: a retry
+    /// recognises its own report), `false` when another holder reported
+    /// it or `holder` lost its lease. A task is reported once: once
+    /// reported, no holder can claim it again.
     fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool>;
 
     /// Gives up `holder`'s leases on `intents`: the tasks go back to the

@@ -339,13 +339,22 @@ fn renew(
     Ok(held)
 }
 
+/// Reported now, or by this holder before (a retry after a lost answer).
 fn report(connection: &mut Connection, holder: &str, intent: &str) -> rusqlite::Result<bool> {
     let changed = connection.execute(
         "UPDATE creates SET reported_at = ?3, reported_by = ?2, holder = NULL, lease_until = NULL
          WHERE intent = ?1 AND holder = ?2 AND reported_at IS NULL",
         params![intent, holder, now()],
     )?;
-    Ok(changed == 1)
+    if changed == 1 {
+        return Ok(true);
+    }
+    connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM creates
+                        WHERE intent = ?1 AND reported_by = ?2 AND reported_at IS NOT NULL)",
+        params![intent, holder],
+        |row| row.get(0),
+    )
 }
 
 fn release(connection: &mut Connection, holder: &str, intents: &[String]) -> rusqlite::Result<()> {

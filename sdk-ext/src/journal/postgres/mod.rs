@@ -788,15 +788,25 @@ impl Journal for PostgresJournal {
             self.run(|client| {
                 let (holder, intent) = (holder.clone(), intent.clone());
                 async move {
-                    let changed = client
-                        .execute(
-                            "UPDATE kie_suno_creates
-                             SET reported_at = now(), reported_by = $2, holder = NULL, lease_until = NULL
-                             WHERE intent = $1 AND holder = $2 AND reported_at IS NULL",
+                    // Reported now, or by this holder before: a retry
+                    // whose first try committed but lost its answer
+                    // finds its own report (the outer SELECT sees the
+                    // row as it was before this statement).
+                    let row = client
+                        .query_one(
+                            "WITH done AS (
+                                 UPDATE kie_suno_creates
+                                 SET reported_at = now(), reported_by = $2, holder = NULL, lease_until = NULL
+                                 WHERE intent = $1 AND holder = $2 AND reported_at IS NULL
+                                 RETURNING intent)
+                             SELECT EXISTS (SELECT 1 FROM done)
+                                 OR EXISTS (SELECT 1 FROM kie_suno_creates
+                                            WHERE intent = $1 AND reported_by = $2
+                                              AND reported_at IS NOT NULL)",
                             &[&intent, &holder],
                         )
                         .await?;
-                    Ok(changed == 1)
+                    Ok(row.get(0))
                 }
             })
             .await
