@@ -169,6 +169,16 @@ async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Fa
         .build()?)
 }
 
+/// A create's result; either way, what the journal could not record of
+/// it is shown first.
+async fn created<F: Family>(
+    client: &Client,
+    result: Result<TaskHandle<F>, kie_suno::Error>,
+) -> Result<TaskHandle<F>, Failure> {
+    crate::journal::show_unwritten(client).await;
+    Ok(result?)
+}
+
 /// Reports a new task, then follows it if asked.
 async fn report<F>(
     client: &Client,
@@ -264,7 +274,7 @@ pub async fn generate(conn: &Connection, args: GenerateArgs) -> Result<u8, Failu
         request = request.audio_weight(w);
     }
     let client = client(conn, &args.create).await?;
-    let task = client.music().generate(request).await?;
+    let task = created(&client, client.music().generate(request).await).await?;
     report(&client, "generate", task, &args.create).await
 }
 
@@ -285,23 +295,27 @@ pub async fn extend(conn: &Connection, args: ExtendArgs) -> Result<u8, Failure> 
         _ => ExtendMusic::from_original(&args.audio_id, model),
     };
     let client = client(conn, &args.create).await?;
-    let task = client.music().extend(request).await?;
+    let task = created(&client, client.music().extend(request).await).await?;
     report(&client, "extend", task, &args.create).await
 }
 
 pub async fn lyrics(conn: &Connection, args: LyricsArgs) -> Result<u8, Failure> {
     let client = client(conn, &args.create).await?;
-    let task = client
-        .lyrics()
-        .generate(GenerateLyrics::new(args.prompt))
-        .await?;
+    let task = created(
+        &client,
+        client
+            .lyrics()
+            .generate(GenerateLyrics::new(args.prompt))
+            .await,
+    )
+    .await?;
     report(&client, "lyrics", task, &args.create).await
 }
 
 pub async fn wav(conn: &Connection, args: TrackArgs) -> Result<u8, Failure> {
     let client = client(conn, &args.create).await?;
     let request = ConvertToWav::new(&args.task_id, &args.audio_id);
-    let task = client.wav().convert(request).await?;
+    let task = created(&client, client.wav().convert(request).await).await?;
     report(&client, "wav", task, &args.create).await
 }
 
@@ -312,6 +326,6 @@ pub async fn separate(conn: &Connection, args: SeparateArgs) -> Result<u8, Failu
     if args.split_stems {
         request = request.split_stems();
     }
-    let task = client.vocal_separation().separate(request).await?;
+    let task = created(&client, client.vocal_separation().separate(request).await).await?;
     report(&client, "separate", task, &track.create).await
 }

@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kie_suno::journal::{EntryState, Journal, JournalEntry, PostgresJournal, SqliteJournal};
+use kie_suno::journal::{
+    self as journal, EntryState, Journal, JournalEntry, JournalEvent, PostgresJournal,
+    SqliteJournal, UNANSWERED_AFTER,
+};
 use kie_suno::{Client, TaskKind};
 
 use crate::kinds::{Kind, Until};
@@ -99,16 +102,76 @@ fn line(entry: &JournalEntry) -> String {
     let id = entry
         .task_id
         .clone()
-        .unwrap_or_else(|| format!("(create {})", &entry.intent[..8.min(entry.intent.len())]));
+        .unwrap_or_else(|| format!("(create {})", short(&entry.intent)));
     let status = entry.status.as_deref().unwrap_or("-");
+    let unanswered = journal::is_unanswered(entry, chrono::Utc::now(), UNANSWERED_AFTER);
+    let state = if unanswered {
+        "outcome unknown"
+    } else {
+        entry.state.as_str()
+    };
+    let hint = if unanswered {
+        "\n    sent over a minute ago and no outcome written down: the program that sent it \
+         stopped, or its journal write failed. The task may exist (and be charged); its \
+         callback carries its id. `suno resume` or a worker marks it unknown."
+    } else {
+        ""
+    };
     format!(
-        "{id:<34} {:<7} {:<10} {status:<22} {}  {}{}",
+        "{id:<34} {:<7} {state:<10} {status:<22} {}  {}{}{hint}",
         entry.kind,
-        entry.state.as_str(),
         entry.created_at.format("%Y-%m-%d %H:%M:%S"),
         entry.operation,
         worker(entry),
     )
+}
+
+/// The first 8 characters of a create's id (read from a shared database:
+/// cut between characters, whatever it holds).
+fn short(intent: &str) -> String {
+    intent.chars().take(8).collect()
+}
+
+/// Marks the creates left `sending` as unknown and says so on stderr:
+/// what `suno resume` and `suno worker` do first.
+pub async fn reconcile(journal: &dyn Journal) -> Result<(), Failure> {
+    let stale = journal::reconcile(journal, UNANSWERED_AFTER)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?;
+    for entry in stale {
+        eprintln!(
+            "create {} ({}, sent {}) has no outcome written down: marked unknown; the task may \
+             exist, and its callback carries its id",
+            short(&entry.intent),
+            entry.operation,
+            entry.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        );
+    }
+    Ok(())
+}
+
+/// Tries for a few seconds to write what the journal refused (a create's
+/// outcome among it); prints on stderr what still is not written, with
+/// each task id, so that no paid task is lost with this process.
+pub async fn show_unwritten(client: &Client) {
+    if client.unwritten_journal_events().is_empty() {
+        return;
+    }
+    for event in client
+        .flush_journal(std::time::Duration::from_secs(5))
+        .await
+    {
+        if let JournalEvent::CreateFinished { intent, outcome } = event {
+            let (state, task_id, _) = outcome.entry();
+            eprintln!(
+                "warning: the journal could not record create {}: {} task {} \
+                 (keep this id: the journal does not have it)",
+                short(&intent),
+                state.as_str(),
+                task_id.unwrap_or("unknown"),
+            );
+        }
+    }
 }
 
 /// Which worker holds or reported the task, if any.
@@ -134,6 +197,7 @@ pub async fn resume(
     json: bool,
 ) -> Result<u8, Failure> {
     let journal = open_store(conn).await?.journal;
+    reconcile(&*journal).await?;
     let entries = journal
         .entries(false)
         .await

@@ -55,6 +55,7 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
         postgres,
         location,
     } = open_store(conn).await?;
+    crate::journal::reconcile(&*journal).await?;
     let client = crate::client(conn).await?;
     // A long-running process: callbacks earn the waits' trust.
     let wakeups = Wakeups::new();

@@ -61,6 +61,8 @@ struct Shared {
     journal: Option<Arc<dyn Journal>>,
     /// The HTTP client for file hosts (no API key), made on first use.
     files: std::sync::OnceLock<reqwest::Client>,
+    /// Journal events not written yet, written again in the background.
+    backlog: Arc<crate::journal::backlog::Backlog>,
 }
 
 impl fmt::Debug for Client {
@@ -133,6 +135,33 @@ impl Client {
     /// The journal given to [`ClientBuilder::journal`].
     pub fn journal(&self) -> Option<&Arc<dyn Journal>> {
         self.shared.journal.as_ref()
+    }
+
+    /// Keeps an event the journal refused and writes it again in the
+    /// background until it is written.
+    pub(crate) fn keep_unwritten(
+        &self,
+        journal: &Arc<dyn Journal>,
+        event: crate::journal::JournalEvent,
+    ) {
+        self.shared.backlog.keep(journal.clone(), event);
+    }
+
+    /// The journal events this client could not write yet (a create's
+    /// outcome among them: its task id is there). They are written again
+    /// in the background until the journal takes them; show them before
+    /// the program exits, or they are lost with it.
+    pub fn unwritten_journal_events(&self) -> Vec<crate::journal::JournalEvent> {
+        self.shared.backlog.pending()
+    }
+
+    /// Writes the unwritten journal events now, trying for up to
+    /// `within`; returns the ones still not written.
+    pub async fn flush_journal(&self, within: Duration) -> Vec<crate::journal::JournalEvent> {
+        match &self.shared.journal {
+            Some(journal) => self.shared.backlog.flush(&**journal, within).await,
+            None => Vec::new(),
+        }
     }
 
     /// The callback URL given to [`ClientBuilder::callback_url`].
@@ -458,6 +487,7 @@ impl ClientBuilder {
                 callback_url,
                 journal: self.journal,
                 files: std::sync::OnceLock::new(),
+                backlog: Default::default(),
             }),
         })
     }

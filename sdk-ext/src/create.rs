@@ -118,10 +118,12 @@ where
             },
         };
         let finished = JournalEvent::CreateFinished { intent, outcome };
-        if let Err(e) = journal.record(finished).await {
-            // The caller still gets the task id; the journal keeps the
-            // create as sending, which lists it for reconciling.
-            tracing::warn!(error = %e, "could not journal a create's outcome");
+        if let Err(e) = journal.record(finished.clone()).await {
+            // The caller still gets the task id; the outcome is kept in
+            // memory and written again until the journal takes it.
+            let task = result.as_deref().unwrap_or("unknown");
+            tracing::error!(error = %e, task, "could not journal a create's outcome; kept in memory and retried");
+            client.keep_unwritten(journal, finished);
         }
     }
     result

@@ -300,3 +300,63 @@ pub fn assert_claimed_once(each: &[Vec<String>], tasks: usize) {
         each.iter().map(Vec::len).collect::<Vec<_>>()
     );
 }
+
+/// Starts a create and leaves it sending; returns its intent.
+pub async fn sending(journal: &dyn Journal, intent: &str) -> String {
+    journal
+        .record(JournalEvent::CreateStarted {
+            intent: intent.into(),
+            kind: TaskKind::Music,
+            operation: "generate-music".into(),
+            fingerprint: "f".into(),
+        })
+        .await
+        .unwrap();
+    intent.to_owned()
+}
+
+pub async fn a_create_left_sending_is_reconciled_as_unknown_unless_answered(
+    journal: Arc<dyn Journal>,
+) {
+    let stale = sending(&*journal, "stale").await;
+    let answered = created(&*journal, "t1").await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let fresh = sending(&*journal, "fresh").await;
+    let found = kie_suno::journal::reconcile(&*journal, Duration::from_millis(10))
+        .await
+        .unwrap();
+    let found: Vec<&str> = found.iter().map(|e| e.intent.as_str()).collect();
+    assert_eq!(found, [stale.as_str()], "only the old sending create");
+    let state = |intent: &str, all: &[kie_suno::journal::JournalEntry]| {
+        all.iter()
+            .find(|e| e.intent == intent)
+            .map(|e| (e.state, e.detail.clone()))
+    };
+    let all = journal.entries(true).await.unwrap();
+    let (stale_state, detail) = state(&stale, &all).unwrap();
+    assert_eq!(stale_state, EntryState::Unknown);
+    assert!(detail.unwrap_or_default().contains("may exist"));
+    assert_eq!(state(&answered, &all).unwrap().0, EntryState::Created);
+    assert_eq!(state(&fresh, &all).unwrap().0, EntryState::Sending);
+    // An unanswered mark never replaces an outcome, and an outcome that
+    // arrives after it still replaces it.
+    journal
+        .record(JournalEvent::CreateUnanswered {
+            intent: answered.clone(),
+            reason: "x".into(),
+        })
+        .await
+        .unwrap();
+    journal
+        .record(JournalEvent::CreateFinished {
+            intent: stale.clone(),
+            outcome: CreateOutcome::Created {
+                task_id: "late".into(),
+            },
+        })
+        .await
+        .unwrap();
+    let all = journal.entries(true).await.unwrap();
+    assert_eq!(state(&answered, &all).unwrap().0, EntryState::Created);
+    assert_eq!(state(&stale, &all).unwrap().0, EntryState::Created);
+}

@@ -226,3 +226,170 @@ async fn a_journal_file_of_the_first_schema_is_migrated_and_keeps_its_tasks() {
         .unwrap();
     assert_eq!(version, 2);
 }
+
+/// A journal that refuses each create's outcome while `refusing` is set,
+/// and writes everything else to an SQLite file.
+#[derive(Debug)]
+struct RefusesOutcomes {
+    inner: SqliteJournal,
+    refusing: std::sync::atomic::AtomicBool,
+}
+
+impl Journal for RefusesOutcomes {
+    fn record(&self, event: JournalEvent) -> kie_suno::journal::JournalFuture<'_, ()> {
+        let refuse = matches!(event, JournalEvent::CreateFinished { .. })
+            && self.refusing.load(std::sync::atomic::Ordering::SeqCst);
+        if refuse {
+            return Box::pin(async {
+                Err(kie_suno::journal::JournalError::Store {
+                    location: "test".into(),
+                    message: "database or disk is full".into(),
+                })
+            });
+        }
+        self.inner.record(event)
+    }
+    fn entries(
+        &self,
+        all: bool,
+    ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
+        self.inner.entries(all)
+    }
+    fn claim(
+        &self,
+        holder: &str,
+        lease: Duration,
+        max: usize,
+    ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
+        self.inner.claim(holder, lease, max)
+    }
+    fn renew(
+        &self,
+        holder: &str,
+        intents: &[String],
+        lease: Duration,
+    ) -> kie_suno::journal::JournalFuture<'_, Vec<String>> {
+        self.inner.renew(holder, intents, lease)
+    }
+    fn report(&self, holder: &str, intent: &str) -> kie_suno::journal::JournalFuture<'_, bool> {
+        self.inner.report(holder, intent)
+    }
+    fn release(
+        &self,
+        holder: &str,
+        intents: &[String],
+    ) -> kie_suno::journal::JournalFuture<'_, ()> {
+        self.inner.release(holder, intents)
+    }
+}
+
+#[tokio::test]
+async fn an_outcome_the_journal_refuses_is_kept_and_written_once_it_can_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Arc::new(RefusesOutcomes {
+        inner: journal_in(&dir),
+        refusing: true.into(),
+    });
+    let server = MockBuilder::default().start().await.unwrap();
+    let client = journaling(&server, journal.clone());
+    let task = client
+        .music()
+        .generate(GenerateMusic::from_description("calm piano"))
+        .await
+        .expect("the caller gets its task id");
+    let unwritten = client.unwritten_journal_events();
+    assert!(
+        matches!(&unwritten[..], [JournalEvent::CreateFinished { outcome: kie_suno::journal::CreateOutcome::Created { task_id }, .. }] if task_id == task.id()),
+        "kept in memory: {unwritten:?}"
+    );
+    assert_eq!(
+        journal.entries(false).await.unwrap()[0].state,
+        EntryState::Sending
+    );
+    assert_eq!(
+        client.flush_journal(Duration::from_millis(300)).await.len(),
+        1,
+        "still refused"
+    );
+
+    journal
+        .refusing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    // Written again in the background, with no call from the caller.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let entry = journal.entries(true).await.unwrap().remove(0);
+        if entry.state == EntryState::Created {
+            assert_eq!(entry.task_id.as_deref(), Some(task.id()));
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never written: {entry:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(client.unwritten_journal_events().is_empty());
+    assert_eq!(server.requests().len(), 1, "created once");
+}
+
+/// Mounts a tmpfs of `size` at `dir` for the life of the guard, where
+/// this process may (as root); `None` (saying why) elsewhere, and a
+/// failure in CI.
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    fn tmpfs(dir: &std::path::Path, size: &str) -> Option<Mounted> {
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match status {
+            Ok(output) if output.status.success() => Some(Mounted(dir.to_path_buf())),
+            other => {
+                let why = format!("cannot mount a tmpfs at {}: {other:?}", dir.display());
+                assert!(std::env::var_os("CI").is_none(), "needed in CI: {why}");
+                eprintln!("skipped: {why}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn on_a_full_disk_a_create_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_mounted) = Mounted::tmpfs(dir.path(), "1m") else {
+        return;
+    };
+    let journal = Arc::new(journal_in(&dir));
+    // Fill what is left.
+    let filler = dir.path().join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    let block = vec![7u8; 64 * 1024];
+    while std::io::Write::write_all(&mut file, &block).is_ok() {}
+    let _ = file.sync_all();
+    let server = MockBuilder::default().start().await.unwrap();
+    let client = journaling(&server, journal);
+    let e = client
+        .music()
+        .generate(GenerateMusic::from_description("calm piano"))
+        .await
+        .expect_err("refused");
+    assert!(matches!(e, Error::Journal(_)), "{e:?}");
+    let message = e.to_string();
+    assert!(
+        message.contains("full") && message.contains("nothing was sent"),
+        "{message}"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+}

@@ -223,6 +223,19 @@ fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<
                 params![intent, state.as_str(), task_id, detail, now()],
             )?;
         }
+        JournalEvent::CreateUnanswered { intent, reason } => {
+            connection.execute(
+                "UPDATE creates SET state = ?2, detail = ?3, updated_at = ?4
+                 WHERE intent = ?1 AND state = ?5",
+                params![
+                    intent,
+                    EntryState::Unknown.as_str(),
+                    reason,
+                    now(),
+                    EntryState::Sending.as_str()
+                ],
+            )?;
+        }
         JournalEvent::StatusChanged {
             kind,
             task_id,

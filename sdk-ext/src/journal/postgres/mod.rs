@@ -566,6 +566,20 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
                 )
                 .await?;
         }
+        JournalEvent::CreateUnanswered { intent, reason } => {
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $2, detail = $3, updated_at = now()
+                     WHERE intent = $1 AND state = $4",
+                    &[
+                        intent,
+                        &EntryState::Unknown.as_str(),
+                        reason,
+                        &EntryState::Sending.as_str(),
+                    ],
+                )
+                .await?;
+        }
         JournalEvent::StatusChanged {
             kind,
             task_id,
