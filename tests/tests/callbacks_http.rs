@@ -268,3 +268,212 @@ async fn every_family_delivers_its_own_callback_and_wakes_its_wait() {
         );
     }
 }
+
+/// Abuse of a standalone receiver, over raw TCP.
+mod abuse {
+    use std::net::SocketAddr;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use kie_suno::callback::{Received, Receiver, Verifier, WebhookKey};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    const KEY: &str = "abuse-webhook-key";
+
+    fn now_secs() -> String {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string()
+    }
+
+    fn body(task_id: &str, note: &str) -> String {
+        format!(
+            r#"{{"code":200,"msg":"{note}","data":{{"callbackType":"first","task_id":"{task_id}","data":[]}}}}"#
+        )
+    }
+
+    /// A whole request, signed for `task_id` at `timestamp`.
+    fn request(task_id: &str, timestamp: &str, body: &str) -> String {
+        let signature = WebhookKey::new(KEY).unwrap().sign(task_id, timestamp);
+        format!(
+            "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+             x-webhook-timestamp: {timestamp}\r\nx-webhook-signature: {signature}\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    /// Sends `raw` and reads the answer's status line (empty if closed).
+    async fn send(addr: SocketAddr, raw: &str) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(raw.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn serve(
+        receiver: Receiver,
+    ) -> (
+        SocketAddr,
+        tokio::sync::mpsc::Receiver<Received>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        receiver
+            .serve("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    fn verifier() -> Verifier {
+        Verifier::new(WebhookKey::new(KEY).unwrap())
+    }
+
+    #[tokio::test]
+    async fn timestamps_past_any_clock_are_refused_not_a_crash() {
+        let (addr, _received, _serving) = serve(Receiver::new(verifier())).await;
+        for timestamp in [
+            "99999999999999999999",
+            "18446744073709551615",
+            "0",
+            "-1",
+            "1e9",
+        ] {
+            let status = send(addr, &request("t1", timestamp, &body("t1", "x"))).await;
+            assert_eq!(status, "HTTP/1.1 401 Unauthorized", "{timestamp}");
+        }
+        let status = send(addr, &request("t1", &now_secs(), &body("t1", "x"))).await;
+        assert_eq!(status, "HTTP/1.1 200 OK", "still serving");
+    }
+
+    #[tokio::test]
+    async fn an_unsigned_body_is_refused_before_it_is_read() {
+        let (addr, mut received, _serving) = serve(Receiver::new(verifier())).await;
+        let raw = "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot json!";
+        assert_eq!(send(addr, raw).await, "HTTP/1.1 401 Unauthorized");
+        let refused = received.recv().await.unwrap();
+        assert!(
+            matches!(
+                refused,
+                Received::Refused(kie_suno::callback::Rejection::Unsigned(_))
+            ),
+            "the missing signature, not the body, is the reason: {refused:?}"
+        );
+    }
+
+    /// 300 clients that send half a request (headers, or a body) and stall.
+    async fn stall(addr: SocketAddr) -> Vec<TcpStream> {
+        let mut stalled = Vec::new();
+        for i in 0..300 {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let half = if i % 2 == 0 {
+                "POST /hook HTTP/1.1\r\nhost: x\r\nx-webhook-ti".to_owned()
+            } else {
+                let raw = request("t1", &now_secs(), &body("t1", "x"));
+                raw[..raw.len() - 10].to_owned()
+            };
+            stream.write_all(half.as_bytes()).await.unwrap();
+            stalled.push(stream);
+        }
+        stalled
+    }
+
+    #[tokio::test]
+    async fn valid_deliveries_are_answered_while_clients_stall() {
+        let (addr, mut received, _serving) = serve(Receiver::new(verifier())).await;
+        let stalled = stall(addr).await;
+        let status = send(addr, &request("t2", &now_secs(), &body("t2", "x"))).await;
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(matches!(received.recv().await, Some(Received::Callback(_))));
+        // Answered while every stalled client was still held (their 10 s
+        // have not run out): nothing waited for them.
+        for stream in &stalled {
+            let mut byte = [0; 1];
+            let open = matches!(stream.try_read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+            assert!(open, "a stalled connection was already let go");
+        }
+    }
+
+    #[tokio::test]
+    async fn stalled_clients_are_let_go() {
+        let receiver = Receiver::new(verifier())
+            .header_timeout(Duration::from_millis(500))
+            .body_timeout(Duration::from_millis(500));
+        let (addr, _received, _serving) = serve(receiver).await;
+        // Every stalled one is let go: the connection ends (a 408 answer,
+        // or closed); the 60 s bound only keeps a broken build from hanging.
+        for mut stream in stall(addr).await {
+            let mut rest = Vec::new();
+            let ended =
+                tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut rest)).await;
+            assert!(ended.is_ok(), "a stalled connection is never let go");
+            let text = String::from_utf8_lossy(&rest);
+            assert!(
+                text.is_empty() || text.starts_with("HTTP/1.1 408"),
+                "{text}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_cap_are_closed_at_once() {
+        let receiver = Receiver::new(verifier()).max_connections(4);
+        let (addr, _received, _serving) = serve(receiver).await;
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.write_all(b"POST /hook HTTP/1.1\r\n").await.unwrap();
+            held.push(stream);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            send(addr, &request("t1", &now_secs(), &body("t1", "x"))).await,
+            "",
+            "closed"
+        );
+        drop(held);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            send(addr, &request("t1", &now_secs(), &body("t1", "x"))).await,
+            "HTTP/1.1 200 OK",
+            "served again once below the cap"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_captured_signature_replayed_with_other_bodies_is_passed_on_a_few_times() {
+        let verifier = verifier();
+        let (addr, mut received, _serving) = serve(Receiver::new(verifier)).await;
+        let timestamp = now_secs();
+        for i in 0..20 {
+            let status = send(
+                addr,
+                &request("t1", &timestamp, &body("t1", &format!("altered {i}"))),
+            )
+            .await;
+            assert_eq!(
+                status, "HTTP/1.1 200 OK",
+                "answered, as the provider expects"
+            );
+        }
+        let mut passed_on = 0;
+        while let Ok(Some(news)) =
+            tokio::time::timeout(Duration::from_millis(300), received.recv()).await
+        {
+            assert!(matches!(news, Received::Callback(_)), "{news:?}");
+            passed_on += 1;
+        }
+        assert_eq!(
+            passed_on,
+            kie_suno::callback::DEFAULT_PER_STAGE as usize,
+            "the rest are repeats"
+        );
+    }
+}

@@ -35,11 +35,12 @@
 
 mod payload;
 mod receiver;
+mod seen;
 mod signature;
 
 use crate::kind::TaskKind;
-use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
@@ -49,7 +50,7 @@ pub use payload::{
     Callback, CallbackLyrics, CallbackStage, CallbackTrack, MidiInstrument, MidiNote, Payload,
     PayloadError, task_id_of,
 };
-pub use receiver::{Received, Receiver};
+pub use receiver::{Limits, Received, Receiver};
 pub use signature::WebhookKey;
 
 /// The header carrying the delivery's Unix time in seconds.
@@ -61,6 +62,10 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(300);
 /// The largest callback body accepted (a two-track music callback is
 /// about 2 KiB; MIDI callbacks are the largest).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// New deliveries accepted per task and stage within the window: the
+/// provider's own retries fit (it tries 3 times); a flood of altered
+/// bodies replayed under one captured signature does not.
+pub const DEFAULT_PER_STAGE: u32 = 3;
 
 /// Why a delivery was refused. Answer it with HTTP 401 (signature and
 /// time) or 400 (body): see [`Rejection::http_status`].
@@ -115,8 +120,9 @@ impl Rejection {
 pub struct Delivery {
     /// What it says.
     pub callback: Callback,
-    /// The same delivery was accepted before (a retry or a replay): answer
-    /// it, but do not act on it again.
+    /// The same delivery was accepted before (a retry or a replay), or its
+    /// task and stage had their share of new deliveries in this window
+    /// ([`Verifier::per_stage`]): answer it, but do not act on it again.
     pub repeat: bool,
 }
 
@@ -126,8 +132,11 @@ pub struct Verifier {
     key: Option<WebhookKey>,
     window: Duration,
     max_body_bytes: usize,
-    /// Deliveries accepted in the last two windows, by fingerprint.
-    seen: Mutex<HashMap<[u8; 32], SystemTime>>,
+    per_stage: u32,
+    /// Deliveries accepted in the last two windows (bounded).
+    seen: Mutex<seen::Seen>,
+    /// Deliveries marked as repeats so far.
+    repeats: AtomicU64,
 }
 
 impl Verifier {
@@ -148,7 +157,9 @@ impl Verifier {
             key,
             window: DEFAULT_WINDOW,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            seen: Mutex::new(HashMap::new()),
+            per_stage: DEFAULT_PER_STAGE,
+            seen: Mutex::default(),
+            repeats: AtomicU64::new(0),
         }
     }
 
@@ -164,6 +175,14 @@ impl Verifier {
         self
     }
 
+    /// How many new deliveries per task and stage are passed on within two
+    /// windows (default 3, at least 1); the rest are answered and marked
+    /// repeats.
+    pub fn per_stage(mut self, deliveries: u32) -> Self {
+        self.per_stage = deliveries.max(1);
+        self
+    }
+
     /// The largest body accepted.
     pub fn max_body_limit(&self) -> usize {
         self.max_body_bytes
@@ -174,10 +193,30 @@ impl Verifier {
         self.key.is_some()
     }
 
+    /// How many verified deliveries were marked repeats so far.
+    pub fn repeats(&self) -> u64 {
+        self.repeats.load(Ordering::Relaxed)
+    }
+
     /// Checks one delivery of a `family` task, received at `now`.
     pub fn check(
         &self,
         family: TaskKind,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Delivery, Rejection> {
+        self.check_delivery(Some(family), headers, body, now)
+    }
+
+    /// Checks one delivery received at `now`, of `family`, or (`None`) of
+    /// the family its shape says ([`TaskKind::of_callback_body`]). The
+    /// signature headers and the time are checked before the body is
+    /// read; the body is then parsed once, to find the task id the
+    /// signature covers, and decoded only once the signature matches.
+    pub fn check_delivery(
+        &self,
+        family: Option<TaskKind>,
         headers: &HeaderMap,
         body: &[u8],
         now: SystemTime,
@@ -187,26 +226,28 @@ impl Verifier {
                 limit: self.max_body_bytes,
             });
         }
-        let callback = Callback::decode(family, body)?;
-        if let Some(key) = &self.key {
-            let timestamp = header(headers, TIMESTAMP_HEADER)?;
-            let signature = header(headers, SIGNATURE_HEADER)?;
-            let seconds: u64 = timestamp
-                .trim()
-                .parse()
-                .map_err(|_| Rejection::BadTimestamp)?;
-            let sent = UNIX_EPOCH + Duration::from_secs(seconds);
-            let skew = now.duration_since(sent).unwrap_or_else(|e| e.duration());
-            if skew > self.window {
-                return Err(Rejection::OutsideWindow {
-                    skew_secs: skew.as_secs(),
-                    window_secs: self.window.as_secs(),
-                });
+        // The headers and the time first: a delivery without them is
+        // refused before its body is read at all.
+        let signed = match &self.key {
+            Some(key) => {
+                let timestamp = header(headers, TIMESTAMP_HEADER)?;
+                let signature = header(headers, SIGNATURE_HEADER)?;
+                self.check_time(timestamp, now)?;
+                Some((key, timestamp, signature))
             }
-            if !key.verify(&callback.task_id, timestamp.trim(), signature) {
+            None => None,
+        };
+        let value = payload::parse(body)?;
+        if let Some((key, timestamp, signature)) = signed {
+            let task_id = task_id_of(&value).ok_or(PayloadError::NoTaskId)?;
+            if !key.verify(&task_id, timestamp.trim(), signature) {
                 return Err(Rejection::BadSignature);
             }
         }
+        let family = family
+            .or_else(|| TaskKind::of_callback_body(&value))
+            .unwrap_or(TaskKind::Music);
+        let callback = Callback::decode_value(family, &value)?;
         // A repeat is the same body about the same task, whatever its
         // timestamp: a provider retry may be signed anew, a replay is not,
         // and either is one event.
@@ -214,20 +255,44 @@ impl Verifier {
         fingerprint.update(callback.task_id.as_bytes());
         fingerprint.update(b"\n");
         fingerprint.update(body);
-        let repeat = self.remember(fingerprint.finalize().into(), now);
+        let stage = callback.stage.as_ref().map_or("", |s| s.as_str());
+        let stage_key = format!("{}\n{stage}", callback.task_id);
+        let verdict = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .judge(
+                fingerprint.finalize().into(),
+                stage_key,
+                now,
+                self.window.saturating_mul(2),
+                self.per_stage,
+            );
+        let repeat = verdict != seen::Verdict::New;
+        if repeat {
+            self.repeats.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(Delivery { callback, repeat })
     }
 
-    /// Records a delivery; `true` if it was seen before. Entries older than
-    /// two windows are dropped: a replay that old fails the time check.
-    fn remember(&self, fingerprint: [u8; 32], now: SystemTime) -> bool {
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let keep = self.window * 2;
-        seen.retain(|_, at| now.duration_since(*at).map_or(true, |age| age <= keep));
-        seen.insert(fingerprint, now).is_some()
+    /// The timestamp, a Unix time in seconds, within the window of `now`;
+    /// any number, however large, is judged without overflow.
+    fn check_time(&self, timestamp: &str, now: SystemTime) -> Result<(), Rejection> {
+        let seconds: u64 = timestamp
+            .trim()
+            .parse()
+            .map_err(|_| Rejection::BadTimestamp)?;
+        let now_secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let skew_secs = now_secs.abs_diff(seconds);
+        let sent = UNIX_EPOCH.checked_add(Duration::from_secs(seconds));
+        let skew = sent.map(|sent| now.duration_since(sent).unwrap_or_else(|e| e.duration()));
+        match skew {
+            Some(skew) if skew <= self.window => Ok(()),
+            _ => Err(Rejection::OutsideWindow {
+                skew_secs,
+                window_secs: self.window.as_secs(),
+            }),
+        }
     }
 }
 

@@ -174,13 +174,16 @@ pub enum PayloadError {
 impl Callback {
     /// Decodes a callback of `family` from its body.
     pub fn decode(family: TaskKind, body: &[u8]) -> Result<Callback, PayloadError> {
-        let value: Value =
-            serde_json::from_slice(body).map_err(|e| PayloadError::NotAnObject(e.to_string()))?;
+        Callback::decode_value(family, &parse(body)?)
+    }
+
+    /// Decodes a callback of `family` from its body, parsed.
+    pub fn decode_value(family: TaskKind, value: &Value) -> Result<Callback, PayloadError> {
         if !value.is_object() {
             return Err(PayloadError::NotAnObject("another JSON value".into()));
         }
         let data = value.get("data").unwrap_or(&Value::Null);
-        let task_id = task_id_of(&value).ok_or(PayloadError::NoTaskId)?;
+        let task_id = task_id_of(value).ok_or(PayloadError::NoTaskId)?;
         Ok(Callback {
             code: value
                 .get("code")
@@ -226,6 +229,11 @@ impl Callback {
             Some(_) => Claim::Unknown,
         }
     }
+}
+
+/// A callback body as JSON.
+pub(crate) fn parse(body: &[u8]) -> Result<Value, PayloadError> {
+    serde_json::from_slice(body).map_err(|e| PayloadError::NotAnObject(e.to_string()))
 }
 
 /// The task id of a callback body, whatever its family: what the

@@ -3,18 +3,24 @@
 //! delivery is checked by the [`Verifier`] and answered at once (the
 //! provider waits 15 s and gives up after 3 failures); verified, new
 //! deliveries go to a channel for the application to act on. Repeats are
-//! answered 200 and not passed on; refused ones get 401, 400 or 413.
+//! answered 200 and not passed on; refused ones get 401, 400, 408 or 413.
+//!
+//! Under abuse it keeps answering: a body must arrive within the body
+//! timeout (10 s), and [`Receiver::serve`] also closes connections whose
+//! headers take longer than the header timeout (10 s) and refuses
+//! connections beyond the cap (1024 open at once); see [`Limits`]. A
+//! router mounted in an application gets the body timeout; the header
+//! timeout and the cap are the application server's to set.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::{Delivery, Rejection, Verifier};
@@ -36,10 +42,36 @@ pub enum Received {
 /// answered 200 all the same: a lost callback costs a safety-net poll).
 const QUEUE: usize = 1024;
 
+/// How much a receiver lets one client take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The longest a client may take to send a request's headers
+    /// ([`Receiver::serve`] only); also how long an idle connection is
+    /// kept.
+    pub header_timeout: Duration,
+    /// The longest a client may take to send a body, from its headers.
+    pub body_timeout: Duration,
+    /// Connections open at once; more are closed as they come
+    /// ([`Receiver::serve`] only).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+        }
+    }
+}
+
 struct Shared {
     verifier: Verifier,
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
+    body_timeout: Duration,
     sink: mpsc::Sender<Received>,
 }
 
@@ -49,6 +81,7 @@ pub struct Receiver {
     verifier: Verifier,
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
+    limits: Limits,
 }
 
 impl Receiver {
@@ -60,7 +93,33 @@ impl Receiver {
             verifier,
             family: None,
             wakeups: None,
+            limits: Limits::default(),
         }
+    }
+
+    /// The header and body timeouts and the connection cap (defaults:
+    /// 10 s, 10 s, 1024).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The longest a client may take to send its headers (default 10 s).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// The longest a client may take to send its body (default 10 s).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// Connections open at once (default 1024, at least 1).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
     }
 
     /// Wakes the waits given `wakeups` ([`crate::wait::Wait::wake_on`]) on
@@ -87,6 +146,7 @@ impl Receiver {
             verifier: self.verifier,
             family: self.family,
             wakeups: self.wakeups,
+            body_timeout: self.limits.body_timeout,
             sink,
         });
         let router = Router::new()
@@ -99,9 +159,10 @@ impl Receiver {
         (router, received)
     }
 
-    /// Serves the router on `addr` in a task of its own; returns the bound
-    /// address (for port 0) and the deliveries. The server stops when the
-    /// returned handle is aborted or the runtime ends.
+    /// Serves the router on `addr` in a task of its own, within its
+    /// [`Limits`]; returns the bound address (for port 0) and the
+    /// deliveries. The server stops when the returned handle is aborted
+    /// or the runtime ends.
     pub async fn serve(
         self,
         addr: SocketAddr,
@@ -112,24 +173,72 @@ impl Receiver {
     )> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
+        let limits = self.limits;
         let (router, received) = self.router();
-        let serving = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
+        let serving = tokio::spawn(accept(listener, router, limits));
         Ok((bound, received, serving))
     }
 }
 
-async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let family = shared.family.unwrap_or_else(|| {
-        serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| TaskKind::of_callback_body(&v))
-            .unwrap_or(TaskKind::Music)
-    });
+/// Accepts connections while fewer than the cap are open, each served
+/// over HTTP/1.1 with the header timeout (which also ends idle
+/// keep-alive connections).
+async fn accept(listener: tokio::net::TcpListener, router: Router, limits: Limits) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before
+                // it was taken: wait a moment rather than spin.
+                tracing::warn!(error = %e, "callback receiver cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::warn!(
+                cap = limits.max_connections,
+                "callback receiver at its connection cap: closing a new connection"
+            );
+            drop(stream);
+            continue;
+        };
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+}
+
+async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> StatusCode {
+    let limit = shared.verifier.max_body_limit();
+    // One byte over the cap, so that it is the verifier that refuses.
+    let read = axum::body::to_bytes(body, limit.saturating_add(1));
+    let body = match tokio::time::timeout(shared.body_timeout, read).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            let too_long = e
+                .into_inner()
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            return match too_long {
+                true => StatusCode::PAYLOAD_TOO_LARGE,
+                false => StatusCode::BAD_REQUEST,
+            };
+        }
+        Err(_) => return StatusCode::REQUEST_TIMEOUT,
+    };
     let checked = shared
         .verifier
-        .check(family, &headers, &body, SystemTime::now());
+        .check_delivery(shared.family, &headers, &body, SystemTime::now());
     // Every verified delivery wakes the task's waits, repeats included: a
     // lie may have come first with the same body, and the poll it causes
     // is what a wait reports (the rate budget bounds a replay storm).
