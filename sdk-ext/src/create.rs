@@ -243,7 +243,10 @@ where
         kind: F::KIND,
         operation,
         callback_url: callback.as_str(),
-        fingerprint: journal::fingerprint(&body),
+        fingerprint: client
+            .journal()
+            .map(|j| j.fingerprint(&journal::request_json(&body)))
+            .unwrap_or_default(),
     };
     let task_id = self::send(client, create, || send(body.clone())).await?;
     Ok(TaskHandle::created(client, task_id))

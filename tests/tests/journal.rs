@@ -224,7 +224,7 @@ async fn a_journal_file_of_the_first_schema_is_migrated_and_keeps_its_tasks() {
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3, "migrated to the current schema");
 }
 
 /// A journal that refuses each create's outcome while `refusing` is set,

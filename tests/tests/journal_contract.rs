@@ -97,3 +97,42 @@ async fn sqlite_claimers_in_their_own_processes_never_share_a_task() {
     }
     contract::assert_claimed_once(&each, TASKS);
 }
+
+/// Two opens of one journal fingerprint alike; another journal does not.
+fn assert_keyed(one: &dyn Journal, same: &dyn Journal, other: &dyn Journal) {
+    let body = br#"{"prompt":"calm piano"}"#;
+    assert_eq!(
+        one.fingerprint(body),
+        same.fingerprint(body),
+        "kept in the journal"
+    );
+    assert_ne!(
+        one.fingerprint(body),
+        other.fingerprint(body),
+        "a key per journal"
+    );
+    assert_ne!(
+        one.fingerprint(body),
+        one.fingerprint(br#"{"prompt":"calm piano!"}"#)
+    );
+}
+
+#[tokio::test]
+async fn sqlite_fingerprints_are_keyed_by_a_secret_of_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = SqliteJournal::open(dir.path().join("a.sqlite3")).unwrap();
+    let same = SqliteJournal::open(dir.path().join("a.sqlite3")).unwrap();
+    let other = SqliteJournal::open(dir.path().join("b.sqlite3")).unwrap();
+    assert_keyed(&one, &same, &other);
+}
+
+#[tokio::test]
+async fn postgres_fingerprints_are_keyed_by_a_secret_of_the_journal() {
+    let (Some(a), Some(b)) = (fresh_database().await, fresh_database().await) else {
+        return;
+    };
+    let one = PostgresJournal::open(&a).await.unwrap();
+    let same = PostgresJournal::open(&a).await.unwrap();
+    let other = PostgresJournal::open(&b).await.unwrap();
+    assert_keyed(&one, &same, &other);
+}

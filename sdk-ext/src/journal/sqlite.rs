@@ -15,16 +15,25 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use super::{EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// What each version adds to the one before (version 1 is [`SCHEMA`]).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    2,
-    "ALTER TABLE creates ADD COLUMN holder TEXT;
-     ALTER TABLE creates ADD COLUMN lease_until INTEGER;
-     ALTER TABLE creates ADD COLUMN reported_at TEXT;
-     ALTER TABLE creates ADD COLUMN reported_by TEXT;",
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        2,
+        "ALTER TABLE creates ADD COLUMN holder TEXT;
+         ALTER TABLE creates ADD COLUMN lease_until INTEGER;
+         ALTER TABLE creates ADD COLUMN reported_at TEXT;
+         ALTER TABLE creates ADD COLUMN reported_by TEXT;",
+    ),
+    (
+        3,
+        "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);",
+    ),
+];
+
+/// The name of the fingerprint key in the `meta` table.
+const FINGERPRINT_KEY: &str = "fingerprint_key";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS creates (
@@ -65,6 +74,7 @@ CREATE TABLE IF NOT EXISTS files (
 pub struct SqliteJournal {
     path: PathBuf,
     connection: Arc<Mutex<Connection>>,
+    key: super::FingerprintKey,
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -106,9 +116,11 @@ impl SqliteJournal {
                 "its schema is version {version}, newer than this kie-suno's {SCHEMA_VERSION}; upgrade kie-suno"
             )));
         }
+        let key = fingerprint_key(&connection).map_err(|e| fail(&e))?;
         Ok(SqliteJournal {
             path,
             connection: Arc::new(Mutex::new(connection)),
+            key,
         })
     }
 
@@ -172,6 +184,30 @@ fn migrate(connection: &Connection) -> rusqlite::Result<i64> {
         connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     Ok(version)
+}
+
+/// The journal's fingerprint key: made by the first process to open it,
+/// read by every other.
+fn fingerprint_key(connection: &Connection) -> rusqlite::Result<super::FingerprintKey> {
+    connection.execute(
+        "INSERT OR IGNORE INTO meta (name, value) VALUES (?1, ?2)",
+        params![
+            FINGERPRINT_KEY,
+            &super::FingerprintKey::random().as_bytes()[..]
+        ],
+    )?;
+    let bytes: Vec<u8> = connection.query_row(
+        "SELECT value FROM meta WHERE name = ?1",
+        [FINGERPRINT_KEY],
+        |row| row.get(0),
+    )?;
+    super::FingerprintKey::from_bytes(&bytes).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(
+            0,
+            "a 32-byte fingerprint key".into(),
+            rusqlite::types::Type::Blob,
+        )
+    })
 }
 
 fn is_busy(error: &rusqlite::Error) -> bool {
@@ -447,6 +483,10 @@ fn read_where<P: rusqlite::Params>(
 impl Journal for SqliteJournal {
     fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()> {
         self.blocking(move |connection| write(connection, &event))
+    }
+
+    fn fingerprint(&self, body: &[u8]) -> String {
+        self.key.fingerprint(body)
     }
 
     fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {

@@ -37,7 +37,7 @@ mod connect;
 use connect::Database;
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 
 /// Each version's step from the one before.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -82,6 +82,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         "CREATE TABLE kie_suno_create_turns (at timestamptz NOT NULL);
     CREATE INDEX kie_suno_create_turns_by_time ON kie_suno_create_turns (at);",
     ),
+    (
+        3,
+        "CREATE TABLE kie_suno_meta (name text PRIMARY KEY, value bytea NOT NULL);",
+    ),
 ];
 
 /// The channel verified callbacks are published on.
@@ -115,6 +119,8 @@ struct Shared {
     turns: Mutex<Option<Arc<Client>>>,
     turn: Mutex<()>,
     retry_for: Duration,
+    /// The journal's fingerprint key, read when it is opened.
+    key: std::sync::OnceLock<super::FingerprintKey>,
 }
 
 impl std::fmt::Debug for PostgresJournal {
@@ -165,9 +171,12 @@ impl PostgresJournal {
                 turns: Mutex::new(None),
                 turn: Mutex::new(()),
                 retry_for,
+                key: std::sync::OnceLock::new(),
             }),
         };
         journal.migrate().await?;
+        let key = journal.fingerprint_key().await?;
+        let _ = journal.shared.key.set(key);
         Ok(journal)
     }
 
@@ -199,6 +208,35 @@ impl PostgresJournal {
             )));
         }
         Ok(())
+    }
+
+    /// The journal's fingerprint key: made by the first process to open
+    /// it, read by every other.
+    async fn fingerprint_key(&self) -> Result<super::FingerprintKey, JournalError> {
+        let fresh = super::FingerprintKey::random();
+        let bytes: Vec<u8> = self
+            .run(|client| {
+                let fresh = fresh.as_bytes().to_vec();
+                async move {
+                    client
+                        .execute(
+                            "INSERT INTO kie_suno_meta (name, value) VALUES ('fingerprint_key', $1)
+                             ON CONFLICT (name) DO NOTHING",
+                            &[&fresh],
+                        )
+                        .await?;
+                    let row = client
+                        .query_one(
+                            "SELECT value FROM kie_suno_meta WHERE name = 'fingerprint_key'",
+                            &[],
+                        )
+                        .await?;
+                    Ok(row.get(0))
+                }
+            })
+            .await?;
+        super::FingerprintKey::from_bytes(&bytes)
+            .ok_or_else(|| self.error(&"its fingerprint key is not 32 bytes"))
     }
 
     fn error(&self, message: &dyn std::fmt::Display) -> JournalError {
@@ -696,6 +734,13 @@ async fn try_turn(
 }
 
 impl Journal for PostgresJournal {
+    fn fingerprint(&self, body: &[u8]) -> String {
+        match self.shared.key.get() {
+            Some(key) => key.fingerprint(body),
+            None => super::process_key().fingerprint(body),
+        }
+    }
+
     fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()> {
         Box::pin(async move {
             self.run(|client| {
