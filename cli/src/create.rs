@@ -34,7 +34,7 @@ pub struct CreateOptions {
     #[arg(long, value_enum, default_value = "complete", requires = "wait")]
     until: Until,
     /// With --wait: the longest to wait (e.g. 90s, 10m).
-    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration, requires = "wait")]
+    #[arg(long, default_value = "10m", value_parser = crate::duration::parse, requires = "wait")]
     timeout: Duration,
     /// With --wait: wake on the provider's callbacks arriving at this
     /// address (the public --callback-url may differ behind a proxy).

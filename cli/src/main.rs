@@ -7,6 +7,7 @@
 mod create;
 mod demo;
 mod download;
+mod duration;
 mod exit;
 mod journal;
 mod kinds;
@@ -153,7 +154,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "complete")]
         until: Until,
         /// The longest to wait for each task (e.g. 90s, 10m).
-        #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+        #[arg(long, default_value = "10m", value_parser = crate::duration::parse)]
         timeout: Duration,
         /// Print each result as one JSON object per line, in completion order.
         #[arg(long)]

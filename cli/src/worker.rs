@@ -33,7 +33,7 @@ pub struct WorkerArgs {
     download: Option<PathBuf>,
     /// How long a claim on a task lasts; renewed every third of it. Another
     /// worker takes a task over this long after its worker dies.
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
+    #[arg(long, value_parser = crate::duration::parse, default_value = "30s")]
     lease: Duration,
     /// How many tasks this worker follows at once.
     #[arg(long, default_value_t = 100)]

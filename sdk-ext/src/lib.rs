@@ -51,6 +51,7 @@ mod host;
 mod job;
 pub mod journal;
 mod kind;
+mod later;
 mod limit;
 pub mod lyrics;
 pub mod midi;

@@ -59,8 +59,10 @@ pub fn text(text: &str) -> String {
     while let Some(start) = rest.find("://") {
         // The URL's start: back to the scheme's first letter.
         let scheme_start = rest[..start]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let end = rest[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | ')'))
             .map_or(rest.len(), |i| start + i);
@@ -92,6 +94,26 @@ mod tests {
         ] {
             assert!(!shown.contains("secret"), "{shown}");
         }
+    }
+
+    #[test]
+    fn any_text_is_redacted_without_a_panic() {
+        let pieces = [
+            "é", "://", "?", "#", "@", "🎵", " ", "\"", "a", "https", ")", "\u{202e}",
+        ];
+        // Every sequence of up to 4 pieces.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            for text in &texts {
+                let _ = super::text(text);
+                let _ = url_str(text);
+            }
+        }
+        assert_eq!(super::text("é://u:secret@x/y?z"), "é://x/y");
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Worker {
                             for intent in &intents {
                                 let Some(task) = held.get_mut(intent) else { continue };
                                 if kept.contains(intent) {
-                                    task.until = asked + self.lease;
+                                    task.until = crate::later::later(asked, self.lease);
                                 } else {
                                     task.stop.cancel();
                                 }
@@ -264,7 +264,7 @@ impl Worker {
                     match self.journal.claim(&self.name, self.lease, room).await {
                         Ok(entries) => {
                             for entry in entries {
-                                let until = asked + self.lease;
+                                let until = crate::later::later(asked, self.lease);
                                 let Some((event, work)) = self.start(entry, until, &mut held) else { continue };
                                 on_event(event);
                                 running.push(work);

@@ -96,13 +96,13 @@ impl Backlog {
     /// Tries to write what is pending for up to `within`; returns what is
     /// still not written.
     pub(crate) async fn flush(&self, journal: &dyn Journal, within: Duration) -> Vec<JournalEvent> {
-        let deadline = tokio::time::Instant::now() + within;
+        let deadline = crate::later::later(tokio::time::Instant::now(), within);
         let mut backoff = FIRST_BACKOFF;
         loop {
             if self.lock().pending.is_empty() || self.write_all(journal).await {
                 return Vec::new();
             }
-            if tokio::time::Instant::now() + backoff > deadline {
+            if crate::later::later(tokio::time::Instant::now(), backoff) > deadline {
                 return self.pending();
             }
             tokio::time::sleep(backoff).await;

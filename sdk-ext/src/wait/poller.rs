@@ -123,8 +123,8 @@ impl<F: Family> Poller<F> {
         };
         let first = first.max(super::MIN_REQUEST_SPACING);
         Poller {
-            next_poll: started + first,
-            deadline: started + config.deadline,
+            next_poll: crate::later::later(started, first),
+            deadline: crate::later::later(started, config.deadline),
             schedule,
             client,
             task_id,
@@ -329,7 +329,7 @@ impl<F: Family> Poller<F> {
                 last_error: self.last_error.take().map(Box::new),
             });
         }
-        self.next_poll = (now + delay).min(self.deadline);
+        self.next_poll = crate::later::later(now, delay).min(self.deadline);
         Ok(())
     }
 

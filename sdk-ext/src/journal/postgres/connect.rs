@@ -34,7 +34,7 @@ impl Database {
     /// Reads `url` (`postgres://user[:password]@host[:port]/db[?params]`,
     /// or tokio-postgres's `key=value` form); says what is wrong with it.
     pub(super) fn from_url(url: &str) -> Result<Database, String> {
-        let read = tls_parameters(url);
+        let read = tls_parameters(url)?;
         let config: Config = read
             .url
             .parse()
@@ -91,8 +91,10 @@ struct TlsParameters {
 }
 
 /// Takes the parameters this module reads off `url`. A `key=value`
-/// string goes to tokio-postgres as it is (no certificate checks).
-fn tls_parameters(url: &str) -> TlsParameters {
+/// string goes to tokio-postgres as it is (no certificate checks). An
+/// `sslmode` or `sslrootcert` given twice is refused: which one holds
+/// would be a guess, and a guess about TLS is not made.
+fn tls_parameters(url: &str) -> Result<TlsParameters, String> {
     let mut read = TlsParameters {
         url: url.to_owned(),
         check: Check::Nothing,
@@ -100,12 +102,23 @@ fn tls_parameters(url: &str) -> TlsParameters {
     };
     let is_url = url.starts_with("postgres://") || url.starts_with("postgresql://");
     let Some((base, query)) = url.split_once('?').filter(|_| is_url) else {
-        return read;
+        return Ok(read);
     };
     let mut kept = Vec::new();
     let mut required = false;
+    let mut given: Vec<(String, String)> = Vec::new();
     for raw in query.split('&').filter(|p| !p.is_empty()) {
         let decoded = url::form_urlencoded::parse(raw.as_bytes()).next();
+        if let Some((key, value)) = &decoded
+            && matches!(key.as_ref(), "sslmode" | "sslrootcert")
+        {
+            if let Some((_, first)) = given.iter().find(|(k, _)| k == key) {
+                return Err(format!(
+                    "{key} is given twice ({first} and {value}): give it once"
+                ));
+            }
+            given.push((key.to_string(), value.to_string()));
+        }
         match decoded.as_ref().map(|(k, v)| (k.as_ref(), v.as_ref())) {
             Some(("sslrootcert", "system")) => read.root = None,
             Some(("sslrootcert", path)) => read.root = Some(PathBuf::from(path)),
@@ -132,7 +145,7 @@ fn tls_parameters(url: &str) -> TlsParameters {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    read
+    Ok(read)
 }
 
 /// The TLS connector for `check`, trusting the system's roots or only
@@ -277,7 +290,8 @@ mod tests {
     fn libpq_tls_parameters_are_taken_off_and_the_rest_kept_as_written() {
         let read = tls_parameters(
             "postgres://u:p%40ss@db:5433/suno?application_name=a%20b&sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem",
-        );
+        )
+        .expect("read");
         assert_eq!(
             read,
             TlsParameters {
@@ -288,14 +302,39 @@ mod tests {
             }
         );
         assert_eq!(
-            tls_parameters("postgres://u@db/suno?sslmode=verify-ca").check,
+            tls_parameters("postgres://u@db/suno?sslmode=verify-ca")
+                .expect("read")
+                .check,
             Check::Chain
         );
         assert_eq!(
-            tls_parameters("postgres://u@db/suno?sslrootcert=ca.pem&sslmode=require").check,
+            tls_parameters("postgres://u@db/suno?sslrootcert=ca.pem&sslmode=require")
+                .expect("read")
+                .check,
             Check::Chain,
             "require with a root certificate, as libpq"
         );
+    }
+
+    #[test]
+    fn an_sslmode_or_root_given_twice_is_refused() {
+        for (url, says) in [
+            (
+                "postgres://u@db/suno?sslmode=verify-full&sslmode=disable",
+                "sslmode is given twice (verify-full and disable)",
+            ),
+            (
+                "postgres://u@db/suno?sslmode=require&sslmode=require",
+                "sslmode is given twice",
+            ),
+            (
+                "postgres://u@db/suno?sslrootcert=a.pem&sslrootcert=system",
+                "sslrootcert is given twice",
+            ),
+        ] {
+            let e = tls_parameters(url).expect_err(url);
+            assert!(e.contains(says), "{url}: {e}");
+        }
     }
 
     #[test]
@@ -306,7 +345,7 @@ mod tests {
             "postgresql://u@db/suno?sslmode=disable&sslrootcert=system",
             "host=db sslmode=require",
         ] {
-            let read = tls_parameters(url);
+            let read = tls_parameters(url).expect("read");
             assert_eq!(read.check, Check::Nothing, "{url}");
             assert_eq!(read.root, None, "{url}");
             assert_eq!(read.url, url.replace("&sslrootcert=system", ""));
