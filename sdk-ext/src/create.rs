@@ -207,7 +207,8 @@ fn unknown(
     tracing::warn!(operation, error = %source, "create outcome unknown; not retried");
     Error::CreateOutcomeUnknown {
         operation,
-        callback_url: callback_url.map(str::to_owned),
+        // Without its query or userinfo: errors are logged, Debug too.
+        callback_url: callback_url.map(crate::redact::url_str),
         sent_at,
         source: Box::new(source),
     }

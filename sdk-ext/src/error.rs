@@ -131,7 +131,8 @@ pub enum Error {
     CreateOutcomeUnknown {
         /// The operation, as the provider's page names it.
         operation: &'static str,
-        /// Where the task's results go, if the call makes a task.
+        /// Where the task's results go, if the call makes a task (without
+        /// the URL's query or userinfo, which may carry tokens).
         callback_url: Option<String>,
         /// When the request was sent.
         sent_at: chrono::DateTime<chrono::Utc>,

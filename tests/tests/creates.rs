@@ -66,6 +66,17 @@ async fn the_request_carries_the_documented_fields() {
         matches!(log[0].answer, Answer::Created { fault: None, .. }),
         "{log:?}"
     );
+    let body = log[0].body.as_ref().expect("the body, as received");
+    assert_eq!(body["model"], "V4_5");
+    assert_eq!(body["customMode"], true);
+    assert_eq!(body["style"], "dream pop");
+    assert_eq!(body["title"], "Night Drive");
+    assert_eq!(body["prompt"], "[Verse]\nCity lights");
+    assert_eq!(body["styleWeight"], 0.65);
+    assert_eq!(
+        body["callBackUrl"], "https://example.com/hook",
+        "the request's own, not the client's ({HOOK})"
+    );
 }
 
 #[tokio::test]

@@ -393,3 +393,35 @@ async fn on_a_full_disk_a_create_is_refused_before_anything_is_sent() {
     );
     assert!(server.requests().is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn secrets_in_a_callback_url_reach_neither_the_error_nor_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Arc::new(journal_in(&dir));
+    let server = MockBuilder::default()
+        .faults(Faults::always(Fault::CloseMidBody))
+        .start()
+        .await
+        .unwrap();
+    let client = journaling(&server, journal.clone());
+    let e = client
+        .music()
+        .generate(
+            GenerateMusic::from_description("x")
+                .callback_url("https://hook:hunter2@hooks.example/cb?token=hunter2"),
+        )
+        .await
+        .expect_err("lost answer");
+    let shown = format!("{e} {e:?}");
+    assert!(
+        shown.contains("https://hooks.example/cb"),
+        "still says where: {shown}"
+    );
+    let detail = journal.entries(false).await.unwrap()[0]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    for text in [shown, detail] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}

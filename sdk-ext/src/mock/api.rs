@@ -94,6 +94,9 @@ pub struct LoggedRequest {
     pub header_names: Vec<String>,
     /// Whether the bearer key matched.
     pub authorized: bool,
+    /// The JSON body of a create, as received (`None` for other calls,
+    /// and for a body that is not JSON).
+    pub body: Option<serde_json::Value>,
     /// What the mock answered.
     pub answer: Answer,
 }
@@ -317,6 +320,7 @@ impl MockApi {
             raw_query,
             header_names,
             authorized,
+            body: None,
             answer,
         });
         reply
@@ -336,6 +340,19 @@ impl MockApi {
         header_names: Vec<String>,
         answer: Answer,
     ) {
+        self.log_body(now, operation, authorized, header_names, None, answer);
+    }
+
+    /// [`Self::log_call`] with the body received.
+    pub(crate) fn log_body(
+        &self,
+        now: Instant,
+        operation: &'static str,
+        authorized: bool,
+        header_names: Vec<String>,
+        body: Option<serde_json::Value>,
+        answer: Answer,
+    ) {
         self.log(LoggedRequest {
             at: self.elapsed(now),
             operation,
@@ -343,6 +360,7 @@ impl MockApi {
             raw_query: None,
             header_names,
             authorized,
+            body,
             answer,
         });
     }

@@ -26,7 +26,15 @@ impl MockApi {
     ) -> Reply {
         let now = Instant::now();
         let (answer, reply) = self.create(now, operation, authorized, body).await;
-        self.log_call(now, operation.name, authorized, header_names, answer);
+        let received = serde_json::from_slice(body).ok();
+        self.log_body(
+            now,
+            operation.name,
+            authorized,
+            header_names,
+            received,
+            answer,
+        );
         reply
     }
 
