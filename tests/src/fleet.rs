@@ -38,6 +38,11 @@ pub struct FleetConfig {
     pub seed: u64,
     /// Give up after this long.
     pub timeout: Duration,
+    /// Restart the database this long after the workers start, with
+    /// `restart` (as a crash would), and create `late_creates` more tasks
+    /// while it comes back.
+    pub restart_after: Option<Duration>,
+    pub late_creates: usize,
 }
 
 impl Default for FleetConfig {
@@ -52,6 +57,8 @@ impl Default for FleetConfig {
             callback_drop: 0.1,
             seed: 11,
             timeout: Duration::from_secs(180),
+            restart_after: None,
+            late_creates: 0,
         }
     }
 }
@@ -88,6 +95,13 @@ pub struct FleetReport {
     pub wall: Duration,
     /// Tasks each worker reported, by the journal.
     pub by_worker: std::collections::BTreeMap<String, usize>,
+    /// Creates that failed (the late ones, made while the database
+    /// restarted).
+    pub creates_failed: usize,
+    /// Why they failed.
+    pub create_errors: Vec<String>,
+    /// Journal entries with no task id (a create lost or stranded).
+    pub creates_without_task: usize,
 }
 
 impl std::fmt::Display for FleetReport {
@@ -96,7 +110,8 @@ impl std::fmt::Display for FleetReport {
             f,
             "tasks={} journal_reported={} reported={} reported_twice={} unprinted={} \
              unprinted_by_the_living={} files={} bad_files={} rate_violations={} \
-             callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1} by_worker={}",
+             callbacks_passed_on={} orphaned={} takeover_s={} wall_s={:.1} by_worker={} \
+             creates_failed={} creates_without_task={}",
             self.tasks,
             self.journal_reported,
             self.reported,
@@ -116,7 +131,13 @@ impl std::fmt::Display for FleetReport {
                 .map(|(worker, n)| format!("{worker}:{n}"))
                 .collect::<Vec<_>>()
                 .join("/"),
-        )
+            self.creates_failed,
+            self.creates_without_task,
+        )?;
+        for error in &self.create_errors {
+            write!(f, "\n  create failed: {error}")?;
+        }
+        Ok(())
     }
 }
 
@@ -131,6 +152,19 @@ pub async fn run(
     database_url: &str,
     config: &FleetConfig,
 ) -> std::io::Result<FleetReport> {
+    run_with_restart(suno, database_url, config, || Ok(())).await
+}
+
+/// [`run`], restarting the database with `restart` when
+/// `config.restart_after` says.
+pub async fn run_with_restart(
+    suno: &Path,
+    database_url: &str,
+    config: &FleetConfig,
+    restart: impl FnOnce() -> std::io::Result<()> + Send + 'static,
+) -> std::io::Result<FleetReport> {
+    let mut restart = Some(restart);
+    let total = config.tasks + config.late_creates;
     let mut rng = fastrand::Rng::with_seed(config.seed);
     let listen = free_port()?;
     let key = WebhookKey::new(WEBHOOK_KEY).ok_or_else(|| std::io::Error::other("key"))?;
@@ -199,11 +233,40 @@ pub async fn run(
         )?);
     }
     let mut report = FleetReport {
-        tasks: config.tasks,
+        tasks: total,
         ..FleetReport::default()
     };
     let mut killed = None;
+    let mut late = None;
     loop {
+        if let Some(after) = config.restart_after
+            && started.elapsed() >= after
+            && let Some(restart) = restart.take()
+        {
+            // The restart blocks (pg_ctl waits for the server); the late
+            // creates meanwhile wait for the journal to come back.
+            let restarting = tokio::task::spawn_blocking(restart);
+            let kinds: Vec<_> = (0..config.late_creates)
+                .map(|_| kind_of(&mut rng))
+                .collect();
+            let (client, first) = (client.clone(), config.tasks);
+            late = Some(tokio::spawn(async move {
+                let creates = kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, kind)| create(&client, *kind, first + i));
+                let failed: Vec<String> = futures_util::future::join_all(creates)
+                    .await
+                    .into_iter()
+                    .filter_map(|r| r.err().map(|e| e.to_string()))
+                    .collect();
+                let restarted = restarting
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r);
+                (restarted, failed)
+            }));
+        }
         let entries = journal.entries(true).await.map_err(std::io::Error::other)?;
         let reported = entries.iter().filter(|e| e.reported.is_some()).count();
         if let Some(after) = config.kill_after
@@ -234,13 +297,19 @@ pub async fn run(
                 report.takeover = Some(at.elapsed());
             }
         }
-        if reported >= config.tasks || started.elapsed() > config.timeout {
+        if reported >= total || started.elapsed() > config.timeout {
             report.journal_reported = reported;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     report.wall = started.elapsed();
+    if let Some(late) = late {
+        let (restarted, failed) = late.await.map_err(std::io::Error::other)?;
+        restarted?;
+        report.creates_failed = failed.len();
+        report.create_errors = failed;
+    }
     for worker in &mut workers {
         let _ = worker.start_kill();
         let _ = worker.wait().await;
@@ -341,6 +410,7 @@ fn score(
     }
     report.reported = per_task.len();
     report.reported_twice = per_task.values().filter(|n| **n > 1).count();
+    report.creates_without_task = entries.iter().filter(|e| e.task_id.is_none()).count();
     for entry in entries {
         let (Some(task_id), Some((_, by))) = (&entry.task_id, &entry.reported) else {
             continue;

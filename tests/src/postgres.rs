@@ -61,6 +61,63 @@ pub async fn fresh_database() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// A cluster of a test's own (it may restart it: the shared one must not
+/// be), stopped and removed when dropped. `None` (after saying why)
+/// where this machine has no PostgreSQL binaries; in CI, a failure.
+pub struct OwnCluster {
+    dir: std::path::PathBuf,
+    /// Its `postgres://` URL.
+    pub url: String,
+}
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres");
+
+impl OwnCluster {
+    pub fn start() -> Option<OwnCluster> {
+        let dir = std::env::temp_dir().join(format!(
+            "kie-suno-own-pg-{}-{:08x}",
+            std::process::id(),
+            fastrand::u32(..)
+        ));
+        let output = Command::new(SCRIPT)
+            .arg("start")
+            .arg(&dir)
+            .arg(std::process::id().to_string())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
+        if !output.status.success() {
+            let why = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+            if why.contains("no PostgreSQL binaries") {
+                return skipped(&why);
+            }
+            panic!("a PostgreSQL cluster of the test's own could not be started: {why}");
+        }
+        let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        Some(OwnCluster { dir, url })
+    }
+
+    /// Restarts it as a crash would (`pg_ctl restart -m immediate`).
+    pub fn restart(&self) -> std::io::Result<()> {
+        let output = Command::new(SCRIPT)
+            .arg("restart")
+            .arg(&self.dir)
+            .output()?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            ))
+        }
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(SCRIPT).arg("stop").arg(&self.dir).output();
+    }
+}
+
 /// The CA certificate the test cluster's server certificate (for the name
 /// `localhost`) is signed with: `root.crt` in its data directory, which
 /// `.ci/postgres` writes. `None` (after printing why) where the cluster
