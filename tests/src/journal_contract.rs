@@ -83,15 +83,7 @@ pub async fn creates_without_a_task_are_never_claimed(journal: Arc<dyn Journal>)
         ),
         ("sending", None),
     ] {
-        journal
-            .record(JournalEvent::CreateStarted {
-                intent: intent.into(),
-                kind: TaskKind::Music,
-                operation: "generate-music".into(),
-                fingerprint: "f".into(),
-            })
-            .await
-            .unwrap();
+        sending(&*journal, intent).await;
         if let Some(outcome) = outcome {
             journal
                 .record(JournalEvent::CreateFinished {

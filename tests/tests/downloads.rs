@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kie_suno::download::RemoteFile;
+use kie_suno::download::{DownloadError, RemoteFile};
 use kie_suno::mock::{MockBuilder, MockServer};
 use kie_suno::reqwest::Url;
 use kie_suno::{ApiKey, Client, Error};
@@ -496,87 +496,60 @@ async fn two_downloads_of_one_file_at_once_never_write_into_one_another() {
     assert_eq!(names_in(dir.path()), ["Same-cut-same.mp3"]);
 }
 
+/// Downloads `file` with `downloads`, which must fail and leave nothing
+/// in `dir`; returns the error's message and why.
+async fn failure(
+    downloads: kie_suno::download::Downloads,
+    file: &RemoteFile,
+    dir: &std::path::Path,
+) -> (String, DownloadError) {
+    let e = downloads.file(file, dir).await.expect_err("fails");
+    assert!(names_in(dir).is_empty(), "left behind: {:?}", names_in(dir));
+    let message = e.to_string();
+    match e {
+        Error::Download { source, .. } => (message, source),
+        other => panic!("not a download error: {other}"),
+    }
+}
+
 #[tokio::test]
 async fn a_file_over_the_size_cap_is_refused_and_leaves_nothing() {
     let (_server, client, files, _host, dir) = setup().await;
     for name in ["plain-big", "endless-big"] {
-        let e = client
-            .downloads()
-            .max_file_size(SIZE as u64 - 1)
-            .file(&remote(&files, name, "Big"), dir.path())
-            .await
-            .expect_err("over the cap");
+        let cap = SIZE as u64 - 1;
+        let downloads = client.downloads().max_file_size(cap);
+        let (message, why) = failure(downloads, &remote(&files, name, "Big"), dir.path()).await;
         assert!(
-            matches!(e, Error::Download { source: kie_suno::download::DownloadError::TooLarge { limit }, .. } if limit == SIZE as u64 - 1),
-            "{name}: {e}"
+            matches!(why, DownloadError::TooLarge { limit } if limit == cap),
+            "{name}: {message}"
         );
-        assert!(
-            e.to_string().contains("Big") || e.to_string().contains(name),
-            "names the file: {e}"
-        );
+        assert!(message.contains(name), "names the file: {message}");
     }
-    assert!(
-        names_in(dir.path()).is_empty(),
-        "{:?}",
-        names_in(dir.path())
-    );
 }
 
 #[tokio::test]
 async fn a_host_that_stops_sending_is_resumed_then_given_up() {
     let (_server, client, files, host, dir) = setup().await;
-    let e = client
+    let downloads = client
         .downloads()
-        .stall_timeout(std::time::Duration::from_millis(150))
-        .file(&remote(&files, "stall-s", "Slow"), dir.path())
-        .await
-        .expect_err("stalled");
-    assert!(
-        matches!(
-            e,
-            Error::Download {
-                source: kie_suno::download::DownloadError::Stalled { .. },
-                ..
-            }
-        ),
-        "{e}"
-    );
+        .stall_timeout(std::time::Duration::from_millis(150));
+    let (message, why) = failure(downloads, &remote(&files, "stall-s", "Slow"), dir.path()).await;
+    assert!(matches!(why, DownloadError::Stalled { .. }), "{message}");
     assert_eq!(
         host.requests.lock().unwrap().len(),
         6,
         "the first try and 5 resumes"
-    );
-    assert!(
-        names_in(dir.path()).is_empty(),
-        "{:?}",
-        names_in(dir.path())
     );
 }
 
 #[tokio::test]
 async fn a_file_that_takes_longer_than_its_limit_is_given_up() {
     let (_server, client, files, _host, dir) = setup().await;
-    let e = client
+    let downloads = client
         .downloads()
-        .file_timeout(std::time::Duration::from_millis(300))
-        .file(&remote(&files, "stall-t", "Slow"), dir.path())
-        .await
-        .expect_err("timed out");
-    assert!(
-        matches!(
-            e,
-            Error::Download {
-                source: kie_suno::download::DownloadError::TimedOut { .. },
-                ..
-            }
-        ),
-        "{e}"
-    );
-    assert!(
-        names_in(dir.path()).is_empty(),
-        "{:?}",
-        names_in(dir.path())
-    );
+        .file_timeout(std::time::Duration::from_millis(300));
+    let (message, why) = failure(downloads, &remote(&files, "stall-t", "Slow"), dir.path()).await;
+    assert!(matches!(why, DownloadError::TimedOut { .. }), "{message}");
 }
 
 #[tokio::test]
@@ -658,4 +631,29 @@ async fn no_signed_query_reaches_an_error_message() {
     );
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("a.mp3"), "still names the file: {shown}");
+}
+
+#[tokio::test]
+async fn temporary_files_a_dead_process_left_are_removed_and_live_ones_kept() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let file = remote(&files, "plain-o", "Orphan");
+    // As a worker killed mid-download leaves it: nobody holds it.
+    let orphan = dir
+        .path()
+        .join(format!(".{}.00000000deadbeef.part", file.stem));
+    std::fs::write(&orphan, b"half a file").unwrap();
+    // Another process's download of the same file, at work: held.
+    let live = dir
+        .path()
+        .join(format!(".{}.00000000a11ea11e.part", file.stem));
+    let held = std::fs::File::create(&live).unwrap();
+    held.try_lock().expect("lock");
+    let saved = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("saved");
+    assert_eq!(std::fs::read(&saved.path).unwrap(), content("plain-o", 0));
+    assert!(!orphan.exists(), "the dead process's file is gone");
+    assert!(live.exists(), "a live writer's file is left alone");
 }

@@ -8,6 +8,10 @@
 //! name, and the temporary file is removed however the download ends,
 //! cancellation included.
 //!
+//! Each temporary file is locked by its writer; one that nobody holds was
+//! left by a process that died, and the next download of that file
+//! removes it.
+//!
 //! Beside each saved file a hidden completion record (`.<stem>.done`)
 //! keeps its name, size and SHA-256: a file counts as already there only
 //! when it matches its record.
@@ -20,7 +24,7 @@ use reqwest::header::{
     CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
 };
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
 use super::name;
@@ -120,36 +124,45 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A temporary file that is removed when dropped, unless it was renamed
-/// into place: a download cut, refused or cancelled leaves nothing.
+/// into place: a download cut, refused or cancelled leaves nothing. Its
+/// writer holds an exclusive lock on it while it writes, which the system
+/// lets go when the writer's process ends, however it ends: a temporary
+/// file nobody holds was left by a process that died (SIGKILL, a crash),
+/// and [`sweep`] removes it.
 struct Temp {
     path: PathBuf,
     placed: bool,
 }
 
 impl Temp {
-    /// A new file of its own (never another download's) in `dir`.
+    /// A new file of its own (never another download's) in `dir`, locked.
     async fn create(dir: &Path, stem: &str) -> std::io::Result<(Temp, tokio::fs::File)> {
-        loop {
-            let path = dir.join(format!(".{stem}.{:016x}.part", fastrand::u64(..)));
-            match tokio::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .await
-            {
-                Ok(file) => {
-                    return Ok((
-                        Temp {
-                            path,
-                            placed: false,
-                        },
-                        file,
-                    ));
+        let dir = dir.to_path_buf();
+        let stem = stem.to_owned();
+        let (path, file) = tokio::task::spawn_blocking(move || {
+            loop {
+                let path = dir.join(format!(".{stem}.{:016x}.part", fastrand::u64(..)));
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                {
+                    Ok(file) => {
+                        file.try_lock().map_err(std::io::Error::other)?;
+                        return Ok::<_, std::io::Error>((path, file));
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
             }
-        }
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        let temp = Temp {
+            path,
+            placed: false,
+        };
+        Ok((temp, tokio::fs::File::from_std(file)))
     }
 }
 
@@ -159,6 +172,35 @@ impl Drop for Temp {
             let _ = std::fs::remove_file(&self.path);
         }
     }
+}
+
+/// Removes the temporary files of `stem` in `dir` that no live writer
+/// holds (left by a process that died); returns how many.
+pub(crate) async fn sweep(dir: &Path, stem: &str) -> usize {
+    let (dir, prefix) = (dir.to_path_buf(), format!(".{stem}."));
+    tokio::task::spawn_blocking(move || {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with(&prefix) && name.ends_with(".part")) {
+                continue;
+            }
+            let Ok(file) = std::fs::OpenOptions::new().write(true).open(entry.path()) else {
+                continue;
+            };
+            // Held: a writer is at work. Free: its writer is gone.
+            if file.try_lock().is_ok() && std::fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    })
+    .await
+    .unwrap_or(0)
 }
 
 /// Downloads `url` into `dir` as `<stem>.<extension>`, within `limits`.
@@ -198,6 +240,10 @@ async fn fetch_to(
     let mut total = content_length(&response);
     check_size(total, limits)?;
     let validator = header(&response, ETAG).or_else(|| header(&response, LAST_MODIFIED));
+    let swept = sweep(dir, stem).await;
+    if swept > 0 {
+        tracing::debug!(swept, "removed temporary files a dead process left");
+    }
     let (mut temp, file) = Temp::create(dir, stem).await.map_err(io(dir))?;
     let temp_path = temp.path.clone();
     let io = |source| DownloadError::Io {
@@ -248,8 +294,11 @@ async fn fetch_to(
                     }
                     StatusCode::OK => {
                         // Started over: the file changed, or no range support.
+                        // The same file (and lock), emptied.
                         out.flush().await.map_err(io)?;
-                        let file = tokio::fs::File::create(&temp.path).await.map_err(io)?;
+                        let mut file = out.into_inner();
+                        file.set_len(0).await.map_err(io)?;
+                        file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
                         out = tokio::io::BufWriter::with_capacity(BUFFER, file);
                         hasher = Sha256::new();
                         written = 0;
