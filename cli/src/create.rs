@@ -15,10 +15,11 @@ use kie_suno::wait::Family;
 use kie_suno::wav::ConvertToWav;
 use kie_suno::{Client, Model, TaskHandle};
 
+use crate::connection::Connection;
+use crate::exit::Failure;
 use crate::kinds::{Stages, Until};
 use crate::output::Show;
 use crate::wait::Follow;
-use crate::{Connection, Failure};
 
 /// What every create command takes.
 #[derive(Args)]
@@ -163,7 +164,7 @@ async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Fa
                 .into(),
         ));
     };
-    Ok(crate::client_builder(conn)
+    Ok(crate::connection::client_builder(conn)
         .await?
         .callback_url(callback_url)
         .build()?)

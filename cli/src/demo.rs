@@ -13,7 +13,7 @@ use kie_suno::music::{GenerateMusic, Music, Stage};
 use kie_suno::wait::Wakeups;
 use kie_suno::{ApiKey, Client};
 
-use crate::Failure;
+use crate::exit::Failure;
 use crate::wait::{self, Options};
 
 /// The same lifecycle, waited for without callbacks.

@@ -11,7 +11,7 @@ use std::path::Path;
 use kie_suno::Client;
 use kie_suno::download::{DownloadEvent, Saved, TaskFiles};
 
-use crate::Failure;
+use crate::exit::Failure;
 
 /// Saves the files of `record` into `dir`; prints a line per file and a
 /// progress line per file start on stderr. Exit code 4 when any failed,

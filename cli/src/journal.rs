@@ -1,82 +1,28 @@
-//! The task journal on the command line: where it is (an SQLite file, or
-//! a PostgreSQL database shared by a fleet), `suno tasks` (what it holds,
+//! The task journal on the command line (opened by [`crate::store`]):
+//! `suno tasks` (what it holds,
 //! unfinished first, and which worker holds what) and `suno resume` (wait
 //! for, and download, every unfinished task in it). The commands that
 //! create tasks write to it by default, so a task id survives a crash of
 //! `suno`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use kie_suno::journal::{
-    self as journal, EntryState, Journal, JournalEntry, JournalEvent, PostgresJournal,
-    SqliteJournal, UNANSWERED_AFTER,
+    self as journal, EntryState, Journal, JournalEntry, JournalEvent, UNANSWERED_AFTER,
 };
 use kie_suno::{Client, TaskKind};
 
+use crate::connection::Connection;
+use crate::exit::Failure;
 use crate::kinds::{Kind, Until};
+use crate::store::{Opened, open_store};
 use crate::wait::Follow;
-use crate::{Connection, Failure};
-
-/// An open journal.
-pub struct Opened {
-    pub journal: Arc<dyn Journal>,
-    /// The same journal when it is in PostgreSQL (for callback fan-out).
-    pub postgres: Option<PostgresJournal>,
-    /// Where it is, to print (a URL without its password).
-    pub location: String,
-}
-
-/// Whether `--journal` names a PostgreSQL database.
-fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-/// Opens the journal `--journal` names (a `postgres://` URL or a file).
-pub async fn open_store(conn: &Connection) -> Result<Opened, Failure> {
-    if let Some(url) = conn.journal.as_deref().filter(|j| is_postgres_url(j)) {
-        let journal = PostgresJournal::open(url)
-            .await
-            .map_err(|e| Failure::Failed(e.to_string()))?;
-        return Ok(Opened {
-            location: journal.location().to_owned(),
-            journal: Arc::new(journal.clone()),
-            postgres: Some(journal),
-        });
-    }
-    let path = path(conn);
-    let journal = SqliteJournal::open(&path).map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(Opened {
-        journal: Arc::new(journal),
-        postgres: None,
-        location: path.display().to_string(),
-    })
-}
-
-/// The journal's file: `--journal`, `KIE_JOURNAL`, else
-/// `$XDG_DATA_HOME/kie-suno/journal.sqlite3` (`~/.local/share/...`;
-/// `%APPDATA%\kie-suno\...` on Windows).
-pub fn path(conn: &Connection) -> PathBuf {
-    if let Some(path) = &conn.journal {
-        return PathBuf::from(path);
-    }
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let data = var("XDG_DATA_HOME")
-        .or_else(|| var("HOME").map(|home| home.join(".local").join("share")))
-        .or_else(|| var("APPDATA"))
-        .unwrap_or_else(|| PathBuf::from("."));
-    data.join("kie-suno").join("journal.sqlite3")
-}
 
 /// `suno tasks`: prints the journal's entries, unfinished first.
 pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failure> {
     let Opened {
         journal, location, ..
-    } = open_store(conn).await?;
+    } = open_store(conn.journal.as_deref()).await?;
     let mut entries = journal
         .entries(all)
         .await
@@ -196,7 +142,7 @@ pub async fn resume(
     download: Option<PathBuf>,
     json: bool,
 ) -> Result<u8, Failure> {
-    let journal = open_store(conn).await?.journal;
+    let journal = open_store(conn.journal.as_deref()).await?.journal;
     reconcile(&*journal).await?;
     let entries = journal
         .entries(false)

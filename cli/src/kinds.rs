@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use kie_suno::TaskKind;
 use kie_suno::wait::Family;
 
-use crate::Failure;
+use crate::exit::Failure;
 
 /// `--kind`: which details endpoint a task id belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

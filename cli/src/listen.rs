@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use kie_suno::callback::{Received, Receiver, Verifier, WebhookKey};
 use kie_suno::wait::Wakeups;
 
-use crate::Failure;
+use crate::exit::Failure;
 
 /// The verifier for `--listen` and `suno listen`: the key from
 /// `KIE_WEBHOOK_HMAC_KEY`, or no checks only when asked for.

@@ -4,6 +4,7 @@
 //! Exit codes: the README's table, kept in [`exit`].
 #![forbid(unsafe_code)]
 
+mod connection;
 mod create;
 mod demo;
 mod download;
@@ -13,6 +14,7 @@ mod journal;
 mod kinds;
 mod listen;
 mod output;
+mod store;
 mod wait;
 mod worker;
 
@@ -22,8 +24,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use kie_suno::mock::{Faults, MockServer, Script};
 use kie_suno::wait::Family;
-use kie_suno::{ApiKey, Client, Error};
 
+use connection::{Connection, client};
 use exit::Failure;
 use kinds::{Kind, Stages, Until};
 use output::Show;
@@ -39,33 +41,6 @@ struct Cli {
     conn: Connection,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Args)]
-struct Connection {
-    /// The API's base URL.
-    #[arg(long, global = true, env = "KIE_BASE_URL", default_value = kie_suno::DEFAULT_BASE_URL)]
-    base_url: String,
-    /// The kie.ai API key.
-    #[arg(long, global = true, env = "KIE_API_KEY", hide_env_values = true)]
-    api_key: Option<String>,
-    /// Log each poll and status change to stderr (never the key).
-    #[arg(short, long, global = true)]
-    verbose: bool,
-    /// The task journal the commands that create tasks write to, and
-    /// `tasks`/`resume`/`worker` read: an SQLite file (default: in the
-    /// user's data directory), or a `postgres://` URL shared by a fleet.
-    #[arg(
-        long,
-        global = true,
-        env = "KIE_JOURNAL",
-        value_name = "PATH|URL",
-        hide_env_values = true
-    )]
-    journal: Option<String>,
-    /// Do not write created tasks to the journal.
-    #[arg(long, global = true)]
-    no_journal: bool,
 }
 
 #[derive(Subcommand)]
@@ -303,30 +278,6 @@ fn log_to_stderr() {
     tracing_subscriber::registry()
         .with(logs.with_filter(only_sdk))
         .init();
-}
-
-/// The client of a command: the connection's settings, and the journal
-/// (waits record the status changes of journaled tasks).
-async fn client(conn: &Connection) -> Result<Client, Failure> {
-    Ok(client_builder(conn).await?.build()?)
-}
-
-/// The settings every command's client has: key, base URL, and the
-/// journal, unless `--no-journal` (a database shared by a fleet also keeps
-/// the account's create limit across every process creating through it).
-async fn client_builder(conn: &Connection) -> Result<kie_suno::ClientBuilder, Failure> {
-    let key = conn.api_key.as_deref().ok_or(Error::MissingApiKey)?;
-    let mut builder = Client::builder()
-        .api_key(ApiKey::new(key)?)
-        .base_url(&conn.base_url);
-    if !conn.no_journal {
-        let opened = journal::open_store(conn).await?;
-        builder = builder.journal(opened.journal);
-        if let Some(postgres) = opened.postgres {
-            builder = builder.shared_create_limit(std::sync::Arc::new(postgres));
-        }
-    }
-    Ok(builder)
 }
 
 async fn task<F>(conn: &Connection, task_id: &str, json: bool) -> Result<(), Failure>

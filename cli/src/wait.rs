@@ -14,7 +14,7 @@ use kie_suno::wait::{Family, Wait, WaitError, Wakeups};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::Failure;
+use crate::exit::Failure;
 use crate::kinds::{Stages, Until};
 use crate::output::Show;
 

@@ -16,8 +16,9 @@ use kie_suno::wait::Wakeups;
 use kie_suno::worker::{Worker, WorkerEvent};
 use tokio_util::sync::CancellationToken;
 
-use crate::journal::{Opened, open_store};
-use crate::{Connection, Failure};
+use crate::connection::Connection;
+use crate::exit::Failure;
+use crate::store::{Opened, open_store};
 
 #[derive(Args)]
 pub struct WorkerArgs {
@@ -54,9 +55,9 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
         journal,
         postgres,
         location,
-    } = open_store(conn).await?;
+    } = open_store(conn.journal.as_deref()).await?;
     crate::journal::reconcile(&*journal).await?;
-    let client = crate::client(conn).await?;
+    let client = crate::connection::client(conn).await?;
     // A long-running process: callbacks earn the waits' trust.
     let wakeups = Wakeups::new();
     let _fan_in = postgres.as_ref().map(|pg| pg.wake_on_callbacks(&wakeups));

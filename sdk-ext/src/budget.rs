@@ -28,10 +28,7 @@ impl RateBudget {
     /// sleeps until it. A reserved slot that goes unused is simply lost.
     pub(crate) fn reserve(&self, kind: TaskKind, task_id: &str) -> Instant {
         let now = Instant::now();
-        let mut slots = self
-            .next_slot
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slots = crate::sync::lock(&self.next_slot);
         if slots.len() >= SWEEP_AT {
             slots.retain(|_, next| *next > now);
         }

@@ -124,7 +124,7 @@ impl Client {
     /// The HTTP client for file hosts: its own pool, never the API key.
     pub(crate) fn file_http(&self) -> &reqwest::Client {
         self.shared.files.get_or_init(|| {
-            crate::download::file_client(
+            crate::file_http::client(
                 concat!("kie-suno/", env!("CARGO_PKG_VERSION")),
                 DEFAULT_CONNECT_TIMEOUT,
                 DEFAULT_TIMEOUT,

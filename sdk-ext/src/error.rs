@@ -1,7 +1,12 @@
-//! The one error type of the client. Each variant keeps what a caller needs
-//! to act on it, and its message is one line saying what happened and what
-//! to do. None of them ever contains the API key.
+//! The one error type of the client, and the two it carries: why a file
+//! could not be saved ([`DownloadError`], shown as
+//! `kie_suno::download::DownloadError`) and why the journal failed
+//! ([`JournalError`], `kie_suno::journal::JournalError`). Each variant
+//! keeps what a caller needs to act on it, and its message is one line
+//! saying what happened and what to do. None of them ever contains the
+//! API key, a URL's query or userinfo.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::codes::ApiCode;
@@ -149,13 +154,13 @@ pub enum Error {
         file: String,
         /// Why.
         #[source]
-        source: crate::download::DownloadError,
+        source: DownloadError,
     },
 
     /// The task journal could not be written; a create is not sent
     /// unjournaled.
     #[error("{0}; nothing was sent")]
-    Journal(#[source] crate::journal::JournalError),
+    Journal(#[source] JournalError),
 
     /// The answer was valid JSON but said something that cannot be right,
     /// such as success without the task id or number it exists to give.
@@ -183,6 +188,85 @@ pub enum Error {
         /// The underlying failure.
         #[source]
         source: reqwest::Error,
+    },
+}
+
+/// Why a file could not be saved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The host answered with this HTTP status.
+    #[error("the file host answered HTTP {status}")]
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// The connection failed or was cut (after the resumes allowed).
+    #[error("the connection to the file host failed: {}", crate::redact::text(&source.to_string()))]
+    Cut {
+        /// What reqwest said (without the file's URL, whose query may be
+        /// a signature).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No byte arrived for this long, after the resumes allowed.
+    #[error("the file host sent nothing for {secs} s")]
+    Stalled {
+        /// The stall timeout, in seconds.
+        secs: u64,
+    },
+    /// The file took longer than the per-file limit.
+    #[error("the file was not complete after {after_secs} s, the per-file limit")]
+    TimedOut {
+        /// The limit, in seconds.
+        after_secs: u64,
+    },
+    /// The file is larger than the size cap (declared, or as it arrived).
+    #[error("the file is larger than the {limit}-byte cap")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// A redirect was not followed.
+    #[error("refused {reason}")]
+    Redirect {
+        /// Which redirect, and why not.
+        reason: String,
+    },
+    /// The file's length is not what the host declared.
+    #[error("received {got} bytes where the host declared {expected}")]
+    SizeMismatch {
+        /// Declared.
+        expected: u64,
+        /// Received.
+        got: u64,
+    },
+    /// Writing the file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The URL is plain `http://` to a host that is not loopback, or not
+    /// http at all.
+    #[error("refused to fetch over plain http from a host that is not loopback")]
+    Insecure,
+}
+
+/// Why the journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The store failed.
+    #[error("the task journal {location} failed: {message}")]
+    Store {
+        /// Where the journal is.
+        location: String,
+        /// What the store said.
+        message: String,
     },
 }
 

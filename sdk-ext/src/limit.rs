@@ -80,7 +80,7 @@ impl CreateLimiter {
         let Some(limit) = self.limit else {
             return now;
         };
-        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slots = crate::sync::lock(&self.slots);
         while slots
             .front()
             .is_some_and(|t| now.saturating_duration_since(*t) >= limit.per)

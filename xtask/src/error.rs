@@ -94,7 +94,7 @@ pub enum SpecError {
     #[error("fix-up {id}: {message}")]
     FixupInvalid { id: String, message: String },
     #[error("{} fix-up target(s) not found; the upstream changed under them, rewrite those fix-ups:\n{report}", report.missing())]
-    FixupTargetsNotFound { report: crate::fixes::Report },
+    FixupTargetsNotFound { report: crate::fix_report::Report },
 }
 
 impl SpecError {

@@ -6,10 +6,12 @@
 
 pub mod bench;
 pub mod changes;
+pub mod cycles;
 pub mod document;
 pub mod downconvert;
 pub mod error;
 pub mod examples;
+pub mod fix_report;
 pub mod fixes;
 pub mod page;
 pub mod schema;
@@ -19,7 +21,7 @@ pub mod update;
 use std::path::{Path, PathBuf};
 
 pub use error::SpecError;
-pub use fixes::{Outcome, Report};
+pub use fix_report::{Outcome, Report};
 
 /// Where the pipeline reads and writes.
 #[derive(Debug, Clone)]

@@ -23,9 +23,6 @@ enum Command {
     Spec,
     /// Fail when sdk/openapi.json is not what `cargo xtask spec` would write.
     Check,
-    /// Take new provider pages or OpenAPI documents, regenerate, and report
-    /// the API changes. Exit 0 done, 1 a fix-up target vanished or an input
-    /// could not be converted (nothing written), 2 usage.
     /// Run the benchmarks, print `name=value` figures, write BENCHMARKS.md.
     Bench {
         /// Run each briefly, skip the build-time ratio, write nothing (CI smoke).
@@ -38,6 +35,15 @@ enum Command {
         /// Pages or directories (default: spec/upstream).
         inputs: Vec<std::path::PathBuf>,
     },
+    /// Fail when the modules of a crate import each other in a circle
+    /// (default: kie-suno, the suno command and xtask).
+    Cycles {
+        /// Source directories of crates (each with its lib.rs or main.rs).
+        dirs: Vec<std::path::PathBuf>,
+    },
+    /// Take new provider pages or OpenAPI documents, regenerate, and report
+    /// the API changes. Exit 0 done, 1 a fix-up target vanished or an input
+    /// could not be converted (nothing written), 2 usage.
     UpdateSpec {
         /// Pages (.md) or OpenAPI documents (.json, .yaml), or directories of them.
         #[arg(required = true)]
@@ -46,6 +52,40 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// Prints each crate's module cycles; fails if there are any.
+fn cycles(dirs: Vec<std::path::PathBuf>) -> ExitCode {
+    let root = xtask::workspace_root();
+    let dirs = if dirs.is_empty() {
+        ["sdk-ext/src", "cli/src", "xtask/src"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect()
+    } else {
+        dirs
+    };
+    let mut failed = false;
+    for dir in dirs {
+        match xtask::cycles::find(&dir) {
+            Ok(cycles) if cycles.is_empty() => println!("{}: no module cycles", dir.display()),
+            Ok(cycles) => {
+                failed = true;
+                for cycle in cycles {
+                    eprint!("{}: {cycle}", dir.display());
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn bench(quick: bool) -> ExitCode {
@@ -129,6 +169,7 @@ fn main() -> ExitCode {
     let layout = Layout::workspace();
     let result = match cli.command {
         Command::Bench { quick } => return bench(quick),
+        Command::Cycles { dirs } => return cycles(dirs),
         Command::Examples { inputs } => {
             let inputs = if inputs.is_empty() {
                 vec![layout.upstream.clone()]

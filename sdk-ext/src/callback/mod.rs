@@ -257,17 +257,13 @@ impl Verifier {
         fingerprint.update(body);
         let stage = callback.stage.as_ref().map_or("", |s| s.as_str());
         let stage_key = format!("{}\n{stage}", callback.task_id);
-        let verdict = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .judge(
-                fingerprint.finalize().into(),
-                stage_key,
-                now,
-                self.window.saturating_mul(2),
-                self.per_stage,
-            );
+        let verdict = crate::sync::lock(&self.seen).judge(
+            fingerprint.finalize().into(),
+            stage_key,
+            now,
+            self.window.saturating_mul(2),
+            self.per_stage,
+        );
         let repeat = verdict != seen::Verdict::New;
         if repeat {
             self.repeats.fetch_add(1, Ordering::Relaxed);

@@ -28,7 +28,7 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
 use super::name;
-use super::{DownloadError, DownloadEvent};
+use crate::error::DownloadError;
 
 /// Resumes tried after cut or stalled connections, per file.
 const MAX_RESUMES: u32 = 5;
@@ -55,6 +55,35 @@ impl Default for Limits {
             total: Duration::from_secs(30 * 60),
         }
     }
+}
+
+/// What a download is doing, for progress displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DownloadEvent {
+    /// A file started (its size, when the host says).
+    Started {
+        /// The file stem.
+        name: String,
+        /// Its size in bytes.
+        total: Option<u64>,
+    },
+    /// Bytes of a file arrived.
+    Progress {
+        /// The file stem.
+        name: String,
+        /// Bytes so far.
+        bytes: u64,
+        /// Its size, when known.
+        total: Option<u64>,
+    },
+    /// A file is complete and in place.
+    Finished {
+        /// Where it is.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
 }
 
 /// A file saved (or found complete already).
@@ -421,7 +450,7 @@ enum Refusal {
 async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Refusal> {
     request.send().await.map_err(|e| {
         if e.is_redirect() {
-            Refusal::Redirect(super::redirect::reason(&e))
+            Refusal::Redirect(crate::file_http::reason(&e))
         } else {
             Refusal::Failed(e.without_url())
         }

@@ -18,16 +18,16 @@
 
 mod fetch;
 mod name;
-mod redirect;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use url::Url;
 
-pub use fetch::Saved;
+pub use crate::error::DownloadError;
+pub use fetch::{DownloadEvent, Saved};
 pub use name::{extension, file_stem};
 
 use crate::client::Client;
@@ -147,100 +147,6 @@ impl ResultFiles for crate::midi::MidiData {
     fn urls(&self) -> Vec<(String, Url)> {
         Vec::new()
     }
-}
-
-/// What a download is doing, for progress displays.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DownloadEvent {
-    /// A file started (its size, when the host says).
-    Started {
-        /// The file stem.
-        name: String,
-        /// Its size in bytes.
-        total: Option<u64>,
-    },
-    /// Bytes of a file arrived.
-    Progress {
-        /// The file stem.
-        name: String,
-        /// Bytes so far.
-        bytes: u64,
-        /// Its size, when known.
-        total: Option<u64>,
-    },
-    /// A file is complete and in place.
-    Finished {
-        /// Where it is.
-        path: PathBuf,
-        /// Its size.
-        bytes: u64,
-    },
-}
-
-/// Why a file could not be saved.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DownloadError {
-    /// The host answered with this HTTP status.
-    #[error("the file host answered HTTP {status}")]
-    Status {
-        /// The status.
-        status: u16,
-    },
-    /// The connection failed or was cut (after the resumes allowed).
-    #[error("the connection to the file host failed: {}", crate::redact::text(&source.to_string()))]
-    Cut {
-        /// What reqwest said (without the file's URL, whose query may be
-        /// a signature).
-        #[source]
-        source: reqwest::Error,
-    },
-    /// No byte arrived for this long, after the resumes allowed.
-    #[error("the file host sent nothing for {secs} s")]
-    Stalled {
-        /// The stall timeout, in seconds.
-        secs: u64,
-    },
-    /// The file took longer than the per-file limit.
-    #[error("the file was not complete after {after_secs} s, the per-file limit")]
-    TimedOut {
-        /// The limit, in seconds.
-        after_secs: u64,
-    },
-    /// The file is larger than the size cap (declared, or as it arrived).
-    #[error("the file is larger than the {limit}-byte cap")]
-    TooLarge {
-        /// The cap in bytes.
-        limit: u64,
-    },
-    /// A redirect was not followed.
-    #[error("refused {reason}")]
-    Redirect {
-        /// Which redirect, and why not.
-        reason: String,
-    },
-    /// The file's length is not what the host declared.
-    #[error("received {got} bytes where the host declared {expected}")]
-    SizeMismatch {
-        /// Declared.
-        expected: u64,
-        /// Received.
-        got: u64,
-    },
-    /// Writing the file failed.
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The URL is plain `http://` to a host that is not loopback, or not
-    /// http at all.
-    #[error("refused to fetch over plain http from a host that is not loopback")]
-    Insecure,
 }
 
 type EventSink = Arc<dyn Fn(&DownloadEvent) + Send + Sync>;
@@ -394,16 +300,4 @@ fn check_url(url: &Url) -> Result<(), DownloadError> {
         "http" if crate::host::is_loopback(url) => Ok(()),
         _ => Err(DownloadError::Insecure),
     }
-}
-
-/// The HTTP client for file hosts: `user_agent`, the redirect policy,
-/// and the client's connect and read timeouts.
-pub(crate) fn file_client(user_agent: &str, connect: Duration, read: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(connect)
-        .read_timeout(read)
-        .user_agent(user_agent)
-        .redirect(redirect::policy())
-        .build()
-        .unwrap_or_default()
 }

@@ -29,7 +29,7 @@ struct State {
 
 impl Backlog {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// Keeps `event` and writes it to `journal` in the background, again

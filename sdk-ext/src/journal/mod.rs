@@ -31,6 +31,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use crate::error::JournalError;
 use crate::kind::TaskKind;
 use crate::limit::CreateLimit;
 
@@ -118,7 +119,7 @@ pub enum JournalEvent {
         kind: TaskKind,
         /// The operation, as the provider's page names it.
         operation: String,
-        /// A fingerprint of the request body ([`fingerprint`]).
+        /// A fingerprint of the request body ([`Journal::fingerprint`]).
         fingerprint: String,
     },
     /// The create's outcome.
@@ -302,20 +303,6 @@ impl JournalEntry {
     pub fn task_kind(&self) -> Option<TaskKind> {
         self.kind.parse().ok()
     }
-}
-
-/// Why the journal could not be read or written.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum JournalError {
-    /// The store failed.
-    #[error("the task journal {location} failed: {message}")]
-    Store {
-        /// Where the journal is.
-        location: String,
-        /// What the store said.
-        message: String,
-    },
 }
 
 /// How long a create may stay `sending` before [`reconcile`] takes it

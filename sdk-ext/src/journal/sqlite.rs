@@ -138,7 +138,7 @@ impl SqliteJournal {
         let path = self.path.clone();
         Box::pin(async move {
             let joined = tokio::task::spawn_blocking(move || {
-                let mut connection = connection.lock().unwrap_or_else(|p| p.into_inner());
+                let mut connection = crate::sync::lock(&connection);
                 work(&mut connection)
             })
             .await;

@@ -11,8 +11,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::api::lock;
 use crate::kind::TaskKind;
+use crate::sync::lock;
 
 /// Creates the live API accepts per account in any window of this length.
 pub(crate) const CREATES_PER_WINDOW: usize = 20;

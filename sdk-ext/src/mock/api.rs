@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -16,8 +18,6 @@ use super::account::{
 use super::faults::{Fault, Faults};
 use super::kinds::{self, KindScript};
 use super::script::{self, Script};
-use super::server::MockServer;
-use super::simulation::Simulation;
 use crate::kind::TaskKind;
 use crate::status::TaskStatus;
 
@@ -153,7 +153,7 @@ impl Task {
     }
 }
 
-/// The mock API's state, shared by a [`MockServer`] or a [`Simulation`]
+/// The mock API's state, shared by a [`MockServer`](super::MockServer) or a [`Simulation`](super::Simulation)
 /// (both dereference to it).
 pub struct MockApi {
     api_key: String,
@@ -188,12 +188,6 @@ impl std::fmt::Debug for MockApi {
     }
 }
 
-/// Locks a mutex even if a panicking thread poisoned it: the mock's state
-/// stays usable for the assertions that follow.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl MockApi {
     /// The key the mock accepts. A mock key, not a secret.
     pub fn api_key(&self) -> &str {
@@ -202,7 +196,7 @@ impl MockApi {
 
     /// Adds (or restarts) a task whose lifecycle starts now.
     /// With [`MockBuilder::callbacks`], its callbacks are posted as it
-    /// goes (over HTTP; not in a [`Simulation`]).
+    /// goes (over HTTP; not in a [`Simulation`](super::Simulation)).
     pub fn add_task(&self, task_id: impl Into<String>, script: Script) {
         self.add_scripted(task_id.into(), script, None);
     }
@@ -718,20 +712,15 @@ impl MockBuilder {
         self
     }
 
-    /// Binds the port and serves HTTP on the current tokio runtime.
-    pub async fn start(self) -> std::io::Result<MockServer> {
-        let port = self.port;
-        MockServer::serve(self.into_api(), port).await
+    /// The port asked for (0: any).
+    pub(super) fn port_wanted(&self) -> u16 {
+        self.port
     }
 
-    /// The same mock without sockets: a client of it calls the mock's logic
-    /// directly, on tokio's clock (so `start_paused` tests run a
-    /// three-minute lifecycle in milliseconds).
-    pub fn simulate(self) -> Simulation {
-        Simulation::new(self.into_api())
-    }
-
-    fn into_api(self) -> Arc<MockApi> {
+    /// The mock's state, as these settings make it; served by
+    /// [`MockBuilder::start`] (in `server.rs`) or
+    /// [`MockBuilder::simulate`] (in `simulation.rs`).
+    pub(super) fn into_api(self) -> Arc<MockApi> {
         let seed = self.faults.seed;
         Arc::new(MockApi {
             api_key: self.api_key,

@@ -47,6 +47,14 @@ impl Deref for MockServer {
     }
 }
 
+impl MockBuilder {
+    /// Binds the port and serves HTTP on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<MockServer> {
+        let port = self.port_wanted();
+        MockServer::serve(self.into_api(), port).await
+    }
+}
+
 impl MockServer {
     /// A mock with the default settings on a free port.
     pub async fn start() -> std::io::Result<MockServer> {

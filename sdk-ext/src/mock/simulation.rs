@@ -47,6 +47,15 @@ impl Deref for Simulation {
     }
 }
 
+impl MockBuilder {
+    /// The same mock without sockets: a client of it calls the mock's logic
+    /// directly, on tokio's clock (so `start_paused` tests run a
+    /// three-minute lifecycle in milliseconds).
+    pub fn simulate(self) -> Simulation {
+        Simulation::new(self.into_api())
+    }
+}
+
 impl Simulation {
     pub(crate) fn new(api: Arc<MockApi>) -> Self {
         let routes = super::server::routes(api.clone());

@@ -12,15 +12,6 @@ use crate::generated::types;
 
 const OPERATION: &str = "generate-music";
 
-/// The singer's voice, where a request can ask for one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VocalGender {
-    /// `m`.
-    Male,
-    /// `f`.
-    Female,
-}
-
 /// A request to generate music.
 ///
 /// ```

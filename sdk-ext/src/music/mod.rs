@@ -31,8 +31,8 @@ pub use edits::{Mashup, ReplaceSection, Sounds};
 pub use events::{Seen, TaskEvent};
 pub use extend::ExtendMusic;
 pub use family::{Music, Stage};
-pub use generate::{GenerateMusic, VocalGender};
-pub use shaping::DEFAULT_MODEL;
+pub use generate::GenerateMusic;
+pub use shaping::{DEFAULT_MODEL, VocalGender};
 pub use uploads::{AddInstrumental, AddVocals, CoverUpload, ExtendUpload};
 
 use crate::client::Client;

@@ -5,10 +5,18 @@
 
 use serde::de::DeserializeOwned;
 
-use super::VocalGender;
 use crate::error::Error;
 use crate::params::Model;
 use crate::validate;
+
+/// The singer's voice, where a request can ask for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VocalGender {
+    /// `m`.
+    Male,
+    /// `f`.
+    Female,
+}
 
 /// The model a request uses unless told otherwise.
 pub const DEFAULT_MODEL: Model = Model::V5;

@@ -56,9 +56,6 @@ impl<S: Clone> Progress<S> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<S>> {
-        self.inner
-            .status
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.inner.status)
     }
 }

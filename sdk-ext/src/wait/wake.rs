@@ -16,8 +16,9 @@
 //! their own schedule, as without callbacks, and still wake at once on the
 //! callbacks that do arrive.
 
+use crate::sync::lock;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -206,12 +207,6 @@ impl Wakeups {
             .push(Arc::downgrade(&listener));
         listener
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
-//! Which redirects a file download follows: at most 5 hops, never from
-//! `https` to plain `http`, never to plain `http` off this machine, and
-//! never into a private network or onto a link-local address (cloud
-//! metadata services live there) unless the file's own URL was in one.
-//! A refused redirect ends the download with
-//! [`DownloadError::Redirect`](super::DownloadError::Redirect) saying why.
+//! The HTTP client for file hosts: its own connection pool, never the API
+//! key, and the redirects it follows: at most 5 hops, never from `https`
+//! to plain `http`, never to plain `http` off this machine, and never
+//! into a private network or onto a link-local address (cloud metadata
+//! services live there) unless the file's own URL was in one. A refused
+//! redirect ends the download with
+//! [`DownloadError::Redirect`](crate::download::DownloadError::Redirect)
+//! saying why.
+
+use std::time::Duration;
 
 use reqwest::redirect::{Attempt, Policy};
 
@@ -24,8 +28,20 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// The policy for the file hosts' HTTP client.
-pub(crate) fn policy() -> Policy {
+/// The HTTP client for file hosts: `user_agent`, the redirect policy,
+/// and the connect and read timeouts.
+pub(crate) fn client(user_agent: &str, connect: Duration, read: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(connect)
+        .read_timeout(read)
+        .user_agent(user_agent)
+        .redirect(policy())
+        .build()
+        .unwrap_or_default()
+}
+
+/// The redirect policy.
+fn policy() -> Policy {
     Policy::custom(|attempt| match judge(&attempt) {
         Ok(()) => attempt.follow(),
         Err(reason) => attempt.error(Refused(reason)),

@@ -1,0 +1,64 @@
+//! Where the task journal is: the SQLite file or PostgreSQL database
+//! `--journal` names (`KIE_JOURNAL`), else a file in the user's data
+//! directory, opened for the commands that read or write it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kie_suno::journal::{Journal, PostgresJournal, SqliteJournal};
+
+use crate::exit::Failure;
+
+/// An open journal.
+pub struct Opened {
+    pub journal: Arc<dyn Journal>,
+    /// The same journal when it is in PostgreSQL (for callback fan-out).
+    pub postgres: Option<PostgresJournal>,
+    /// Where it is, to print (a URL without its password).
+    pub location: String,
+}
+
+/// Whether `--journal` names a PostgreSQL database.
+fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// Opens the journal `--journal` names (a `postgres://` URL or a file).
+pub async fn open_store(journal: Option<&str>) -> Result<Opened, Failure> {
+    if let Some(url) = journal.filter(|j| is_postgres_url(j)) {
+        let journal = PostgresJournal::open(url)
+            .await
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        return Ok(Opened {
+            location: journal.location().to_owned(),
+            journal: Arc::new(journal.clone()),
+            postgres: Some(journal),
+        });
+    }
+    let path = path(journal);
+    let journal = SqliteJournal::open(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(Opened {
+        journal: Arc::new(journal),
+        postgres: None,
+        location: path.display().to_string(),
+    })
+}
+
+/// The journal's file: `--journal`, `KIE_JOURNAL`, else
+/// `$XDG_DATA_HOME/kie-suno/journal.sqlite3` (`~/.local/share/...`;
+/// `%APPDATA%\kie-suno\...` on Windows).
+pub fn path(journal: Option<&str>) -> PathBuf {
+    if let Some(path) = journal {
+        return PathBuf::from(path);
+    }
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let data = var("XDG_DATA_HOME")
+        .or_else(|| var("HOME").map(|home| home.join(".local").join("share")))
+        .or_else(|| var("APPDATA"))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("kie-suno").join("journal.sqlite3")
+}
