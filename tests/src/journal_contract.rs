@@ -1,6 +1,6 @@
 //! What every [`Journal`] must do, as functions over any journal: the
 //! SQLite and PostgreSQL journals run the same ones
-//! (`tests/tests/journal_contract.rs`).
+//! (`tests/tests/it/journal_contract.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

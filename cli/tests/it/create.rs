@@ -2,9 +2,7 @@
 //! against the mock over loopback: what they print, their exit codes, and
 //! that nothing is sent when the arguments break a rule.
 
-mod common;
-
-use common::suno;
+use crate::common::suno;
 
 use std::process::Output;
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! The `suno` binary against the mock server over loopback: output, exit
 //! codes, and that the API key never appears in what it prints.
 
-mod common;
-
-use common::suno;
+use crate::common::suno;
 
 use std::process::Output;
 use std::time::Duration;

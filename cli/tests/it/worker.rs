@@ -3,8 +3,6 @@
 //! and reported once by a worker, `suno tasks` shows who reported it, and
 //! the database password in the URL is printed nowhere.
 
-mod common;
-
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -36,7 +34,7 @@ async fn generate_then_work(
         .await
         .unwrap();
     let suno = |args: &[&str]| {
-        let mut command = common::suno();
+        let mut command = crate::common::suno();
         command
             .args(args)
             .args(["--journal", journal])

@@ -1,0 +1,315 @@
+//! The journal's records in PostgreSQL: creates and their files written,
+//! read back as entries, and leased to workers (`FOR UPDATE SKIP LOCKED`,
+//! timed by the database's clock).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::{Client, Row};
+
+use super::PostgresJournal;
+use crate::journal::{EntryState, Journal, JournalEntry, JournalEvent, JournalFuture};
+
+const COLUMNS: &str = "intent, kind, operation, fingerprint, created_at, state, task_id, status,
+     detail, updated_at, holder, lease_until, reported_at, reported_by";
+
+fn entry(row: &Row) -> JournalEntry {
+    let state: String = row.get(5);
+    let reported_at: Option<DateTime<Utc>> = row.get(12);
+    let reported_by: Option<String> = row.get(13);
+    JournalEntry {
+        intent: row.get(0),
+        kind: row.get(1),
+        operation: row.get(2),
+        fingerprint: row.get(3),
+        created_at: row.get(4),
+        state: EntryState::parse(&state).unwrap_or(EntryState::Unknown),
+        task_id: row.get(6),
+        status: row.get(7),
+        detail: row.get(8),
+        updated_at: row.get(9),
+        files: Vec::new(),
+        holder: row.get(10),
+        lease_until: row.get(11),
+        reported: reported_at.map(|at| (at, reported_by.unwrap_or_default())),
+    }
+}
+
+/// `rows` as entries, with their files.
+async fn with_files(
+    client: &Client,
+    rows: Vec<Row>,
+) -> Result<Vec<JournalEntry>, tokio_postgres::Error> {
+    let mut entries: Vec<JournalEntry> = rows.iter().map(entry).collect();
+    let ids: Vec<String> = entries.iter().filter_map(|e| e.task_id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(entries);
+    }
+    let files = client
+        .query(
+            "SELECT task_id, path, bytes FROM kie_suno_files WHERE task_id = ANY($1) ORDER BY path",
+            &[&ids],
+        )
+        .await?;
+    for row in files {
+        let task_id: String = row.get(0);
+        let bytes: i64 = row.get(2);
+        for entry in entries
+            .iter_mut()
+            .filter(|e| e.task_id.as_deref() == Some(&task_id))
+        {
+            entry.files.push((row.get(1), bytes.max(0) as u64));
+        }
+    }
+    Ok(entries)
+}
+
+async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgres::Error> {
+    match event {
+        JournalEvent::CreateStarted {
+            intent,
+            kind,
+            operation,
+            fingerprint,
+        } => {
+            client
+                .execute(
+                    "INSERT INTO kie_suno_creates (intent, kind, operation, fingerprint, state)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (intent) DO NOTHING",
+                    &[
+                        intent,
+                        &kind.as_str(),
+                        operation,
+                        fingerprint,
+                        &EntryState::Sending.as_str(),
+                    ],
+                )
+                .await?;
+        }
+        JournalEvent::CreateFinished { intent, outcome } => {
+            let (state, task_id, detail) = outcome.entry();
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $2, task_id = $3, detail = $4, updated_at = now()
+                     WHERE intent = $1",
+                    &[intent, &state.as_str(), &task_id, &detail],
+                )
+                .await?;
+        }
+        JournalEvent::CreateUnanswered { intent, reason } => {
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $2, detail = $3, updated_at = now()
+                     WHERE intent = $1 AND state = $4",
+                    &[
+                        intent,
+                        &EntryState::Unknown.as_str(),
+                        reason,
+                        &EntryState::Sending.as_str(),
+                    ],
+                )
+                .await?;
+        }
+        JournalEvent::StatusChanged {
+            kind,
+            task_id,
+            status,
+        } => {
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET status = $3, updated_at = now()
+                     WHERE kind = $1 AND task_id = $2",
+                    &[&kind.as_str(), task_id, status],
+                )
+                .await?;
+        }
+        JournalEvent::Ended {
+            kind,
+            task_id,
+            failed,
+        } => {
+            let state = EntryState::ended(*failed);
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $3, updated_at = now()
+                     WHERE kind = $1 AND task_id = $2",
+                    &[&kind.as_str(), task_id, &state.as_str()],
+                )
+                .await?;
+        }
+        JournalEvent::FileSaved {
+            task_id,
+            path,
+            bytes,
+        } => {
+            client
+                .execute(
+                    "INSERT INTO kie_suno_files (task_id, path, bytes) VALUES ($1, $2, $3)
+                     ON CONFLICT (task_id, path) DO UPDATE SET bytes = $3, saved_at = now()",
+                    &[task_id, path, &i64::try_from(*bytes).unwrap_or(i64::MAX)],
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Journal for PostgresJournal {
+    fn fingerprint(&self, body: &[u8]) -> String {
+        match self.shared.key.get() {
+            Some(key) => key.fingerprint(body),
+            None => crate::journal::process_key().fingerprint(body),
+        }
+    }
+
+    fn record(&self, event: JournalEvent) -> JournalFuture<'_, ()> {
+        Box::pin(async move {
+            self.run(|client| {
+                let event = event.clone();
+                async move { write(&client, &event).await }
+            })
+            .await
+        })
+    }
+
+    fn entries(&self, all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
+        Box::pin(async move {
+            self.run(|client| async move {
+                let condition = if all {
+                    ""
+                } else {
+                    "WHERE state NOT IN ('refused', 'completed', 'failed')"
+                };
+                let rows = client
+                    .query(
+                        &format!(
+                            "SELECT {COLUMNS} FROM kie_suno_creates {condition}
+                             ORDER BY created_at DESC, intent"
+                        ),
+                        &[],
+                    )
+                    .await?;
+                with_files(&client, rows).await
+            })
+            .await
+        })
+    }
+
+    fn claim(
+        &self,
+        holder: &str,
+        lease: Duration,
+        max: usize,
+    ) -> JournalFuture<'_, Vec<JournalEntry>> {
+        let holder = holder.to_owned();
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        Box::pin(async move {
+            self.run(|client| {
+                let holder = holder.clone();
+                async move {
+                    let rows = client
+                        .query(
+                            &format!(
+                                "UPDATE kie_suno_creates
+                                 SET holder = $1, lease_until = now() + make_interval(secs => $2)
+                                 WHERE intent IN (
+                                     SELECT intent FROM kie_suno_creates
+                                     WHERE task_id IS NOT NULL AND reported_at IS NULL
+                                       AND state IN ('created', 'completed', 'failed')
+                                       AND (lease_until IS NULL OR lease_until < now())
+                                     ORDER BY created_at, intent
+                                     LIMIT $3
+                                     FOR UPDATE SKIP LOCKED)
+                                 RETURNING {COLUMNS}"
+                            ),
+                            &[&holder, &lease.as_secs_f64(), &max],
+                        )
+                        .await?;
+                    let mut entries = with_files(&client, rows).await?;
+                    entries
+                        .sort_by(|a, b| (a.created_at, &a.intent).cmp(&(b.created_at, &b.intent)));
+                    Ok(entries)
+                }
+            })
+            .await
+        })
+    }
+
+    fn renew(
+        &self,
+        holder: &str,
+        intents: &[String],
+        lease: Duration,
+    ) -> JournalFuture<'_, Vec<String>> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intents) = (holder.clone(), intents.clone());
+                async move {
+                    let rows = client
+                        .query(
+                            "UPDATE kie_suno_creates
+                             SET lease_until = now() + make_interval(secs => $3)
+                             WHERE intent = ANY($2) AND holder = $1 AND reported_at IS NULL
+                             RETURNING intent",
+                            &[&holder, &intents, &lease.as_secs_f64()],
+                        )
+                        .await?;
+                    Ok(rows.iter().map(|row| row.get(0)).collect())
+                }
+            })
+            .await
+        })
+    }
+
+    fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
+        let (holder, intent) = (holder.to_owned(), intent.to_owned());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intent) = (holder.clone(), intent.clone());
+                async move {
+                    // Reported now, or by this holder before: a retry
+                    // whose first try committed but lost its answer
+                    // finds its own report (the outer SELECT sees the
+                    // row as it was before this statement).
+                    let row = client
+                        .query_one(
+                            "WITH done AS (
+                                 UPDATE kie_suno_creates
+                                 SET reported_at = now(), reported_by = $2, holder = NULL, lease_until = NULL
+                                 WHERE intent = $1 AND holder = $2 AND reported_at IS NULL
+                                 RETURNING intent)
+                             SELECT EXISTS (SELECT 1 FROM done)
+                                 OR EXISTS (SELECT 1 FROM kie_suno_creates
+                                            WHERE intent = $1 AND reported_by = $2
+                                              AND reported_at IS NOT NULL)",
+                            &[&intent, &holder],
+                        )
+                        .await?;
+                    Ok(row.get(0))
+                }
+            })
+            .await
+        })
+    }
+
+    fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
+        let (holder, intents) = (holder.to_owned(), intents.to_vec());
+        Box::pin(async move {
+            self.run(|client| {
+                let (holder, intents) = (holder.clone(), intents.clone());
+                async move {
+                    client
+                        .execute(
+                            "UPDATE kie_suno_creates SET holder = NULL, lease_until = NULL
+                             WHERE intent = ANY($2) AND holder = $1",
+                            &[&holder, &intents],
+                        )
+                        .await?;
+                    Ok(())
+                }
+            })
+            .await
+        })
+    }
+}
