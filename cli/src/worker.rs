@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -60,14 +61,17 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
     let client = crate::connection::client(conn).await?;
     // A long-running process: callbacks earn the waits' trust.
     let wakeups = Wakeups::new();
-    let _fan_in = postgres.as_ref().map(|pg| pg.wake_on_callbacks(&wakeups));
+    // With PostgreSQL, callbacks go through the database to every
+    // worker (this one hears its own back); otherwise they wake only here.
+    let fanout = postgres
+        .clone()
+        .map(|pg| Arc::new(pg) as Arc<dyn kie_suno::fanout::Fanout>);
+    let _fan_in = fanout.as_ref().map(|f| f.subscribe(&wakeups));
     let _receiver = match args.listen {
         Some(addr) => {
             let receiver = Receiver::new(crate::listen::verifier(args.insecure_no_verify)?);
-            // With PostgreSQL every callback goes through the database
-            // (this worker hears it back); otherwise it wakes only here.
-            let receiver = match &postgres {
-                Some(_) => receiver,
+            let receiver = match &fanout {
+                Some(fanout) => receiver.publish_to(fanout.clone()),
                 None => receiver.wake(&wakeups),
             };
             let (bound, received, serving) = receiver
@@ -75,8 +79,8 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
                 .await
                 .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
             eprintln!("listening for callbacks on http://{bound}");
-            let publishing = tokio::spawn(publish(received, postgres.clone()));
-            Some((serving, publishing))
+            let refusals = tokio::spawn(print_refusals(received));
+            Some((serving, refusals))
         }
         None => None,
     };
@@ -133,26 +137,11 @@ fn print(event: WorkerEvent) {
     }
 }
 
-/// Records and publishes each verified callback (with PostgreSQL).
-async fn publish(
-    mut received: tokio::sync::mpsc::Receiver<Received>,
-    postgres: Option<kie_suno::journal::PostgresJournal>,
-) {
+/// Prints the callbacks refused (the receiver passes the others on).
+async fn print_refusals(mut received: tokio::sync::mpsc::Receiver<Received>) {
     while let Some(received) = received.recv().await {
-        match received {
-            Received::Callback(delivery) => {
-                let c = &delivery.callback;
-                if let Some(pg) = &postgres
-                    && let Err(e) = pg.publish_callback(c.kind(), &c.task_id, c.claim()).await
-                {
-                    eprintln!(
-                        "error: could not pass on the callback for {}: {e}",
-                        c.task_id
-                    );
-                }
-            }
-            Received::Refused(rejection) => eprintln!("refused a callback: {rejection}"),
-            _ => {}
+        if let Received::Refused(rejection) = received {
+            eprintln!("refused a callback: {rejection}");
         }
     }
 }

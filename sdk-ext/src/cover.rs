@@ -10,8 +10,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "generate-cover";
@@ -21,7 +21,7 @@ const OPERATION: &str = "generate-cover";
 pub struct Cover;
 
 /// A cover task's record; its result is the images' URLs.
-pub type CoverRecord = job::JobRecord<Vec<Url>>;
+pub type CoverRecord = single_result::JobRecord<Vec<Url>>;
 
 fn read(raw: types::CoverRecord) -> Parts<Vec<Url>> {
     let images: Vec<Url> = raw
@@ -36,15 +36,15 @@ fn read(raw: types::CoverRecord) -> Parts<Vec<Url>> {
         status: raw
             .success_flag
             .map(|flag| JobStatus::from_flag(TaskKind::Cover, flag)),
-        created_at: job::time_of(&raw.create_time),
-        completed_at: job::time_of(&raw.complete_time),
+        created_at: single_result::time_of(&raw.create_time),
+        completed_at: single_result::time_of(&raw.complete_time),
         error_code: raw.error_code.map(i64::from),
         error_message: raw.error_message,
         result: (!images.is_empty()).then_some(images),
     }
 }
 
-job::job_family!(Cover, TaskKind::Cover, Vec<Url>, get_cover_details, read);
+single_result::single_result_family!(Cover, TaskKind::Cover, Vec<Url>, get_cover_details, read);
 
 /// A request to draw cover images for a music task.
 #[derive(Debug, Clone, PartialEq, Eq)]

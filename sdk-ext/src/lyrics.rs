@@ -20,8 +20,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "generate-lyrics";
@@ -40,7 +40,7 @@ pub struct LyricsText {
 }
 
 /// A lyrics task's record; its result is the variations.
-pub type LyricsRecord = job::JobRecord<Vec<LyricsText>>;
+pub type LyricsRecord = single_result::JobRecord<Vec<LyricsText>>;
 
 fn read(raw: types::LyricsRecord) -> Parts<Vec<LyricsText>> {
     let texts: Vec<LyricsText> = raw
@@ -60,13 +60,13 @@ fn read(raw: types::LyricsRecord) -> Parts<Vec<LyricsText>> {
         status: raw.status.as_deref().map(JobStatus::from),
         created_at: None,
         completed_at: None,
-        error_code: raw.error_code.and_then(job::code_of),
+        error_code: raw.error_code.and_then(single_result::code_of),
         error_message: raw.error_message,
         result: (!texts.is_empty()).then_some(texts),
     }
 }
 
-job::job_family!(
+single_result::single_result_family!(
     Lyrics,
     TaskKind::Lyrics,
     Vec<LyricsText>,

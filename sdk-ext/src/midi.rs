@@ -8,8 +8,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "generate-midi";
@@ -23,7 +23,7 @@ pub struct Midi;
 pub type MidiData = types::MidiData;
 
 /// A MIDI task's record; its result is the instruments and their notes.
-pub type MidiRecord = job::JobRecord<MidiData>;
+pub type MidiRecord = single_result::JobRecord<MidiData>;
 
 fn read(raw: types::MidiRecord) -> Parts<MidiData> {
     Parts {
@@ -31,15 +31,15 @@ fn read(raw: types::MidiRecord) -> Parts<MidiData> {
         status: raw
             .success_flag
             .map(|flag| JobStatus::from_flag(TaskKind::Midi, flag)),
-        created_at: job::time_of(&raw.create_time),
-        completed_at: job::time_of(&raw.complete_time),
+        created_at: single_result::time_of(&raw.create_time),
+        completed_at: single_result::time_of(&raw.complete_time),
         error_code: raw.error_code.and_then(|c| c.trim().parse().ok()),
         error_message: raw.error_message,
         result: raw.midi_data.filter(|m| !m.instruments.is_empty()),
     }
 }
 
-job::job_family!(Midi, TaskKind::Midi, MidiData, get_midi_details, read);
+single_result::single_result_family!(Midi, TaskKind::Midi, MidiData, get_midi_details, read);
 
 /// A request to transcribe a separation's track into MIDI.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,8 +13,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "separate-vocals";
@@ -28,16 +28,16 @@ pub struct VocalSeparation;
 pub type Stems = BTreeMap<String, Url>;
 
 /// A separation task's record; its result is the stems.
-pub type SeparationRecord = job::JobRecord<Stems>;
+pub type SeparationRecord = single_result::JobRecord<Stems>;
 
 fn read(raw: types::SeparationRecord) -> Parts<Stems> {
     let stems: Stems = raw.response.map(stems).unwrap_or_default();
     Parts {
         task_id: raw.task_id,
         status: raw.success_flag.as_deref().map(JobStatus::from),
-        created_at: job::time_of(&raw.create_time),
-        completed_at: job::time_of(&raw.complete_time),
-        error_code: raw.error_code.and_then(job::code_of),
+        created_at: single_result::time_of(&raw.create_time),
+        completed_at: single_result::time_of(&raw.complete_time),
+        error_code: raw.error_code.and_then(single_result::code_of),
         error_message: raw.error_message,
         result: (!stems.is_empty()).then_some(stems),
     }
@@ -66,7 +66,7 @@ fn stems(raw: types::Stems) -> Stems {
     .collect()
 }
 
-job::job_family!(
+single_result::single_result_family!(
     VocalSeparation,
     TaskKind::VocalSeparation,
     Stems,

@@ -9,8 +9,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "create-music-video";
@@ -20,14 +20,14 @@ const OPERATION: &str = "create-music-video";
 pub struct Video;
 
 /// A video task's record; its result is the video's URL.
-pub type VideoRecord = job::JobRecord<Url>;
+pub type VideoRecord = single_result::JobRecord<Url>;
 
 fn read(raw: types::VideoRecord) -> Parts<Url> {
     Parts {
         task_id: raw.task_id,
         status: raw.success_flag.as_deref().map(JobStatus::from),
-        created_at: job::time_of(&raw.create_time),
-        completed_at: job::time_of(&raw.complete_time),
+        created_at: single_result::time_of(&raw.create_time),
+        completed_at: single_result::time_of(&raw.complete_time),
         error_code: raw.error_code.map(i64::from),
         error_message: raw.error_message,
         result: raw
@@ -37,7 +37,7 @@ fn read(raw: types::VideoRecord) -> Parts<Url> {
     }
 }
 
-job::job_family!(Video, TaskKind::Video, Url, get_music_video_details, read);
+single_result::single_result_family!(Video, TaskKind::Video, Url, get_music_video_details, read);
 
 /// A request to make a video for one track of a music task.
 #[derive(Debug, Clone, PartialEq, Eq)]

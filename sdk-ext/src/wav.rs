@@ -9,8 +9,8 @@ use crate::create;
 use crate::error::Error;
 use crate::generated::types;
 use crate::handle::TaskHandle;
-use crate::job::{self, JobStatus, Parts};
 use crate::kind::TaskKind;
+use crate::single_result::{self, JobStatus, Parts};
 use crate::validate;
 
 const OPERATION: &str = "convert-to-wav";
@@ -20,15 +20,15 @@ const OPERATION: &str = "convert-to-wav";
 pub struct Wav;
 
 /// A WAV task's record; its result is the file's URL.
-pub type WavRecord = job::JobRecord<Url>;
+pub type WavRecord = single_result::JobRecord<Url>;
 
 fn read(raw: types::WavRecord) -> Parts<Url> {
     Parts {
         task_id: raw.task_id,
         status: raw.success_flag.as_deref().map(JobStatus::from),
-        created_at: job::time_of(&raw.create_time),
-        completed_at: job::time_of(&raw.complete_time),
-        error_code: raw.error_code.and_then(job::code_of),
+        created_at: single_result::time_of(&raw.create_time),
+        completed_at: single_result::time_of(&raw.complete_time),
+        error_code: raw.error_code.and_then(single_result::code_of),
         error_message: raw.error_message,
         result: raw
             .response
@@ -37,7 +37,7 @@ fn read(raw: types::WavRecord) -> Parts<Url> {
     }
 }
 
-job::job_family!(Wav, TaskKind::Wav, Url, get_wav_details, read);
+single_result::single_result_family!(Wav, TaskKind::Wav, Url, get_wav_details, read);
 
 /// A request to convert one track of a music task to WAV.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,6 +24,7 @@ use axum::routing::post;
 use tokio::sync::mpsc;
 
 use super::{Delivery, Rejection, Verifier};
+use crate::fanout::Fanout;
 use crate::kind::TaskKind;
 use crate::wait::Wakeups;
 
@@ -71,6 +72,7 @@ struct Shared {
     verifier: Verifier,
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
+    fanout: Option<Arc<dyn Fanout>>,
     body_timeout: Duration,
     sink: mpsc::Sender<Received>,
 }
@@ -81,6 +83,7 @@ pub struct Receiver {
     verifier: Verifier,
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
+    fanout: Option<Arc<dyn Fanout>>,
     limits: Limits,
 }
 
@@ -93,6 +96,7 @@ impl Receiver {
             verifier,
             family: None,
             wakeups: None,
+            fanout: None,
             limits: Limits::default(),
         }
     }
@@ -130,6 +134,17 @@ impl Receiver {
         self
     }
 
+    /// Passes each verified, new delivery on to every process through
+    /// `fanout` (e.g. a [`PostgresJournal`](crate::journal::PostgresJournal)),
+    /// in the background: the provider is answered at once. This process
+    /// hears it back through its own [`Fanout::subscribe`], so give it
+    /// that rather than [`Receiver::wake`] as well. A delivery that cannot
+    /// be passed on is logged; its waits still have their safety-net poll.
+    pub fn publish_to(mut self, fanout: Arc<dyn Fanout>) -> Self {
+        self.fanout = Some(fanout);
+        self
+    }
+
     /// Every delivery is of this kind (one URL per kind).
     pub fn kind(mut self, kind: TaskKind) -> Self {
         self.family = Some(kind);
@@ -146,6 +161,7 @@ impl Receiver {
             verifier: self.verifier,
             family: self.family,
             wakeups: self.wakeups,
+            fanout: self.fanout,
             body_timeout: self.limits.body_timeout,
             sink,
         });
@@ -244,6 +260,17 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bo
     // is what a wait reports (the rate budget bounds a replay storm).
     if let (Ok(delivery), Some(wakeups)) = (&checked, &shared.wakeups) {
         wakeups.notify(&delivery.callback.task_id, delivery.callback.claim());
+    }
+    if let (Ok(delivery), Some(fanout)) = (&checked, &shared.fanout)
+        && !delivery.repeat
+    {
+        let (fanout, callback) = (fanout.clone(), delivery.callback.clone());
+        tokio::spawn(async move {
+            let published = fanout.publish(callback.kind(), &callback.task_id, callback.claim());
+            if let Err(e) = published.await {
+                tracing::warn!(task = %callback.task_id, error = %e, "could not pass a callback on to the fleet");
+            }
+        });
     }
     let (status, news) = match checked {
         Ok(delivery) if delivery.repeat => (StatusCode::OK, None),

@@ -177,8 +177,13 @@ impl Temp {
                     .open(&path)
                 {
                     Ok(file) => {
-                        file.try_lock().map_err(std::io::Error::other)?;
-                        return Ok::<_, std::io::Error>((path, file));
+                        // Between creating and locking, another download's
+                        // sweep may take the file for a dead one's and
+                        // remove it: only a file still there is ours.
+                        let locked = file.try_lock().is_ok();
+                        if locked && path.try_exists()? {
+                            return Ok::<_, std::io::Error>((path, file));
+                        }
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                     Err(e) => return Err(e),

@@ -32,8 +32,8 @@ pub use name::{extension, file_stem};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::job::JobRecord;
 use crate::record::MusicRecord;
+use crate::single_result::JobRecord;
 
 /// A file a task made: where it is, and the name (without extension) it
 /// is saved under.

@@ -96,10 +96,6 @@ impl Family for Music {
         seen.diff(record)
     }
 
-    fn is_first_sight(event: &TaskEvent) -> bool {
-        matches!(event, TaskEvent::StatusChanged { from: None, .. })
-    }
-
     fn window(
         lifecycle: &Lifecycle,
         until: Option<Stage>,

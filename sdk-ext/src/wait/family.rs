@@ -74,9 +74,6 @@ pub trait Family: Debug + Send + Sync + Sized + 'static {
     /// ends with the outcome when the record is terminal.
     fn changes(seen: &mut Self::Seen, record: &Self::Record) -> Vec<Self::Event>;
 
-    /// Whether an event is the first sight of the task (its first record).
-    fn is_first_sight(event: &Self::Event) -> bool;
-
     /// When (counted from creation) the change a wait is after usually
     /// comes, from the policy's lifecycle; `None` for plain backoff.
     /// `until` is `None` for a watcher, which is after the next change.

@@ -476,4 +476,50 @@ mod abuse {
             "the rest are repeats"
         );
     }
+
+    /// A fan-out that records what it is asked to pass on.
+    #[derive(Debug, Default)]
+    struct Recording(std::sync::Mutex<Vec<(String, kie_suno::wait::Claim)>>);
+
+    impl kie_suno::fanout::Fanout for Recording {
+        fn publish(
+            &self,
+            _: kie_suno::TaskKind,
+            task_id: &str,
+            claim: kie_suno::wait::Claim,
+        ) -> kie_suno::fanout::FanoutFuture<'_> {
+            self.0.lock().unwrap().push((task_id.to_owned(), claim));
+            Box::pin(async { Ok(()) })
+        }
+
+        fn subscribe(&self, _: &kie_suno::wait::Wakeups) -> tokio::task::JoinHandle<()> {
+            tokio::spawn(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn a_receiver_passes_each_new_delivery_on_to_the_fleet_once() {
+        let fanout = std::sync::Arc::new(Recording::default());
+        let receiver = Receiver::new(verifier()).publish_to(fanout.clone());
+        let (addr, _received, _serving) = serve(receiver).await;
+        let (timestamp, body) = (now_secs(), body("t9", "x"));
+        for _ in 0..3 {
+            let status = send(addr, &request("t9", &timestamp, &body)).await;
+            assert_eq!(status, "HTTP/1.1 200 OK");
+        }
+        // Published in the background: give it a moment, bounded.
+        for _ in 0..100 {
+            if !fanout.0.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let published = fanout.0.lock().unwrap().clone();
+        assert_eq!(
+            published,
+            [("t9".to_owned(), kie_suno::wait::Claim::First)],
+            "once: the repeats are not passed on"
+        );
+    }
 }

@@ -160,3 +160,19 @@ struct Published {
     #[serde(default)]
     claim: String,
 }
+
+impl crate::fanout::Fanout for PostgresJournal {
+    fn publish(
+        &self,
+        kind: TaskKind,
+        task_id: &str,
+        claim: Claim,
+    ) -> crate::fanout::FanoutFuture<'_> {
+        let task_id = task_id.to_owned();
+        Box::pin(async move { self.publish_callback(kind, &task_id, claim).await })
+    }
+
+    fn subscribe(&self, wakeups: &Wakeups) -> tokio::task::JoinHandle<()> {
+        self.wake_on_callbacks(wakeups)
+    }
+}

@@ -259,21 +259,21 @@ where
 /// Implements [`Family`](crate::wait::Family) for a family whose record is
 /// a [`JobRecord`]: `$details` is its generated details operation, `$read`
 /// reads its raw record.
-macro_rules! job_family {
+macro_rules! single_result_family {
     ($family:ty, $kind:expr, $result:ty, $details:ident, $read:path) => {
         impl $crate::wait::Family for $family {
             const KIND: $crate::TaskKind = $kind;
-            type Record = $crate::job::JobRecord<$result>;
-            type Status = $crate::job::JobStatus;
+            type Record = $crate::single_result::JobRecord<$result>;
+            type Status = $crate::single_result::JobStatus;
             type Stage = $crate::wait::Done;
-            type Event = $crate::wait::StatusEvent<Self::Record, $crate::job::JobStatus>;
-            type Seen = $crate::wait::SeenStatus<$crate::job::JobStatus>;
+            type Event = $crate::wait::StatusEvent<Self::Record, $crate::single_result::JobStatus>;
+            type Seen = $crate::wait::SeenStatus<$crate::single_result::JobStatus>;
 
             async fn fetch(
                 client: &$crate::Client,
                 task_id: &str,
             ) -> Result<(Self::Record, Option<std::time::Duration>), $crate::Error> {
-                $crate::job::fetch(
+                $crate::single_result::fetch(
                     client,
                     task_id,
                     client.generated().$details().task_id(task_id).send(),
@@ -282,7 +282,7 @@ macro_rules! job_family {
                 .await
             }
 
-            fn status(record: &Self::Record) -> $crate::job::JobStatus {
+            fn status(record: &Self::Record) -> $crate::single_result::JobStatus {
                 record.status().clone()
             }
 
@@ -310,17 +310,10 @@ macro_rules! job_family {
                 $crate::wait::status_changes::<Self>(seen, record)
             }
 
-            fn is_first_sight(event: &Self::Event) -> bool {
-                matches!(
-                    event,
-                    $crate::wait::StatusEvent::StatusChanged { from: None, .. }
-                )
-            }
-
             fn window(
                 _: &$crate::wait::Lifecycle,
                 _: Option<$crate::wait::Done>,
-                _: Option<&$crate::job::JobStatus>,
+                _: Option<&$crate::single_result::JobStatus>,
             ) -> Option<std::ops::Range<std::time::Duration>> {
                 // Results come all at once, at no well-known time: backoff.
                 None
@@ -328,7 +321,7 @@ macro_rules! job_family {
         }
     };
 }
-pub(crate) use job_family;
+pub(crate) use single_result_family;
 
 #[cfg(test)]
 mod tests {
