@@ -35,6 +35,8 @@
 //! types here wrap them and can hand them back.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Every `pub` item is reachable from the crate root: no accidental API.
+#![warn(unreachable_pub)]
 
 mod auth;
 mod budget;

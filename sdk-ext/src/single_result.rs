@@ -261,6 +261,8 @@ where
 /// reads its raw record.
 macro_rules! single_result_family {
     ($family:ty, $kind:expr, $result:ty, $details:ident, $read:path) => {
+        impl $crate::wait::family::sealed::Sealed for $family {}
+
         impl $crate::wait::Family for $family {
             const KIND: $crate::TaskKind = $kind;
             type Record = $crate::single_result::JobRecord<$result>;

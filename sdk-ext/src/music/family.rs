@@ -46,6 +46,8 @@ impl Stage {
     }
 }
 
+impl crate::wait::family::sealed::Sealed for Music {}
+
 impl Family for Music {
     const KIND: TaskKind = TaskKind::Music;
     type Record = MusicRecord;

@@ -18,11 +18,26 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::kind::TaskKind;
 
+/// Keeps [`Family`] to this crate: users pick families, they do not
+/// write them (a family is one of the API's details endpoints), so the
+/// trait can grow without breaking anyone.
+pub(crate) mod sealed {
+    /// Implemented by each family of this crate, and only there.
+    pub trait Sealed {}
+}
+
 /// A kind of task, as the poll engine sees it. Implemented by
 /// [`crate::music::Music`], [`crate::lyrics::Lyrics`] and the others;
 /// [`Wait`](super::Wait), [`Watch`](super::Watch) and
-/// [`WaitAll`](super::WaitAll) are generic over it.
-pub trait Family: Debug + Send + Sync + Sized + 'static {
+/// [`WaitAll`](super::WaitAll) are generic over it. Sealed: this crate's
+/// families are the API's; use it as a bound, not to add one.
+///
+/// ```compile_fail
+/// // The seal is out of reach: no family can be added outside kie-suno.
+/// struct Mine;
+/// impl kie_suno::wait::family::sealed::Sealed for Mine {}
+/// ```
+pub trait Family: sealed::Sealed + Debug + Send + Sync + Sized + 'static {
     /// Its kind (which details endpoint it has).
     const KIND: TaskKind;
     /// The record its details endpoint answers with.

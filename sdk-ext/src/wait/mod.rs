@@ -37,7 +37,7 @@
 //! record is kept.
 
 mod error;
-mod family;
+pub(crate) mod family;
 mod many;
 mod policy;
 mod poller;
