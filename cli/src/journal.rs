@@ -100,9 +100,6 @@ pub async fn reconcile(journal: &dyn Journal) -> Result<(), Failure> {
 /// outcome among it); prints on stderr what still is not written, with
 /// each task id, so that no paid task is lost with this process.
 pub async fn show_unwritten(client: &Client) {
-    if client.unwritten_journal_events().is_empty() {
-        return;
-    }
     for event in client
         .flush_journal(std::time::Duration::from_secs(5))
         .await

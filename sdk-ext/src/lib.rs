@@ -51,6 +51,7 @@ mod error;
 pub mod fanout;
 mod file_http;
 mod handle;
+mod hex;
 mod host;
 pub mod journal;
 mod kind;

@@ -67,12 +67,8 @@ pub fn text(text: &str) -> String {
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | ')'))
             .map_or(rest.len(), |i| start + i);
         out.push_str(&rest[..scheme_start]);
-        if scheme_start == start {
-            // "://" with no scheme before it: not a URL, but still cut.
-            out.push_str(&url_str(&format!("x{}", &rest[start..end]))[1..]);
-        } else {
-            out.push_str(&url_str(&rest[scheme_start..end]));
-        }
+        // A "://" with no scheme before it is no URL, and is cut all the same.
+        out.push_str(&url_str(&rest[scheme_start..end]));
         rest = &rest[end..];
     }
     out.push_str(rest);

@@ -14,7 +14,7 @@ use std::time::Duration;
 use kie_suno::callback::WebhookKey;
 use kie_suno::journal::{Journal, JournalEntry, PostgresJournal};
 use kie_suno::mock::{CallbackDelivery, CallbackFaults, Faults, KindScript, MockServer, Script};
-use kie_suno::{ApiKey, Client};
+use kie_suno::{ApiKey, Client, TaskKind};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
@@ -251,15 +251,7 @@ pub async fn run_with_restart(
                 .collect();
             let (client, first) = (client.clone(), config.tasks);
             late = Some(tokio::spawn(async move {
-                let creates = kinds
-                    .iter()
-                    .enumerate()
-                    .map(|(i, kind)| create(&client, *kind, first + i));
-                let failed: Vec<String> = futures_util::future::join_all(creates)
-                    .await
-                    .into_iter()
-                    .filter_map(|r| r.err().map(|e| e.to_string()))
-                    .collect();
+                let failed = create_all(&client, &kinds, first).await;
                 let restarted = restarting
                     .await
                     .map_err(std::io::Error::other)
@@ -330,16 +322,28 @@ async fn create_tasks(
     rng: &mut fastrand::Rng,
 ) -> std::io::Result<()> {
     let kinds: Vec<_> = (0..config.tasks).map(|_| kind_of(rng)).collect();
+    match create_all(client, &kinds, 0).await.into_iter().next() {
+        Some(error) => Err(std::io::Error::other(error)),
+        None => Ok(()),
+    }
+}
+
+/// Creates a task of each kind, 32 at a time, numbered from `first`;
+/// returns why each that failed did.
+async fn create_all(client: &Client, kinds: &[TaskKind], first: usize) -> Vec<String> {
+    let mut failed = Vec::new();
     for (chunk_no, chunk) in kinds.chunks(32).enumerate() {
         let creates = chunk
             .iter()
             .enumerate()
-            .map(|(i, kind)| create(client, *kind, chunk_no * 32 + i));
+            .map(|(i, kind)| create(client, *kind, first + chunk_no * 32 + i));
         for result in futures_util::future::join_all(creates).await {
-            result.map_err(std::io::Error::other)?;
+            if let Err(e) = result {
+                failed.push(e.to_string());
+            }
         }
     }
-    Ok(())
+    failed
 }
 
 #[allow(clippy::too_many_arguments)]

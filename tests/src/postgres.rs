@@ -7,6 +7,8 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::skipped;
+
 /// The variable naming a running cluster's URL.
 pub const URL_VARIABLE: &str = "KIE_TEST_POSTGRES_URL";
 
@@ -19,19 +21,26 @@ fn cluster() -> &'static Result<String, String> {
         {
             return Ok(url);
         }
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres");
-        let dir = std::env::temp_dir().join(format!("kie-suno-pg-{}", std::process::id()));
-        let output = Command::new(script)
-            .arg("start")
-            .arg(&dir)
-            .arg(std::process::id().to_string())
-            .output()
-            .map_err(|e| format!("cannot run {script}: {e}"))?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        start_cluster(&std::env::temp_dir().join(format!("kie-suno-pg-{}", std::process::id())))
     })
+}
+
+/// `.ci/postgres`, which starts, restarts and stops test clusters.
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres");
+
+/// Starts a cluster in `dir` that stops once this process is gone;
+/// its URL, or why not.
+fn start_cluster(dir: &std::path::Path) -> Result<String, String> {
+    let output = Command::new(SCRIPT)
+        .arg("start")
+        .arg(dir)
+        .arg(std::process::id().to_string())
+        .output()
+        .map_err(|e| format!("cannot run {SCRIPT}: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// A new, empty database for one test; `None` (after printing why) where
@@ -70,8 +79,6 @@ pub struct OwnCluster {
     pub url: String,
 }
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres");
-
 impl OwnCluster {
     pub fn start() -> Option<OwnCluster> {
         let dir = std::env::temp_dir().join(format!(
@@ -79,21 +86,13 @@ impl OwnCluster {
             std::process::id(),
             fastrand::u32(..)
         ));
-        let output = Command::new(SCRIPT)
-            .arg("start")
-            .arg(&dir)
-            .arg(std::process::id().to_string())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
-        if !output.status.success() {
-            let why = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-            if why.contains("no PostgreSQL binaries") {
-                return skipped(&why);
+        match start_cluster(&dir) {
+            Ok(url) => Some(OwnCluster { dir, url }),
+            Err(why) if why.contains("no PostgreSQL binaries") => skipped(&why),
+            Err(why) => {
+                panic!("a PostgreSQL cluster of the test's own could not be started: {why}")
             }
-            panic!("a PostgreSQL cluster of the test's own could not be started: {why}");
         }
-        let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        Some(OwnCluster { dir, url })
     }
 
     /// Restarts it as a crash would (`pg_ctl restart -m immediate`).
@@ -138,16 +137,6 @@ pub async fn cluster_ca(url: &str) -> Option<std::path::PathBuf> {
         "the test cluster has no CA certificate at {} (.ci/postgres makes one with openssl)",
         ca.display()
     ))
-}
-
-/// `None`, after printing that the test is skipped and why; in CI (`CI`
-/// set) a failure instead: there nothing is skipped.
-fn skipped<T>(why: &str) -> Option<T> {
-    if std::env::var_os("CI").is_some() {
-        panic!("needed in CI: {why}");
-    }
-    eprintln!("skipped: {why}");
-    None
 }
 
 /// A plain connection to the database at `url` for a test's own queries,

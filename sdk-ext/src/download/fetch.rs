@@ -29,6 +29,7 @@ use url::Url;
 
 use super::name;
 use crate::error::DownloadError;
+use crate::hex::hex;
 
 /// Resumes tried after cut or stalled connections, per file.
 const MAX_RESUMES: u32 = 5;
@@ -146,10 +147,6 @@ async fn checksum(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A temporary file that is removed when dropped, unless it was renamed

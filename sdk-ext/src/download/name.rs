@@ -83,8 +83,11 @@ fn bounded_id(id: &str) -> String {
     }
     use sha2::Digest;
     let digest = sha2::Sha256::digest(id.as_bytes());
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{hash}", cut(id, MAX_ID_BYTES - 17))
+    format!(
+        "{}-{}",
+        cut(id, MAX_ID_BYTES - 17),
+        crate::hex::hex(&digest[..8])
+    )
 }
 
 /// Path separators, control characters, the characters Windows refuses

@@ -386,7 +386,7 @@ impl FingerprintKey {
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
         mac.update(body);
         let tag = mac.finalize().into_bytes();
-        tag[..8].iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::hex(&tag[..8])
     }
 }
 

@@ -82,12 +82,7 @@ impl CallbackDelivery {
         let Ok(url) = url::Url::parse(&self.url) else {
             return;
         };
-        let loopback = url.host_str().is_some_and(|h| {
-            h == "localhost"
-                || h.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
-        if !loopback {
+        if !crate::host::is_loopback(&url) {
             return;
         }
         let faults = &self.faults;
