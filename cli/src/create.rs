@@ -44,6 +44,10 @@ pub struct CreateOptions {
     /// With --listen: accept unsigned callbacks (no KIE_WEBHOOK_HMAC_KEY).
     #[arg(long, requires = "listen")]
     insecure_no_verify: bool,
+    /// With --wait: how long a task the API does not list yet is looked
+    /// for, from its create (live, new tasks can be unknown for 90 s).
+    #[arg(long, default_value = "3m", value_parser = crate::duration::parse, requires = "wait")]
+    not_found_grace: Duration,
     /// With --wait: save the task's files (audio, cover images, ...) here.
     #[arg(long, value_name = "DIR", requires = "wait")]
     download: Option<PathBuf>,
@@ -209,6 +213,8 @@ where
         insecure_no_verify: options.insecure_no_verify,
         download: options.download.clone(),
         just_created: true,
+        ages: [(task.id().to_owned(), task.age().unwrap_or_default())].into(),
+        not_found_grace: Some(options.not_found_grace),
     };
     crate::wait::follow::<F>(client, &[task.id().to_owned()], &follow)
         .await

@@ -82,6 +82,8 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
         json,
         wakeups: Some(wakeups),
         just_created: true,
+        ages: [(task.id().to_owned(), Duration::ZERO)].into(),
+        not_found_grace: None,
     };
     let (code, _) = wait::run(&client, &[task.id().to_owned()], &options).await;
     let _ = twin.await;

@@ -1,15 +1,18 @@
 //! `suno download`: saves the files a task made (each track's audio and
 //! cover image; a WAV, video, stems or cover images for the other kinds)
-//! into a directory, a few at a time, and prints one line per file (path
-//! and bytes). Files already complete are skipped without a request; a
+//! into a directory, a few at a time, and prints one line per file (path,
+//! bytes, how long it plays, which source gave it, and whether another file
+//! of the task has the same bytes). Each file is checked (not empty, whole,
+//! audio as long as its record says) and tried from its other URLs when
+//! its own fails. Files already complete are skipped without a request; a
 //! failed file leaves nothing under its name, and is named on stderr with
-//! its task (exit 4). Ctrl-C stops the downloads, removes what was half
+//! its task and every URL tried (exit 4). Ctrl-C stops the downloads, removes what was half
 //! written, and exits 130.
 
 use std::path::Path;
 
 use kie_suno::Client;
-use kie_suno::download::{DownloadEvent, Saved, TaskFiles};
+use kie_suno::download::{DownloadEvent, Saved, SourceKind, TaskFiles};
 
 use crate::exit::Failure;
 
@@ -59,15 +62,39 @@ fn line(saved: &Saved, json: bool) -> String {
         serde_json::json!({
             "path": saved.path.display().to_string(),
             "bytes": saved.bytes,
+            "sha256": saved.sha256,
+            "duration_secs": saved.duration.map(|d| d.as_secs_f64()),
+            "source": saved.source,
+            "source_url": saved.source_url,
             "already_there": saved.already_there,
+            "duplicate_of": saved.duplicate_of.as_ref().map(|p| p.display().to_string()),
         })
         .to_string()
     } else {
-        let note = if saved.already_there {
-            "  (already there)"
+        let mut notes = Vec::new();
+        if let Some(d) = saved.duration {
+            notes.push(format!("{:.1} s", d.as_secs_f64()));
+        }
+        let from = if saved.source_url.is_empty() {
+            saved.source.to_string()
         } else {
-            ""
+            format!("{} {}", saved.source, saved.source_url)
         };
-        format!("{}  {}{note}", saved.path.display(), saved.bytes)
+        notes.push(format!("from {from}"));
+        if saved.source == SourceKind::Stream {
+            notes.push("a stream: the file URLs failed".to_owned());
+        }
+        if saved.already_there {
+            notes.push("already there".to_owned());
+        }
+        if let Some(first) = &saved.duplicate_of {
+            notes.push(format!("same bytes as {}", first.display()));
+        }
+        format!(
+            "{}  {}  ({})",
+            saved.path.display(),
+            saved.bytes,
+            notes.join("; ")
+        )
     }
 }

@@ -106,6 +106,7 @@ mod tests {
                 "TaskNotFound",
                 Error::TaskNotFound {
                     task_id: "t".into(),
+                    looked_for: None,
                 },
             ),
             (

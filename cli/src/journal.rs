@@ -147,9 +147,14 @@ pub async fn resume(
         .map_err(|e| Failure::Failed(e.to_string()))?;
     let mut exit = 0;
     let mut by_kind: Vec<(Kind, Vec<String>)> = Vec::new();
+    // Each was journaled just before its create went out: a task the API
+    // does not know yet is looked for from then.
+    let mut ages = std::collections::HashMap::new();
     for entry in &entries {
         match (&entry.task_id, entry.state, entry.task_kind()) {
             (Some(task_id), EntryState::Created, Some(kind)) => {
+                let age = (chrono::Utc::now() - entry.created_at).to_std();
+                ages.insert(task_id.clone(), age.unwrap_or_default());
                 let kind = cli_kind(kind);
                 match by_kind.iter_mut().find(|(k, _)| *k == kind) {
                     Some((_, ids)) => ids.push(task_id.clone()),
@@ -179,6 +184,8 @@ pub async fn resume(
         insecure_no_verify: false,
         download,
         just_created: false,
+        ages,
+        not_found_grace: None,
     };
     for (kind, ids) in by_kind {
         let code = crate::kinds::for_kind!(kind, F => crate::wait::follow::<F>(client, &ids, &follow).await)?;

@@ -18,6 +18,7 @@ mod store;
 mod wait;
 mod worker;
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -131,6 +132,10 @@ enum Command {
         /// The longest to wait for each task (e.g. 90s, 10m).
         #[arg(long, default_value = "10m", value_parser = crate::duration::parse)]
         timeout: Duration,
+        /// How long a task the API does not know is looked for (default 30
+        /// s; 3 minutes from its create for a task this journal created).
+        #[arg(long, value_parser = crate::duration::parse)]
+        not_found_grace: Option<Duration>,
         /// Print each result as one JSON object per line, in completion order.
         #[arg(long)]
         json: bool,
@@ -228,6 +233,7 @@ async fn main() -> ExitCode {
             kind,
             until,
             timeout,
+            not_found_grace,
             json,
             listen,
             insecure_no_verify,
@@ -240,6 +246,8 @@ async fn main() -> ExitCode {
                 insecure_no_verify,
                 download: None,
                 just_created: false,
+                ages: HashMap::new(),
+                not_found_grace,
             };
             match client(&cli.conn).await {
                 Ok(client) => {
@@ -312,7 +320,8 @@ where
 async fn credits(conn: &Connection, json: bool) -> Result<(), Failure> {
     let credits = client(conn).await?.credits().await?;
     if json {
-        println!("{}", serde_json::json!({ "credits": credits }));
+        // A decimal's text is a JSON number, printed as the API sent it.
+        println!("{{\"credits\":{credits}}}");
     } else {
         println!("{credits} credits");
     }

@@ -2,6 +2,7 @@
 //! printing each result as it completes. `suno generate --wait` and `suno
 //! demo` run this same code.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -31,6 +32,14 @@ pub struct Follow {
     pub download: Option<std::path::PathBuf>,
     /// The tasks were created by this command a moment ago.
     pub just_created: bool,
+    /// How long ago each task this client created was made (a task the
+    /// API does not know yet is looked for until the not-found grace
+    /// after its create); tasks not here were named by id.
+    pub ages: HashMap<String, Duration>,
+    /// How long a task the API does not know is looked for
+    /// (`--not-found-grace`; `None`: 3 minutes from its create, 30 s for
+    /// an id given by hand).
+    pub not_found_grace: Option<Duration>,
 }
 
 /// Waits for `task_ids` as `follow` says (receiving callbacks meanwhile
@@ -56,6 +65,8 @@ where
         json: follow.json,
         wakeups,
         just_created: follow.just_created,
+        ages: follow.ages.clone(),
+        not_found_grace: follow.not_found_grace,
     };
     let (mut code, completed) = run(client, task_ids, &options).await;
     drop(receiver);
@@ -78,6 +89,10 @@ pub struct Options<F: Family> {
     /// The tasks were just created (with callbacks, no first look before
     /// one comes).
     pub just_created: bool,
+    /// See [`Follow::ages`].
+    pub ages: HashMap<String, Duration>,
+    /// See [`Follow::not_found_grace`].
+    pub not_found_grace: Option<Duration>,
 }
 
 /// Waits for every task; returns the exit code (the largest of the tasks')
@@ -173,6 +188,14 @@ async fn wait_one<F: Family>(
         wait.just_created()
     } else {
         wait
+    };
+    let wait = match options.ages.get(task_id) {
+        Some(age) => wait.created_ago(*age),
+        None => wait,
+    };
+    let wait = match options.not_found_grace {
+        Some(grace) => wait.not_found_grace(grace),
+        None => wait,
     };
     let progress = wait.progress();
     let started = Instant::now();

@@ -61,6 +61,8 @@ struct Shared {
     journal: Option<Arc<dyn Journal>>,
     /// The HTTP client for file hosts (no API key), made on first use.
     files: std::sync::OnceLock<reqwest::Client>,
+    /// The `User-Agent` file hosts are sent.
+    file_user_agent: String,
     /// Journal events not written yet, written again in the background.
     backlog: Arc<crate::journal::backlog::Backlog>,
 }
@@ -125,7 +127,7 @@ impl Client {
     pub(crate) fn file_http(&self) -> &reqwest::Client {
         self.shared.files.get_or_init(|| {
             crate::file_http::client(
-                concat!("kie-suno/", env!("CARGO_PKG_VERSION")),
+                &self.shared.file_user_agent,
                 DEFAULT_CONNECT_TIMEOUT,
                 DEFAULT_TIMEOUT,
             )
@@ -182,17 +184,27 @@ impl Client {
         self.fetch(task_id).await.map(|(record, _)| record)
     }
 
-    /// The account's credits (`GET /api/v1/chat/credit`).
-    pub async fn credits(&self) -> Result<i64, Error> {
+    /// The account's credits (`GET /api/v1/chat/credit`). A balance need
+    /// not be whole (prices include fractions of a credit): it comes back
+    /// as the decimal the API sent, e.g. `1234.5`. The generated client
+    /// reads the number as an `f64`; its shortest form, which this is, is
+    /// the text sent for any balance of up to 15 significant digits.
+    pub async fn credits(&self) -> Result<rust_decimal::Decimal, Error> {
         let (answer, hint) = self
             .answer(self.generated().get_account_credits().send())
             .await?;
-        envelope::check(Some(answer.code), Some(answer.msg), answer.data, hint)?.ok_or(
-            Error::IncompleteAnswer {
-                operation: "get-account-credits",
-                problem: "success, without the number of credits",
-            },
-        )
+        let incomplete = |problem| Error::IncompleteAnswer {
+            operation: "get-account-credits",
+            problem,
+        };
+        let credits = envelope::check(Some(answer.code), Some(answer.msg), answer.data, hint)?
+            .ok_or(incomplete("success, without the number of credits"))?;
+        // `{}` of an f64 is its shortest round-trip form: "1234.5", not
+        // 1234.5000000000000.
+        credits
+            .to_string()
+            .parse()
+            .map_err(|_| incomplete("a number of credits that is not a finite decimal"))
     }
 
     /// Awaits a call of the generated client: its answer and the server's
@@ -314,6 +326,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    file_user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     max_body_bytes: usize,
@@ -332,6 +345,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("kie-suno/", env!("CARGO_PKG_VERSION")).to_owned(),
+            file_user_agent: None,
             http_client: None,
             allow_insecure_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -374,6 +388,15 @@ impl ClientBuilder {
     /// The `User-Agent` header (default `kie-suno/<version>`).
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = agent.into();
+        self
+    }
+
+    /// The `User-Agent` sent to file hosts when downloading (default: the
+    /// client's, [`Self::user_agent`]). Live, some hosts answer 403 to an
+    /// HTTP library's default agent; name your app here if one refuses
+    /// yours.
+    pub fn file_user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.file_user_agent = Some(agent.into());
         self
     }
 
@@ -456,6 +479,9 @@ impl ClientBuilder {
             .callback_url
             .map(|url| crate::validate::callback_url("client", &url))
             .transpose()?;
+        let file_user_agent = self
+            .file_user_agent
+            .unwrap_or_else(|| self.user_agent.clone());
         let http = match self.http_client {
             Some(client) => client,
             // Waiters poll one host in short bursts: a few idle connections
@@ -487,6 +513,7 @@ impl ClientBuilder {
                 callback_url,
                 journal: self.journal,
                 files: std::sync::OnceLock::new(),
+                file_user_agent,
                 backlog: Default::default(),
             }),
         })

@@ -74,11 +74,15 @@ pub(crate) fn open_details<D>(
 ) -> Result<D, Error> {
     let not_found = || Error::TaskNotFound {
         task_id: task_id.to_owned(),
+        looked_for: None,
     };
     match (code.map(ApiCode::from), data) {
         (Some(ApiCode::Success), Some(data)) => Ok(data),
         (Some(ApiCode::Success), None) => Err(not_found()),
         (Some(ApiCode::ValidationFailed), _) if msg.contains("is null") => Err(not_found()),
+        // Live, a task just created has also been answered 404 "Task not
+        // found" (a details endpoint has no other resource to miss).
+        (Some(ApiCode::NotFound), _) => Err(not_found()),
         (code, _) => Err(Error::Api {
             code: code.unwrap_or(ApiCode::Unknown(0)),
             msg,

@@ -29,14 +29,18 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
-    /// The API knows no task with this id (`data: null`, or code 422
-    /// "recordInfo is null"). A task just created may take a moment to appear.
-    #[error(
-        "task {task_id:?} was not found; check the id (a task just created can take a moment to appear)"
-    )]
+    /// The API knows no task with this id (`data: null`, code 422
+    /// "recordInfo is null", or code 404). A task just created can take up
+    /// to a few minutes to appear: a wait keeps looking for a grace period
+    /// (see [`Wait::not_found_grace`](crate::wait::Wait::not_found_grace))
+    /// and then says how long it looked.
+    #[error("task {task_id:?} was not found{}; check the id (a task just created can take a few minutes to appear)",
+        looked_for.map_or(String::new(), |d| format!(" after looking for {}", crate::error::seconds(d))))]
     TaskNotFound {
         /// The id that was asked for.
         task_id: String,
+        /// How long a wait looked for it, when a wait gave up on it.
+        looked_for: Option<Duration>,
     },
 
     /// The HTTP status was not 200: usually an HTML page from a proxy.
@@ -254,6 +258,86 @@ pub enum DownloadError {
     /// http at all.
     #[error("refused to fetch over plain http from a host that is not loopback")]
     Insecure,
+    /// The host answered with no bytes (live, dead stream URLs answer 200
+    /// and nothing).
+    #[error("the file host sent an empty file")]
+    Empty,
+    /// An MP3 or WAV file that cannot be read as one.
+    #[error("the file is not playable audio: {reason}")]
+    NotAudio {
+        /// What the frames showed.
+        reason: String,
+    },
+    /// The audio plays under 90 % of the length its record gives (live,
+    /// hosts have served a few seconds of a three-minute take).
+    #[error("the audio plays {} where its record says {}: cut short",
+        crate::error::seconds(std::time::Duration::from_millis(*plays_ms)),
+        crate::error::seconds(std::time::Duration::from_millis(*expected_ms)))]
+    TooShort {
+        /// How long it plays, in milliseconds.
+        plays_ms: u64,
+        /// How long its record says it plays, in milliseconds.
+        expected_ms: u64,
+    },
+    /// Every source of the file was tried and none gave it whole.
+    #[error("no source gave the whole file: {}", tried_list(tried))]
+    NoSource {
+        /// Each source tried, in order: its kind, its URL (without query
+        /// or userinfo) and why it failed.
+        tried: Vec<(SourceKind, String, String)>,
+    },
+}
+
+impl DownloadError {
+    /// The host refused the request (HTTP 4xx) or gave a broken file
+    /// (empty, of the wrong length, not audio, cut short): what a fresh
+    /// link from the API's download-URL call may cure. Not the client's
+    /// own refusals (plain http, a redirect, the size cap) nor a
+    /// connection that kept failing after its resumes.
+    pub(crate) fn is_refusal_or_broken_file(&self) -> bool {
+        match self {
+            DownloadError::Status { status } => (400..500).contains(status),
+            DownloadError::Empty
+            | DownloadError::NotAudio { .. }
+            | DownloadError::TooShort { .. }
+            | DownloadError::SizeMismatch { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+fn tried_list(tried: &[(SourceKind, String, String)]) -> String {
+    tried
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, url, why))| format!("{}. {kind} {url}: {why}", i + 1))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Where a saved file came from, in the order they are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// A URL of the file itself: the record's, or its mirror
+    /// (`sourceAudioUrl` for `audioUrl`).
+    File,
+    /// A temporary link from the API's download-URL call.
+    DownloadLink,
+    /// A stream of the same audio: a last resort (live, stream URLs have
+    /// served whole songs, and later nothing).
+    Stream,
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SourceKind::File => "file",
+            SourceKind::DownloadLink => "download link",
+            SourceKind::Stream => "stream",
+        })
+    }
 }
 
 /// Why the journal could not be read or written.
@@ -359,6 +443,17 @@ fn chain(error: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     crate::redact::text(&one_line(&text))
+}
+
+/// A duration in whole seconds, as people read it: `45 s`, `3 min`,
+/// `3 min 20 s`.
+pub(crate) fn seconds(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
 }
 
 /// Collapses whitespace runs (newlines included) into single spaces.

@@ -22,8 +22,9 @@ use crate::wait::{Family, Wait, Watch};
 pub struct TaskHandle<F: Family> {
     client: Client,
     task_id: String,
-    /// Made by a create call in this process (not looked up by id).
-    just_created: bool,
+    /// When a create call of this process made it (`None`: looked up by
+    /// id).
+    created: Option<tokio::time::Instant>,
     family: std::marker::PhantomData<F>,
 }
 
@@ -32,7 +33,7 @@ impl<F: Family> TaskHandle<F> {
         TaskHandle {
             client: client.clone(),
             task_id: task_id.into(),
-            just_created: false,
+            created: None,
             family: std::marker::PhantomData,
         }
     }
@@ -40,7 +41,7 @@ impl<F: Family> TaskHandle<F> {
     /// The handle a create call returns for the task it made.
     pub(crate) fn created(client: &Client, task_id: impl Into<String>) -> Self {
         TaskHandle {
-            just_created: true,
+            created: Some(tokio::time::Instant::now()),
             ..TaskHandle::new(client, task_id)
         }
     }
@@ -48,6 +49,12 @@ impl<F: Family> TaskHandle<F> {
     /// The task's id. Keep it: it is the only way to find the task again.
     pub fn id(&self) -> &str {
         &self.task_id
+    }
+
+    /// How long ago this process's create call made it (`None` for a task
+    /// looked up by id).
+    pub fn age(&self) -> Option<std::time::Duration> {
+        self.created.map(|at| at.elapsed())
     }
 
     /// Its record now, from its family's details endpoint.
@@ -59,13 +66,14 @@ impl<F: Family> TaskHandle<F> {
 
     /// Waits for it to end (or reach the stage given to [`Wait::until`]).
     /// For a task this handle's create call made, the wait knows it is new
-    /// ([`Wait::just_created`]).
+    /// ([`Wait::just_created`]) and how long ago it was made
+    /// ([`Wait::created_ago`]), so a task the API does not list yet is
+    /// looked for until 3 minutes after its create.
     pub fn wait(&self) -> Wait<F> {
         let wait = Wait::new(&self.client, self.task_id.clone());
-        if self.just_created {
-            wait.just_created()
-        } else {
-            wait
+        match self.created {
+            Some(at) => wait.just_created().created_ago(at.elapsed()),
+            None => wait,
         }
     }
 

@@ -97,6 +97,8 @@ pub use kie_suno_sdk::Transport;
 pub use kind::TaskKind;
 pub use limit::CreateLimit;
 pub use params::{GenerationParams, Model, ParamsError};
-pub use record::{MusicRecord, TaskError, Track};
+pub use record::{MissingFile, MusicRecord, TaskError, Track};
+/// The decimal type of [`Client::credits`].
+pub use rust_decimal::Decimal;
 pub use single_result::{JobRecord, JobStatus};
 pub use status::{OperationType, TaskStatus};

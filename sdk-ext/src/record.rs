@@ -37,6 +37,15 @@ pub struct TaskError {
     pub message: Option<String>,
 }
 
+impl TaskError {
+    /// What to tell a person: the message, else the code.
+    pub fn summary(&self) -> Option<String> {
+        self.message
+            .clone()
+            .or_else(|| self.code.map(|c| format!("error code {c}")))
+    }
+}
+
 impl From<types::MusicRecord> for MusicRecord {
     fn from(mut raw: types::MusicRecord) -> Self {
         let tracks = raw
@@ -99,22 +108,51 @@ impl MusicRecord {
             .and_then(|ms| time::from_epoch_millis(ms).ok())
     }
 
-    /// Why the task failed, when the record says so (an error code or a
-    /// non-empty message, on the record or on its response).
+    /// Why the task failed, when the record says so: an error code other
+    /// than 0 and 200 (successes carry null, and live refusals have come
+    /// with 0), or a message that is not blank, on the record or on its
+    /// response. The message is the provider's, with URL queries and
+    /// userinfo removed (it can echo an input URL's token).
     pub fn error(&self) -> Option<TaskError> {
         let code = self
             .raw
             .error_code
+            .filter(|c| *c != 0 && *c != 200)
             .map(|c| TaskErrorCode::from(i64::from(c)));
         let message = non_empty(&self.raw.error_message)
+            .filter(|m| !m.trim().is_empty())
             .or_else(|| {
                 self.raw
                     .response
                     .as_ref()
                     .and_then(|r| non_empty(&r.error_message))
+                    .filter(|m| !m.trim().is_empty())
             })
-            .map(str::to_owned);
+            .map(crate::redact::text);
         (code.is_some() || message.is_some()).then_some(TaskError { code, message })
+    }
+
+    /// The files a finished task should have and this record does not
+    /// name. Live, `SUCCESS` has come with tracks whose `audioUrl` is null
+    /// (only the id and `sourceAudioUrl` set) and with no tracks at all:
+    /// such a record is complete (a wait ends on it), and this says what
+    /// is missing. Empty before `SUCCESS` only if every track already has
+    /// its audio.
+    pub fn missing_files(&self) -> Vec<MissingFile> {
+        if self.tracks.is_empty() {
+            return if self.status().is_success() {
+                vec![MissingFile::NoTracks]
+            } else {
+                Vec::new()
+            };
+        }
+        self.tracks
+            .iter()
+            .filter(|t| t.audio_url().is_none())
+            .map(|t| MissingFile::Audio {
+                track_id: t.id().to_owned(),
+            })
+            .collect()
     }
 
     /// The generated value this record was made from, tracks included.
@@ -133,6 +171,30 @@ impl MusicRecord {
             None => {}
         }
         raw
+    }
+}
+
+/// A file a finished music task should have and its record does not name;
+/// see [`MusicRecord::missing_files`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissingFile {
+    /// The record has no track at all (an empty `sunoData`).
+    NoTracks,
+    /// The track has no audio file URL. A download still tries its other
+    /// URLs (`sourceAudioUrl`, then the stream as a last resort).
+    Audio {
+        /// The track.
+        track_id: String,
+    },
+}
+
+impl std::fmt::Display for MissingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MissingFile::NoTracks => f.write_str("the record has no tracks"),
+            MissingFile::Audio { track_id } => write!(f, "track {track_id} has no audio URL"),
+        }
     }
 }
 
@@ -190,6 +252,23 @@ impl Track {
     /// The cover image.
     pub fn image_url(&self) -> Option<Url> {
         url(&self.0.image_url)
+    }
+
+    /// The audio file at the generation service (`sourceAudioUrl`, which
+    /// the pages omit): the same file as [`Self::audio_url`] from another
+    /// host, and live sometimes the only one.
+    pub fn source_audio_url(&self) -> Option<Url> {
+        url(&self.0.source_audio_url)
+    }
+
+    /// The stream at the generation service (`sourceStreamAudioUrl`).
+    pub fn source_stream_audio_url(&self) -> Option<Url> {
+        url(&self.0.source_stream_audio_url)
+    }
+
+    /// The cover image at the generation service (`sourceImageUrl`).
+    pub fn source_image_url(&self) -> Option<Url> {
+        url(&self.0.source_image_url)
     }
 
     /// When the track was created; `None` when absent or unreadable (see

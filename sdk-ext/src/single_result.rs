@@ -144,13 +144,24 @@ impl<R> JobRecord<R> {
         self.result.as_ref()
     }
 
-    /// A terminal record without results: a failure status, or a callback
-    /// exception whose results are missing.
+    /// The task failed: a failure status; a callback exception or a
+    /// success without results; or, whatever the status says, an error
+    /// code or message on a record without results (live, a task can stay
+    /// `PENDING` after it failed). The rule is the crate's, stated in
+    /// [`crate::wait`].
     pub fn is_failed(&self) -> bool {
         match self.status {
             JobStatus::CallbackException => self.result.is_none(),
-            ref status => status.is_failure(),
+            JobStatus::Success => self.error.is_some() && self.result.is_none(),
+            ref status if status.is_failure() => true,
+            _ => self.error.is_some(),
         }
+    }
+
+    /// No later record will differ: its status is terminal, or it
+    /// [failed](Self::is_failed) whatever its status says.
+    pub fn is_terminal(&self) -> bool {
+        self.status.is_terminal() || self.is_failed()
     }
 }
 
@@ -173,7 +184,10 @@ impl<R> Parts<R> {
             .error_code
             .filter(|c| *c != 0 && *c != 200)
             .map(TaskErrorCode::from);
-        let message = self.error_message.filter(|m| !m.trim().is_empty());
+        let message = self
+            .error_message
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| crate::redact::text(&m));
         let error = (code.is_some() || message.is_some()).then_some(TaskError { code, message });
         JobRecord {
             task_id: self
@@ -293,7 +307,7 @@ macro_rules! single_result_family {
             }
 
             fn is_terminal(record: &Self::Record) -> bool {
-                record.status().is_terminal()
+                record.is_terminal()
             }
 
             fn is_failed(record: &Self::Record) -> bool {
@@ -301,11 +315,11 @@ macro_rules! single_result_family {
             }
 
             fn error_message(record: &Self::Record) -> Option<String> {
-                record.error().and_then(|e| e.message.clone())
+                record.error().and_then(|e| e.summary())
             }
 
             fn reached(_: $crate::wait::Done, record: &Self::Record) -> bool {
-                record.status().is_terminal()
+                record.is_terminal()
             }
 
             fn changes(seen: &mut Self::Seen, record: &Self::Record) -> Vec<Self::Event> {
@@ -380,5 +394,24 @@ mod tests {
         let without = parts(JobStatus::CallbackException, None, "", None).into_record("t");
         assert!(!with.is_failed());
         assert!(without.is_failed());
+    }
+
+    #[test]
+    fn an_error_on_a_pending_record_ends_it_as_failed() {
+        let pending = parts(
+            JobStatus::Pending,
+            Some(413),
+            "matches an existing work",
+            None,
+        )
+        .into_record("t");
+        assert!(pending.is_failed() && pending.is_terminal());
+        let plain = parts(JobStatus::Pending, None, "", None).into_record("t");
+        assert!(!plain.is_failed() && !plain.is_terminal());
+        // A success with its results keeps them, whatever the message.
+        let noted = parts(JobStatus::Success, None, "note", Some(1)).into_record("t");
+        assert!(!noted.is_failed());
+        let empty = parts(JobStatus::Success, Some(501), "failed", None).into_record("t");
+        assert!(empty.is_failed());
     }
 }

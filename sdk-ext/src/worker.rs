@@ -310,9 +310,15 @@ impl Worker {
                 until,
             },
         );
+        // The journal wrote the create down just before it was sent: a task
+        // the API does not know yet is looked for from then.
+        let created_ago = (chrono::Utc::now() - entry.created_at)
+            .to_std()
+            .unwrap_or_default();
         let job = Job {
             client: self.client.clone(),
             task_id: task_id.clone(),
+            created_ago,
             wakeups: self.wakeups.clone(),
             download: self.download.clone(),
             deadline: self.deadline,
@@ -364,6 +370,8 @@ impl Worker {
 struct Job {
     client: Client,
     task_id: String,
+    /// How long ago the create was journaled.
+    created_ago: Duration,
     wakeups: Option<Wakeups>,
     download: Option<PathBuf>,
     deadline: Duration,
@@ -391,6 +399,7 @@ impl Job {
     {
         let wait = Wait::<F>::new(&self.client, self.task_id.clone())
             .deadline(self.deadline)
+            .created_ago(self.created_ago)
             .cancel_on(self.cancel.clone());
         let wait = match &self.wakeups {
             Some(wakeups) => wait.wake_on(wakeups),

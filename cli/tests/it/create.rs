@@ -233,7 +233,19 @@ async fn download_saves_each_tracks_audio_and_cover_image_once() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4, "two tracks, audio and image each: {stdout}");
-    assert!(lines.iter().all(|l| l.ends_with("  49152")), "{stdout}");
+    // Each line: path, bytes, then how long it plays and where it came from.
+    let audio: Vec<&&str> = lines.iter().filter(|l| l.contains(".mp3  ")).collect();
+    assert_eq!(audio.len(), 2, "{stdout}");
+    assert!(
+        audio.iter().all(|l| l.contains(" s; from file http://")),
+        "{stdout}"
+    );
+    assert!(audio.iter().any(|l| l.contains("(180.5 s;")), "{stdout}");
+    let images: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains(".jpeg  49152  (from file"))
+        .collect();
+    assert_eq!(images.len(), 2, "{stdout}");
     let mut names = saved_files(dir.path());
     names.sort();
     assert_eq!(

@@ -27,8 +27,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
-use super::name;
-use crate::error::DownloadError;
+use super::{audio, name};
+use crate::error::{DownloadError, SourceKind};
 use crate::hex::hex;
 
 /// Resumes tried after cut or stalled connections, per file.
@@ -89,14 +89,27 @@ pub enum DownloadEvent {
 
 /// A file saved (or found complete already).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Saved {
     /// Where it is.
     pub path: PathBuf,
     /// Its size in bytes.
     pub bytes: u64,
+    /// Its SHA-256, in hex.
+    pub sha256: String,
+    /// How long it plays, read from its frames (MP3 and WAV).
+    pub duration: Option<Duration>,
+    /// Which of the file's sources it came from.
+    pub source: SourceKind,
+    /// That source's URL, without its query or userinfo.
+    pub source_url: String,
     /// It was there already, matching its completion record; nothing was
     /// requested.
     pub already_there: bool,
+    /// Another file of the same task saved with the same bytes (live, the
+    /// two takes of a task have been one file): set by
+    /// [`Downloads::all`](super::Downloads::all); both are kept.
+    pub duplicate_of: Option<PathBuf>,
 }
 
 /// What a completion record says of its file.
@@ -105,6 +118,17 @@ struct Completion {
     file: String,
     bytes: u64,
     sha256: String,
+    #[serde(default)]
+    duration_ms: Option<u64>,
+    #[serde(default = "unknown_source")]
+    source: SourceKind,
+    #[serde(default)]
+    source_url: String,
+}
+
+/// Records written before sources were recorded.
+fn unknown_source() -> SourceKind {
+    SourceKind::File
 }
 
 fn record_path(dir: &Path, stem: &str) -> PathBuf {
@@ -131,7 +155,12 @@ pub(crate) async fn existing(dir: &Path, stem: &str) -> Option<Saved> {
     (sha256 == record.sha256).then_some(Saved {
         path,
         bytes: record.bytes,
+        sha256,
+        duration: record.duration_ms.map(Duration::from_millis),
+        source: record.source,
+        source_url: record.source_url,
         already_there: true,
+        duplicate_of: None,
     })
 }
 
@@ -234,16 +263,26 @@ pub(crate) async fn sweep(dir: &Path, stem: &str) -> usize {
     .unwrap_or(0)
 }
 
-/// Downloads `url` into `dir` as `<stem>.<extension>`, within `limits`.
+/// One file to fetch: where from, where to, and what it must be.
+pub(crate) struct Target<'a> {
+    pub(crate) url: &'a Url,
+    pub(crate) source: SourceKind,
+    pub(crate) dir: &'a Path,
+    pub(crate) stem: &'a str,
+    /// How long the audio plays, as its record says.
+    pub(crate) duration: Option<Duration>,
+}
+
+/// Downloads `target.url` into its directory as `<stem>.<extension>`,
+/// within `limits`: not empty, whole, and for MP3 and WAV, audio at least
+/// 90 % as long as its record says.
 pub(crate) async fn fetch(
     http: &reqwest::Client,
-    url: &Url,
-    dir: &Path,
-    stem: &str,
+    target: &Target<'_>,
     limits: Limits,
     on_event: &(dyn Fn(&DownloadEvent) + Send + Sync),
 ) -> Result<Saved, DownloadError> {
-    let work = fetch_to(http, url, dir, stem, limits, on_event);
+    let work = fetch_to(http, target, limits, on_event);
     match tokio::time::timeout(limits.total, work).await {
         Ok(result) => result,
         Err(_) => Err(DownloadError::TimedOut {
@@ -254,12 +293,11 @@ pub(crate) async fn fetch(
 
 async fn fetch_to(
     http: &reqwest::Client,
-    url: &Url,
-    dir: &Path,
-    stem: &str,
+    target: &Target<'_>,
     limits: Limits,
     on_event: &(dyn Fn(&DownloadEvent) + Send + Sync),
 ) -> Result<Saved, DownloadError> {
+    let Target { url, dir, stem, .. } = *target;
     let mut response = reopen(http, url, 0, None).await?;
     let status = response.status();
     if !status.is_success() {
@@ -358,14 +396,23 @@ async fn fetch_to(
             got: written,
         });
     }
+    if written == 0 {
+        return Err(DownloadError::Empty);
+    }
+    let duration = check_audio(&temp.path, &extension, target.duration).await?;
     let file_name = format!("{stem}.{extension}");
     let path = dir.join(&file_name);
     tokio::fs::rename(&temp.path, &path).await.map_err(io)?;
     temp.placed = true;
+    let sha256 = hex(&hasher.finalize());
+    let source_url = crate::redact::url(url);
     let completion = Completion {
         file: file_name,
         bytes: written,
-        sha256: hex(&hasher.finalize()),
+        sha256: sha256.clone(),
+        duration_ms: duration.map(|d| d.as_millis() as u64),
+        source: target.source,
+        source_url: source_url.clone(),
     };
     write_record(dir, stem, &completion)
         .await
@@ -377,8 +424,41 @@ async fn fetch_to(
     Ok(Saved {
         path,
         bytes: written,
+        sha256,
+        duration,
+        source: target.source,
+        source_url,
         already_there: false,
+        duplicate_of: None,
     })
+}
+
+/// For MP3 and WAV: how long the file plays, refused when it is not
+/// audio or plays under 90 % of `expected`. Other files: `None`.
+async fn check_audio(
+    path: &Path,
+    extension: &str,
+    expected: Option<Duration>,
+) -> Result<Option<Duration>, DownloadError> {
+    if !audio::is_checked(extension) {
+        return Ok(None);
+    }
+    let (path, ext) = (path.to_path_buf(), extension.to_owned());
+    let length = tokio::task::spawn_blocking(move || audio::duration(&path, &ext))
+        .await
+        .map_err(|e| DownloadError::NotAudio {
+            reason: e.to_string(),
+        })?
+        .map_err(|reason| DownloadError::NotAudio { reason })?;
+    if let Some(expected) = expected
+        && length.as_secs_f64() < expected.as_secs_f64() * audio::MIN_SHARE
+    {
+        return Err(DownloadError::TooShort {
+            plays_ms: length.as_millis() as u64,
+            expected_ms: expected.as_millis() as u64,
+        });
+    }
+    Ok(Some(length))
 }
 
 /// Writes a completion record in place (through a temporary file of its

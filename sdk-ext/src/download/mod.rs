@@ -16,8 +16,10 @@
 //! # Ok(()) }
 //! ```
 
+mod audio;
 mod fetch;
 mod name;
+mod remote;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,128 +28,13 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use url::Url;
 
-pub use crate::error::DownloadError;
+pub use crate::error::{DownloadError, SourceKind};
 pub use fetch::{DownloadEvent, Saved};
 pub use name::{extension, file_stem};
+pub use remote::{RemoteFile, ResultFiles, Source, TaskFiles};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::record::MusicRecord;
-use crate::single_result::JobRecord;
-
-/// A file a task made: where it is, and the name (without extension) it
-/// is saved under.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteFile {
-    /// Its URL.
-    pub url: Url,
-    /// The file stem, made safe by [`file_stem`].
-    pub stem: String,
-    /// The task that made it, for the journal.
-    pub task_id: Option<String>,
-}
-
-impl RemoteFile {
-    /// A file named from a title and an id (see [`file_stem`]).
-    pub fn new(url: Url, title: Option<&str>, id: &str) -> Self {
-        RemoteFile {
-            url,
-            stem: file_stem(title, id),
-            task_id: None,
-        }
-    }
-
-    /// The file of task `task_id` (the journal records it there).
-    pub fn of_task(mut self, task_id: &str) -> Self {
-        self.task_id = Some(task_id.to_owned());
-        self
-    }
-}
-
-/// The files a task's record names, ready to download.
-pub trait TaskFiles {
-    /// Each file, named after its track (title and id) or its task.
-    fn files(&self) -> Vec<RemoteFile>;
-}
-
-/// Every track's audio and cover image.
-impl TaskFiles for MusicRecord {
-    fn files(&self) -> Vec<RemoteFile> {
-        let mut files = Vec::new();
-        for track in self.tracks() {
-            if let Some(url) = track.audio_url() {
-                files.push(RemoteFile::new(url, track.title(), track.id()).of_task(self.task_id()));
-            }
-            if let Some(url) = track.image_url() {
-                let id = format!("{}-cover", track.id());
-                files.push(RemoteFile::new(url, track.title(), &id).of_task(self.task_id()));
-            }
-        }
-        files
-    }
-}
-
-/// The WAV or video file, the stems, the cover images: named after the
-/// task and what each file is (`<task>-wav`, `<task>-vocal`, ...).
-impl<R: ResultFiles> TaskFiles for JobRecord<R> {
-    fn files(&self) -> Vec<RemoteFile> {
-        self.result()
-            .map(|result| {
-                result
-                    .urls()
-                    .into_iter()
-                    .map(|(what, url)| {
-                        RemoteFile::new(url, None, &format!("{}-{what}", self.task_id()))
-                            .of_task(self.task_id())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-/// A family's results, as files.
-pub trait ResultFiles {
-    /// Each file with a short name for what it is.
-    fn urls(&self) -> Vec<(String, Url)>;
-}
-
-impl ResultFiles for Url {
-    fn urls(&self) -> Vec<(String, Url)> {
-        vec![("file".to_owned(), self.clone())]
-    }
-}
-
-impl ResultFiles for Vec<Url> {
-    fn urls(&self) -> Vec<(String, Url)> {
-        self.iter()
-            .enumerate()
-            .map(|(i, url)| (format!("image-{i}"), url.clone()))
-            .collect()
-    }
-}
-
-impl ResultFiles for crate::separation::Stems {
-    fn urls(&self) -> Vec<(String, Url)> {
-        self.iter()
-            .map(|(name, url)| (name.clone(), url.clone()))
-            .collect()
-    }
-}
-
-/// Lyrics are texts: no files.
-impl ResultFiles for Vec<crate::lyrics::LyricsText> {
-    fn urls(&self) -> Vec<(String, Url)> {
-        Vec::new()
-    }
-}
-
-/// MIDI comes as notes in the record: no files.
-impl ResultFiles for crate::midi::MidiData {
-    fn urls(&self) -> Vec<(String, Url)> {
-        Vec::new()
-    }
-}
 
 type EventSink = Arc<dyn Fn(&DownloadEvent) + Send + Sync>;
 
@@ -227,9 +114,12 @@ impl Downloads {
 
     /// Saves one file into `dir` (created if missing), unless it is there
     /// already, whole (its completion record's name, size and SHA-256
-    /// match: then nothing is requested). A
-    /// refused (403) or gone (404, 410) link is fetched once more through
-    /// [`Client::download_url`].
+    /// match: then nothing is requested). Each of the file's
+    /// [sources](RemoteFile::sources) is tried once, in order, until one
+    /// gives it whole: not empty, as long as the host declared, and for
+    /// MP3 and WAV, playable for at least 90 % of the record's duration.
+    /// When none does, the error names every source tried and why it
+    /// failed (a local write error ends the tries at once).
     pub async fn file(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
         let saved = self.fetch(file, dir).await?;
         if let (Some(journal), Some(task_id), false) =
@@ -261,35 +151,119 @@ impl Downloads {
                 source,
             })
         })?;
-        check_url(&file.url).map_err(wrap)?;
+        let mut tried = Vec::new();
+        let mut last = None;
+        // The URLs whose host refused the request or gave a broken file:
+        // only for those may a fresh link from the API help.
+        let mut link_may_help: Vec<&Url> = Vec::new();
+        for source in &file.sources {
+            if let Source::DownloadLink(url) = source
+                && !link_may_help.contains(&url)
+            {
+                continue;
+            }
+            let (kind, result) = self.try_source(source, file, dir).await;
+            let failure = match result {
+                Ok(saved) => return Ok(saved),
+                // The disk, not the source: no other source would help.
+                Err(Failure::Download(e @ DownloadError::Io { .. })) => return Err(wrap(e)),
+                Err(failure) => failure,
+            };
+            let url = crate::redact::url(source.url());
+            tracing::debug!(file = %file.stem, %kind, %url, error = %failure, "source failed; trying the next");
+            if let (Source::File(own) | Source::Stream(own), Failure::Download(e)) =
+                (source, &failure)
+                && e.is_refusal_or_broken_file()
+            {
+                link_may_help.push(own);
+            }
+            tried.push((kind, url, failure.to_string()));
+            last = Some(failure);
+        }
+        match last {
+            Some(Failure::Download(e)) if tried.len() == 1 => Err(wrap(e)),
+            Some(Failure::Api(e)) if tried.len() == 1 => Err(e),
+            _ => Err(wrap(DownloadError::NoSource { tried })),
+        }
+    }
+
+    /// One source, once.
+    async fn try_source(
+        &self,
+        source: &Source,
+        file: &RemoteFile,
+        dir: &Path,
+    ) -> (SourceKind, Result<Saved, Failure>) {
+        let (kind, url) = match source {
+            Source::File(url) => (SourceKind::File, url.clone()),
+            Source::Stream(url) => (SourceKind::Stream, url.clone()),
+            Source::DownloadLink(url) => match self.client.download_url(url).await {
+                Ok(link) => (SourceKind::DownloadLink, link),
+                Err(e) => return (SourceKind::DownloadLink, Err(Failure::Api(e))),
+            },
+        };
+        if let Err(e) = check_url(&url) {
+            return (kind, Err(Failure::Download(e)));
+        }
         let sink: &(dyn Fn(&DownloadEvent) + Send + Sync) = match &self.on_event {
             Some(sink) => sink.as_ref(),
             None => &no_events,
         };
-        let limits = self.limits;
-        match fetch::fetch(&self.http, &file.url, dir, &file.stem, limits, sink).await {
-            Err(DownloadError::Status {
-                status: 403 | 404 | 410,
-            }) => {
-                tracing::debug!(file = %crate::redact::url(&file.url), "file refused or gone; asking the API for a download link");
-                let link = self.client.download_url(&file.url).await?;
-                check_url(&link).map_err(wrap)?;
-                fetch::fetch(&self.http, &link, dir, &file.stem, limits, sink)
-                    .await
-                    .map_err(wrap)
-            }
-            other => other.map_err(wrap),
-        }
+        let target = fetch::Target {
+            url: &url,
+            source: kind,
+            dir,
+            stem: &file.stem,
+            duration: file.duration,
+        };
+        let result = fetch::fetch(&self.http, &target, self.limits, sink).await;
+        (kind, result.map_err(Failure::Download))
     }
 
     /// Saves every file into `dir`, a few at a time; the results in the
-    /// order of `files`.
+    /// order of `files`. Files of one task with the same bytes are
+    /// reported: each after the first has
+    /// [`Saved::duplicate_of`](Saved::duplicate_of) set.
     pub async fn all(&self, files: Vec<RemoteFile>, dir: &Path) -> Vec<Result<Saved, Error>> {
-        futures_util::stream::iter(files)
+        let tasks: Vec<Option<String>> = files.iter().map(|f| f.task_id.clone()).collect();
+        let mut results: Vec<Result<Saved, Error>> = futures_util::stream::iter(files)
             .map(|file| async move { self.file(&file, dir).await })
             .buffered(self.concurrency)
             .collect()
-            .await
+            .await;
+        let mut first_of: std::collections::HashMap<(Option<String>, String), std::path::PathBuf> =
+            std::collections::HashMap::new();
+        for (result, task) in results.iter_mut().zip(tasks) {
+            if let Ok(saved) = result {
+                match first_of.entry((task, saved.sha256.clone())) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        tracing::warn!(file = %saved.path.display(), same_as = %first.get().display(), "two files of one task have the same bytes");
+                        saved.duplicate_of = Some(first.get().clone());
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(saved.path.clone());
+                    }
+                }
+            }
+        }
+        results
+    }
+}
+
+/// Why one source did not give the file.
+enum Failure {
+    /// The download-URL call failed.
+    Api(Error),
+    /// The download failed.
+    Download(DownloadError),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Api(e) => e.fmt(f),
+            Failure::Download(e) => e.fmt(f),
+        }
     }
 }
 

@@ -176,6 +176,7 @@ pub struct MockApi {
     pub(crate) download_base: std::sync::OnceLock<String>,
     /// Where records' files point, once a server serves them.
     pub(crate) files_base: std::sync::OnceLock<String>,
+    file_quirks: super::FileQuirks,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -369,6 +370,10 @@ impl MockApi {
         self.faults.draw(request, &mut lock(&self.rng))
     }
 
+    pub(crate) fn file_quirks(&self) -> super::FileQuirks {
+        self.file_quirks
+    }
+
     pub(crate) fn slow_delay(&self) -> Duration {
         self.faults.slow_delay
     }
@@ -474,8 +479,12 @@ impl MockApi {
                 created,
                 origin,
             }) => {
-                let status = script.status_at(Instant::now().saturating_duration_since(*started));
-                let mut data = script::record(task_id, &status, *created);
+                let elapsed = Instant::now().saturating_duration_since(*started);
+                if script.is_hidden_at(elapsed) {
+                    return (Answer::TaskNotFound, self.unknown_task_body());
+                }
+                let status = script.status_at(elapsed);
+                let mut data = script::record(task_id, script, elapsed, *created);
                 self.rebase_files(&mut data);
                 if let (Some(origin), Some(fields)) = (origin, data.as_object_mut()) {
                     fields.insert("param".into(), Value::String(origin.param.clone()));
@@ -507,14 +516,17 @@ impl MockApi {
                     envelope(200, "success", data).to_string(),
                 )
             }
-            None => {
-                let body = match self.unknown_task {
-                    UnknownTask::NullData => envelope(200, "success", Value::Null),
-                    UnknownTask::Code422 => envelope(422, "recordInfo is null", Value::Null),
-                };
-                (Answer::TaskNotFound, body.to_string())
-            }
+            None => (Answer::TaskNotFound, self.unknown_task_body()),
         }
+    }
+
+    /// What an unknown task id is answered.
+    fn unknown_task_body(&self) -> String {
+        match self.unknown_task {
+            UnknownTask::NullData => envelope(200, "success", Value::Null),
+            UnknownTask::Code422 => envelope(422, "recordInfo is null", Value::Null),
+        }
+        .to_string()
     }
 
     /// Records this request in the task's window and says whether it is one
@@ -602,6 +614,7 @@ pub struct MockBuilder {
     kind_lifecycles: Vec<KindScript>,
     create_limit: (usize, Duration),
     download_base: Option<String>,
+    file_quirks: super::FileQuirks,
     #[cfg(feature = "callbacks")]
     callbacks: Option<super::CallbackDelivery>,
 }
@@ -618,6 +631,7 @@ impl Default for MockBuilder {
             kind_lifecycles: vec![KindScript::done_after(Duration::from_secs(20))],
             create_limit: (CREATES_PER_WINDOW, CREATE_WINDOW),
             download_base: None,
+            file_quirks: super::FileQuirks::default(),
             #[cfg(feature = "callbacks")]
             callbacks: None,
         }
@@ -706,6 +720,13 @@ impl MockBuilder {
         self
     }
 
+    /// How the file host misbehaves (default: it does not); see
+    /// [`super::FileQuirks`].
+    pub fn file_quirks(mut self, quirks: super::FileQuirks) -> Self {
+        self.file_quirks = quirks;
+        self
+    }
+
     /// How unknown task ids are answered.
     pub fn unknown_task(mut self, answer: UnknownTask) -> Self {
         self.unknown_task = answer;
@@ -741,6 +762,7 @@ impl MockBuilder {
                 .map(std::sync::OnceLock::from)
                 .unwrap_or_default(),
             files_base: std::sync::OnceLock::new(),
+            file_quirks: self.file_quirks,
             #[cfg(feature = "callbacks")]
             callbacks: self.callbacks,
         })

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 use super::kinds::KindScript;
-use super::script::{Script, record};
+use super::script::{Script, status_record};
 use crate::callback::WebhookKey;
 use crate::kind::TaskKind;
 use crate::status::TaskStatus;
@@ -157,7 +157,7 @@ fn body(task_id: &str, status: &TaskStatus, created: SystemTime) -> Value {
         s if s.is_failure() => "error",
         _ => "complete",
     };
-    let data = record(task_id, status, created);
+    let data = status_record(task_id, status, created);
     let tracks: Vec<Value> = data["response"]["sunoData"]
         .as_array()
         .into_iter()

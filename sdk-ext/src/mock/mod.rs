@@ -27,11 +27,13 @@
 
 mod account;
 mod api;
+pub mod audio;
 #[cfg(feature = "callbacks")]
 mod callbacks;
 mod calls;
 mod creates;
 mod faults;
+mod files;
 mod kinds;
 mod script;
 mod server;
@@ -42,6 +44,7 @@ pub use api::{Answer, LoggedRequest, MockApi, MockBuilder, UnknownTask};
 #[cfg(feature = "callbacks")]
 pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};
+pub use files::FileQuirks;
 pub use kinds::KindScript;
 pub use script::{Script, ScriptError};
 pub use server::MockServer;

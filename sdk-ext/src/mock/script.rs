@@ -26,15 +26,73 @@ use crate::status::TaskStatus;
 /// let failing: Script = "GENERATE_AUDIO_FAILED@3s".parse().unwrap();
 /// assert!(failing.final_status().is_failure());
 /// ```
+///
+/// Three behaviours of the live API can be added, in code or as words of
+/// the text form: a task unknown for a while after its create
+/// (`hidden@50s`), one that fails while its status stays `PENDING`
+/// (`failed_pending@30s`: code 413, "Uploaded audio matches existing work
+/// of art."), and a `SUCCESS` whose tracks have no `audioUrl`
+/// (`no_audio`).
+///
+/// ```
+/// use std::time::Duration;
+/// use kie_suno::mock::Script;
+/// let live: Script = "hidden@50s,SUCCESS@120s,no_audio".parse().unwrap();
+/// assert_eq!(live.hidden_until(), Duration::from_secs(50));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
     steps: Vec<(Duration, TaskStatus)>,
+    hidden: Duration,
+    pending_failure: Option<Duration>,
+    no_audio: bool,
 }
+
+/// What a task failed while `PENDING` says, as a live one did.
+const PENDING_FAILURE: (i64, &str) = (413, "Uploaded audio matches existing work of art.");
 
 impl Script {
     /// A script that stays `PENDING` until its first step.
     pub fn pending() -> Self {
-        Script { steps: Vec::new() }
+        Script {
+            steps: Vec::new(),
+            hidden: Duration::ZERO,
+            pending_failure: None,
+            no_audio: false,
+        }
+    }
+
+    /// The task is not known for `window` after its start: its record
+    /// answers as the mock answers unknown ids (`data: null`, or 422
+    /// "recordInfo is null"), as live tasks have for up to 90 s.
+    pub fn hidden_for(mut self, window: Duration) -> Self {
+        self.hidden = window;
+        self
+    }
+
+    /// Until when the task is not known.
+    pub fn hidden_until(&self) -> Duration {
+        self.hidden
+    }
+
+    /// From `at` on, the record says the task failed (code 413, "Uploaded
+    /// audio matches existing work of art.") while its status stays what
+    /// it was (`PENDING`), as live records have for minutes.
+    pub fn fails_while_pending(mut self, at: Duration) -> Self {
+        self.pending_failure = Some(at);
+        self
+    }
+
+    /// At `SUCCESS` the tracks have no `audioUrl` (only `sourceAudioUrl`
+    /// and streams), as live records have had.
+    pub fn without_audio_urls(mut self) -> Self {
+        self.no_audio = true;
+        self
+    }
+
+    /// Whether the task is unknown `elapsed` after its start.
+    pub(crate) fn is_hidden_at(&self, elapsed: Duration) -> bool {
+        elapsed < self.hidden
     }
 
     /// A successful lifecycle shaped like the live one, scaled to `total`:
@@ -69,6 +127,12 @@ impl Script {
     /// that much longer): for tasks created after the mock starts.
     pub fn delayed(mut self, by: Duration) -> Self {
         for (at, _) in &mut self.steps {
+            *at += by;
+        }
+        if !self.hidden.is_zero() {
+            self.hidden += by;
+        }
+        if let Some(at) = &mut self.pending_failure {
             *at += by;
         }
         self
@@ -124,15 +188,20 @@ impl FromStr for Script {
                 step: step.to_owned(),
                 reason,
             };
+            if step.eq_ignore_ascii_case("no_audio") {
+                script = script.without_audio_urls();
+                continue;
+            }
             let (status, at) = step.split_once('@').ok_or_else(|| error("no @"))?;
             if status.trim().is_empty() {
                 return Err(error("no status"));
             }
             let at = humantime::parse_duration(at.trim()).map_err(|_| error("bad time"))?;
-            script = script.then(
-                at,
-                TaskStatus::from(status.trim().to_ascii_uppercase().as_str()),
-            );
+            script = match status.trim().to_ascii_lowercase().as_str() {
+                "hidden" => script.hidden_for(at),
+                "failed_pending" => script.fails_while_pending(at),
+                other => script.then(at, TaskStatus::from(other.to_ascii_uppercase().as_str())),
+            };
         }
         Ok(script)
     }
@@ -140,18 +209,52 @@ impl FromStr for Script {
 
 impl fmt::Display for Script {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (at, status)) in self.steps.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            write!(f, "{status}@{}ms", at.as_millis())?;
+        let mut words = Vec::new();
+        if !self.hidden.is_zero() {
+            words.push(format!("hidden@{}ms", self.hidden.as_millis()));
         }
-        Ok(())
+        for (at, status) in &self.steps {
+            words.push(format!("{status}@{}ms", at.as_millis()));
+        }
+        if let Some(at) = self.pending_failure {
+            words.push(format!("failed_pending@{}ms", at.as_millis()));
+        }
+        if self.no_audio {
+            words.push("no_audio".to_owned());
+        }
+        f.write_str(&words.join(","))
     }
 }
 
-/// The record of a task `elapsed` into its script, as the live API writes it.
-pub(crate) fn record(task_id: &str, status: &TaskStatus, created: SystemTime) -> Value {
+/// The record of a task `elapsed` into its script, as the live API writes
+/// it.
+pub(crate) fn record(
+    task_id: &str,
+    script: &Script,
+    elapsed: Duration,
+    created: SystemTime,
+) -> Value {
+    let status = script.status_at(elapsed);
+    let mut data = status_record(task_id, &status, created);
+    if script.pending_failure.is_some_and(|at| at <= elapsed) && !status.is_terminal() {
+        data["errorCode"] = json!(PENDING_FAILURE.0);
+        data["errorMessage"] = json!(PENDING_FAILURE.1);
+    }
+    if script.no_audio
+        && status.is_success()
+        && let Some(tracks) = data
+            .pointer_mut("/response/sunoData")
+            .and_then(Value::as_array_mut)
+    {
+        for track in tracks {
+            track["audioUrl"] = Value::Null;
+        }
+    }
+    data
+}
+
+/// The record of a task at `status`, as the live API writes it.
+pub(crate) fn status_record(task_id: &str, status: &TaskStatus, created: SystemTime) -> Value {
     let created_ms = created
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -218,6 +321,12 @@ fn track(task_id: &str, index: u32, stage: u8, created_ms: u64) -> Value {
         "title": "Peaceful Piano",
         "tags": "classical, calm",
         "createTime": created_ms + 20_000 + u64::from(index),
-        "duration": if stage >= 3 { json!(180.5 + f64::from(index) * 17.25) } else { Value::Null },
+        "duration": if stage >= 3 { json!(track_seconds(index)) } else { Value::Null },
     })
+}
+
+/// How long the `index`-th track of a mock task plays, in seconds (its
+/// record's `duration`, and the length of the audio the mock serves).
+pub(crate) fn track_seconds(index: u32) -> f64 {
+    180.5 + f64::from(index) * 17.25
 }

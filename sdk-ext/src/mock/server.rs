@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -108,8 +108,22 @@ impl MockServer {
 pub(crate) fn routes(api: Arc<MockApi>) -> Router {
     let mut router = Router::new()
         .route("/api/v1/chat/credit", get(credits))
-        .route("/files/{*path}", get(file))
-        .route("/signed/{name}", get(file));
+        .route(
+            "/files/{*path}",
+            get(
+                |State(api): State<Arc<MockApi>>, Path(path): Path<String>| async move {
+                    super::files::serve(api.file_quirks(), &path, false)
+                },
+            ),
+        )
+        .route(
+            "/signed/{name}",
+            get(
+                |State(api): State<Arc<MockApi>>, Path(name): Path<String>| async move {
+                    super::files::serve(api.file_quirks(), &name, true)
+                },
+            ),
+        );
     for kind in TaskKind::ALL {
         router = router.route(
             kind.details_path(),
@@ -134,26 +148,6 @@ pub(crate) fn routes(api: Arc<MockApi>) -> Router {
         );
     }
     router.with_state(api)
-}
-
-/// A file the mock's records name: deterministic bytes, typed by the
-/// name's extension. Served without checking the API key, as file hosts do.
-async fn file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
-    let content_type = match path.rsplit('.').next() {
-        Some("mp3") => "audio/mpeg",
-        Some("jpeg" | "jpg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("wav") => "audio/wav",
-        Some("mp4") => "video/mp4",
-        _ => "application/octet-stream",
-    };
-    let seed = path
-        .bytes()
-        .fold(7u8, |h, b| h.wrapping_mul(31).wrapping_add(b));
-    let body: Vec<u8> = (0..48 * 1024u32)
-        .map(|i| seed.wrapping_add(i as u8))
-        .collect();
-    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 fn authorized(api: &MockApi, headers: &HeaderMap) -> bool {

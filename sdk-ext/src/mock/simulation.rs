@@ -74,19 +74,23 @@ impl Simulation {
     /// # Panics
     /// Like `reqwest::Client::new`, if no HTTP client can be initialised.
     pub fn client(&self) -> crate::Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            Err(e) => panic!("cannot initialise an HTTP client: {e}"),
+        }
+    }
+
+    /// The settings of [`Self::client`], to add to (a callback URL, a
+    /// journal) before building.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
         let key = crate::ApiKey::new(self.api_key())
             .or_else(|_| crate::ApiKey::new("not-the-mock-key"))
             .expect("a constant key is valid");
-        let built = crate::Client::builder()
+        crate::Client::builder()
             .api_key(key)
             .base_url(SIMULATED_BASE_URL)
             .allow_insecure_http(true)
             .transport(Arc::new(self.clone()))
-            .build();
-        match built {
-            Ok(client) => client,
-            Err(e) => panic!("cannot initialise an HTTP client: {e}"),
-        }
     }
 }
 

@@ -34,19 +34,25 @@ pub enum TaskEvent {
     },
 }
 
-/// Whether a terminal record means "no music". `CALLBACK_EXCEPTION` only
-/// says the provider's callback failed: it counts as a failure only when
-/// the tracks are not all done.
+/// Whether the record says the task failed: a failure status; a callback
+/// exception whose tracks are not all done; a success with an error and
+/// no audio at all; or, whatever the status says, an error code or message
+/// (live, a task can stay `PENDING` after it failed). The rule is stated
+/// in [`crate::wait`].
 pub(crate) fn is_failed(record: &MusicRecord) -> bool {
+    let reported = record.error().is_some();
     match record.status() {
         TaskStatus::CallbackException => !all_tracks_done(record),
-        status => status.is_failure(),
+        TaskStatus::Success => reported && !record.tracks().iter().any(|t| t.audio_url().is_some()),
+        status if status.is_failure() => true,
+        _ => reported,
     }
 }
 
-/// Whether no later record will differ in status.
+/// Whether no later record will differ: a terminal status, or a failure
+/// whatever the status says.
 pub(crate) fn is_terminal(record: &MusicRecord) -> bool {
-    record.status().is_terminal()
+    record.status().is_terminal() || is_failed(record)
 }
 
 fn all_tracks_done(record: &MusicRecord) -> bool {
@@ -104,5 +110,122 @@ impl Seen {
             });
         }
         events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generated::types;
+
+    /// A record at `status` with `error_code`/`error_message`, and two
+    /// tracks with audio when `audio`.
+    fn record(status: &str, code: serde_json::Value, message: &str, audio: bool) -> MusicRecord {
+        let track = |i: u32| {
+            serde_json::json!({
+                "id": format!("t-{i}"),
+                "audioUrl": if audio { format!("https://f.example/t-{i}.mp3") } else { String::new() },
+            })
+        };
+        let raw: types::MusicRecord = serde_json::from_value(serde_json::json!({
+            "taskId": "t",
+            "status": status,
+            "errorCode": code,
+            "errorMessage": message,
+            "response": { "sunoData": [track(0), track(1)] },
+        }))
+        .expect("a record");
+        MusicRecord::from(raw)
+    }
+
+    #[test]
+    fn an_error_on_the_record_is_a_failure_whatever_the_status_says() {
+        for status in ["PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "MASTERING"] {
+            let r = record(
+                status,
+                413.into(),
+                "Uploaded audio matches existing work of art.",
+                false,
+            );
+            assert!(is_failed(&r) && is_terminal(&r), "{status} with 413");
+            let r = record(
+                status,
+                serde_json::Value::Null,
+                "Your tags contain artist name",
+                false,
+            );
+            assert!(is_failed(&r), "{status} with only a message");
+            let r = record(status, 0.into(), "", false);
+            assert!(
+                !is_failed(&r) && !is_terminal(&r),
+                "{status} without an error"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failure_status_fails_with_or_without_a_message() {
+        for status in [
+            "CREATE_TASK_FAILED",
+            "GENERATE_AUDIO_FAILED",
+            "SENSITIVE_WORD_ERROR",
+        ] {
+            assert!(is_failed(&record(status, 0.into(), "", false)), "{status}");
+            assert!(
+                is_failed(&record(status, 400.into(), "refused", true)),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn results_that_are_there_outweigh_an_error() {
+        // SUCCESS with its audio: a message is a note, not a failure.
+        assert!(!is_failed(&record(
+            "SUCCESS",
+            501.into(),
+            "late warning",
+            true
+        )));
+        // SUCCESS with an error and nothing to keep: failed.
+        assert!(is_failed(&record("SUCCESS", 501.into(), "failed", false)));
+        // SUCCESS without audio and without an error: complete, files missing.
+        let r = record("SUCCESS", serde_json::Value::Null, "", false);
+        assert!(!is_failed(&r) && is_terminal(&r));
+        assert_eq!(r.missing_files().len(), 2);
+        // CALLBACK_EXCEPTION: complete with every track, failed without.
+        assert!(!is_failed(&record(
+            "CALLBACK_EXCEPTION",
+            serde_json::Value::Null,
+            "Callback delivery failed",
+            true
+        )));
+        assert!(is_failed(&record(
+            "CALLBACK_EXCEPTION",
+            serde_json::Value::Null,
+            "Callback delivery failed",
+            false
+        )));
+    }
+
+    #[test]
+    fn success_codes_and_blank_messages_are_not_errors() {
+        for code in [serde_json::Value::Null, 0.into(), 200.into()] {
+            let r = record("SUCCESS", code.clone(), "  ", true);
+            assert_eq!(r.error(), None, "{code}");
+        }
+    }
+
+    #[test]
+    fn an_error_message_loses_its_url_secrets() {
+        let r = record(
+            "PENDING",
+            451.into(),
+            "cannot fetch https://bot:hunter2@cdn.example/a.mp3?token=hunter2",
+            false,
+        );
+        let message = r.error().and_then(|e| e.message).unwrap();
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.contains("cdn.example/a.mp3"), "{message}");
     }
 }

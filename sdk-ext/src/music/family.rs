@@ -80,7 +80,7 @@ impl Family for Music {
     }
 
     fn error_message(record: &MusicRecord) -> Option<String> {
-        record.error().and_then(|e| e.message)
+        record.error().and_then(|e| e.summary())
     }
 
     fn reached(stage: Stage, record: &MusicRecord) -> bool {

@@ -31,10 +31,41 @@
 //! confirm it, with a safety-net poll at 30 s and then every 60 s while
 //! callbacks keep arriving (and its own schedule when they do not).
 //!
-//! `CALLBACK_EXCEPTION` (the provider failed to deliver its callback) ends
-//! a wait successfully when the task's results are there (every track, for
-//! music), and as [`WaitError::TaskFailed`] otherwise; either way the
-//! record is kept.
+//! # When a task has failed
+//!
+//! A record ends a wait as [`WaitError::TaskFailed`] (with the provider's
+//! message, its URL queries removed) when it says the task failed, which
+//! is one of:
+//! - a failure status (`CREATE_TASK_FAILED`, `GENERATE_AUDIO_FAILED`,
+//!   `SENSITIVE_WORD_ERROR`, each family's own `GENERATE_*_FAILED`);
+//! - an error on the record, **whatever its status**: an `errorCode` other
+//!   than 0 and 200, or an `errorMessage` that is not blank. Live, a task
+//!   can stay `PENDING` for minutes after it failed (e.g. code 413
+//!   "Uploaded audio matches existing work of art."); a refusal has come
+//!   with code 0 and only a message. A successful record carries a null
+//!   code (200 for covers) and a null or empty message, which is how it
+//!   is told apart;
+//! - except where the results are there: a `SUCCESS` with an error is a
+//!   failure only without any result (for music: no track with audio),
+//!   and `CALLBACK_EXCEPTION` (the provider failed to deliver its
+//!   callback) ends a wait successfully when every result is there (every
+//!   track, for music). Either way the record is kept.
+//!
+//! A `SUCCESS` whose tracks lack their audio URL is complete: the wait
+//! ends, and [`MusicRecord::missing_files`](crate::MusicRecord::missing_files)
+//! says what is missing.
+//!
+//! # A task the API does not know yet
+//!
+//! Live, a task just created can be answered "not found" for up to about
+//! 90 s (code 422 "recordInfo is null", code or HTTP 404, `data: null`).
+//! A wait for a task this client created ([`Wait::just_created`],
+//! [`Wait::created_ago`]; a create's [`TaskHandle`](crate::TaskHandle)
+//! does it) sleeps through such answers until 3 minutes after the create;
+//! one for an id it was given, for 30 s from its start
+//! ([`Wait::not_found_grace`] changes either). Then it ends with
+//! [`Error::TaskNotFound`](crate::Error::TaskNotFound) saying how long it
+//! looked.
 
 mod error;
 pub(crate) mod family;
@@ -137,10 +168,37 @@ macro_rules! wait_settings {
         /// The task was created moments ago, so it is known to be pending
         /// (a create's [`TaskHandle`](crate::TaskHandle) says so): with
         /// [`Self::wake_on`], the first poll waits for a callback or the
-        /// safety net instead of looking at once. Without callbacks it
-        /// changes nothing.
+        /// safety net instead of looking at once; and while the API does
+        /// not know the task yet, the wait looks for it as for a task
+        /// created by this client (see [`Self::created_ago`]).
         pub fn just_created(mut self) -> Self {
             self.config.just_created = true;
+            self.config
+                .created_ago
+                .get_or_insert(std::time::Duration::ZERO);
+            self
+        }
+
+        /// This client created the task `age` ago (a journaled create, a
+        /// [`TaskHandle`](crate::TaskHandle) kept a while). Live, a new
+        /// task can be unknown to the API ("recordInfo is null", 404,
+        /// `data: null`) for up to about 90 s: such answers are then
+        /// slept through until the not-found grace, counted from the
+        /// create (3 minutes by default). A task named only by its id
+        /// gets the grace from the wait's start (30 s by default).
+        pub fn created_ago(mut self, age: std::time::Duration) -> Self {
+            self.config.created_ago = Some(age);
+            self
+        }
+
+        /// How long a task the API does not know is looked for before
+        /// the wait ends with
+        /// [`Error::TaskNotFound`](crate::Error::TaskNotFound) (saying
+        /// how long it looked): from its create for a task this client
+        /// created (default 3 minutes), from the wait's start otherwise
+        /// (default 30 s).
+        pub fn not_found_grace(mut self, grace: std::time::Duration) -> Self {
+            self.config.not_found_grace = Some(grace);
             self
         }
 

@@ -337,35 +337,15 @@ impl DelayPolicy for PollPolicy {
 ///
 /// Transient errors ([`Error::is_retryable`]: transport, HTTP 5xx, codes
 /// 455 and 500, rate limits, unreadable bodies) are retried with backoff
-/// until the deadline; any other error ends the wait at once, except
-/// [`Error::TaskNotFound`], which is retried for a grace period after the
-/// wait starts, since a task just created may not be visible yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorPolicy {
-    not_found_grace: Duration,
-}
-
-impl Default for ErrorPolicy {
-    fn default() -> Self {
-        ErrorPolicy {
-            not_found_grace: Duration::from_secs(30),
-        }
-    }
-}
-
-impl ErrorPolicy {
-    /// How long an unknown task id is retried (default 30 s).
-    pub fn not_found_grace(mut self, grace: Duration) -> Self {
-        self.not_found_grace = grace;
-        self
-    }
-}
+/// until the deadline; any other error ends the wait at once. A task the
+/// API does not know yet is not this policy's question: the wait looks
+/// for it for its not-found grace
+/// ([`Wait::not_found_grace`](super::Wait::not_found_grace)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorPolicy;
 
 impl RetryPolicy for ErrorPolicy {
-    fn should_retry(&self, error: &Error, waited: Duration) -> bool {
-        match error {
-            Error::TaskNotFound { .. } => waited < self.not_found_grace,
-            other => other.is_retryable(),
-        }
+    fn should_retry(&self, error: &Error, _waited: Duration) -> bool {
+        error.is_retryable()
     }
 }

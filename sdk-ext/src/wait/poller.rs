@@ -32,6 +32,11 @@ pub(crate) struct Config<F: Family> {
     pub(crate) wakeups: Option<Wakeups>,
     pub(crate) safety_interval: Duration,
     pub(crate) just_created: bool,
+    /// How long ago this client created the task, when it did.
+    pub(crate) created_ago: Option<Duration>,
+    /// How long a task the API does not know is looked for (`None`: the
+    /// defaults, by whether this client created it).
+    pub(crate) not_found_grace: Option<Duration>,
 }
 
 impl<F: Family> Clone for Config<F> {
@@ -45,6 +50,8 @@ impl<F: Family> Clone for Config<F> {
             wakeups: self.wakeups.clone(),
             safety_interval: self.safety_interval,
             just_created: self.just_created,
+            created_ago: self.created_ago,
+            not_found_grace: self.not_found_grace,
         }
     }
 }
@@ -55,11 +62,13 @@ impl<F: Family> Default for Config<F> {
             until: Some(F::Stage::default()),
             deadline: Duration::from_secs(600),
             policy: Arc::new(PollPolicy::default()),
-            errors: Arc::new(ErrorPolicy::default()),
+            errors: Arc::new(ErrorPolicy),
             cancel: None,
             wakeups: None,
             safety_interval: DEFAULT_SAFETY_INTERVAL,
             just_created: false,
+            created_ago: None,
+            not_found_grace: None,
         }
     }
 }
@@ -259,7 +268,9 @@ impl<F: Family> Poller<F> {
     }
 
     fn on_error(&mut self, error: Error, polls: u32) -> Result<(), WaitError<F>> {
-        if !self
+        if is_not_found(&error) {
+            self.still_looking(polls)?;
+        } else if !self
             .config
             .errors
             .should_retry(&error, self.started.elapsed())
@@ -276,6 +287,30 @@ impl<F: Family> Poller<F> {
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
         self.schedule_in(delay)
+    }
+
+    /// Whether a task the API does not know (yet) is still worth looking
+    /// for: one this client created, until the grace from its create; one
+    /// named by id, until the grace from the wait's start. After it, the
+    /// wait ends with [`Error::TaskNotFound`] saying how long it looked.
+    fn still_looking(&self, polls: u32) -> Result<(), WaitError<F>> {
+        let waited = self.started.elapsed();
+        let (looked, default) = match self.config.created_ago {
+            Some(age) => (age.saturating_add(waited), CREATED_NOT_FOUND_GRACE),
+            None => (waited, NAMED_NOT_FOUND_GRACE),
+        };
+        if looked < self.config.not_found_grace.unwrap_or(default) {
+            return Ok(());
+        }
+        tracing::debug!(
+            polls,
+            looked_ms = looked.as_millis() as u64,
+            "task not found; giving up"
+        );
+        Err(WaitError::Api(Error::TaskNotFound {
+            task_id: self.task_id.clone(),
+            looked_for: Some(waited),
+        }))
     }
 
     /// The delay the wait's schedule gives now, counting this poll
@@ -387,6 +422,23 @@ impl<F: Family> Poller<F> {
             Either::Right((value, _)) => Ok(value),
         }
     }
+}
+
+/// How long a task this client created is looked for, from its create,
+/// while the API does not know it: live, new tasks have answered "not
+/// found" for up to about 90 s.
+pub(crate) const CREATED_NOT_FOUND_GRACE: Duration = Duration::from_secs(180);
+
+/// How long a task named by its id is looked for, from the wait's start.
+pub(crate) const NAMED_NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+
+/// An answer that the task is not known (yet): [`Error::TaskNotFound`],
+/// or HTTP 404 from the details endpoint.
+fn is_not_found(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::TaskNotFound { .. } | Error::Http { status: 404, .. }
+    )
 }
 
 /// How old the task already was when the wait started, from its

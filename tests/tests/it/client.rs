@@ -177,7 +177,7 @@ async fn null_data_is_task_not_found() {
         .await
         .expect_err("not found");
     assert!(
-        matches!(&e, Error::TaskNotFound { task_id } if task_id == "t"),
+        matches!(&e, Error::TaskNotFound { task_id, .. } if task_id == "t"),
         "{e}"
     );
     assert!(!e.is_retryable());
@@ -198,7 +198,7 @@ async fn code_422_record_info_is_null_is_task_not_found() {
         .await
         .expect_err("not found");
     assert!(
-        matches!(&e, Error::TaskNotFound { task_id } if task_id == "nope"),
+        matches!(&e, Error::TaskNotFound { task_id, .. } if task_id == "nope"),
         "{e}"
     );
 }

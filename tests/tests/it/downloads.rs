@@ -15,23 +15,24 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kie_suno::download::{DownloadError, RemoteFile};
+use kie_suno::download::{DownloadError, RemoteFile, Source, SourceKind};
 use kie_suno::mock::{MockBuilder, MockServer};
 use kie_suno::reqwest::Url;
 use kie_suno::{ApiKey, Client, Error};
 
-const SIZE: usize = 200_000;
+/// 5556 MP3 frames of 36 bytes: 200 s of (silent) audio.
+const SIZE: usize = 5556 * 36;
 
-/// The content of file `name`, version `v`.
+/// The content of file `name`, version `v`: an MP3 of [`SIZE`] bytes whose
+/// frames differ by name and version.
 fn content(name: &str, version: u8) -> Vec<u8> {
-    (0..SIZE)
-        .map(|i| {
-            (i as u8)
-                .wrapping_mul(31)
-                .wrapping_add(name.len() as u8)
-                .wrapping_add(version)
-        })
-        .collect()
+    let seed = name.bytes().fold(u64::from(version), |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    let body =
+        kie_suno::mock::audio::mp3_seeded(std::time::Duration::from_secs_f64(5555.5 * 0.036), seed);
+    assert_eq!(body.len(), SIZE);
+    body
 }
 
 #[derive(Default)]
@@ -266,9 +267,12 @@ async fn a_file_that_changed_is_fetched_again_from_the_start() {
 #[tokio::test]
 async fn a_wrong_length_is_an_error_and_leaves_no_file() {
     let (_server, client, files, _host, dir) = setup().await;
+    // Its own URL only: the wrong length is the end.
+    let own = remote(&files, "short-c", "Song");
+    let own_only = own.clone().sources(vec![Source::File(own.url.clone())]);
     let e = client
         .downloads()
-        .file(&remote(&files, "short-c", "Song"), dir.path())
+        .file(&own_only, dir.path())
         .await
         .expect_err("wrong length");
     assert!(
@@ -286,6 +290,14 @@ async fn a_wrong_length_is_an_error_and_leaves_no_file() {
         "{:?}",
         names_in(dir.path())
     );
+    // With the default sources, a download link gives the whole file.
+    let saved = client
+        .downloads()
+        .file(&remote(&files, "short-d", "Song"), dir.path())
+        .await
+        .expect("the download link gives it whole");
+    assert_eq!(saved.source, SourceKind::DownloadLink);
+    assert_eq!(std::fs::read(&saved.path).unwrap(), content("short-d", 0));
 }
 
 #[tokio::test]

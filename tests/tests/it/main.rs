@@ -13,6 +13,8 @@ mod generated_code;
 mod generated_decoding;
 mod journal;
 mod journal_contract;
+mod live_files;
+mod live_lifecycle;
 mod mock_conformance;
 mod pages;
 mod postgres_journal;

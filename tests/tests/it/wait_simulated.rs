@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use kie_suno::mock::{Fault, Faults, MockBuilder, Script, Simulation};
 use kie_suno::music::{Stage, TaskEvent};
-use kie_suno::wait::{ErrorPolicy, PollPolicy, WaitError};
+use kie_suno::wait::{PollPolicy, WaitError};
 use kie_suno::{ApiCode, Error, TaskStatus};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -209,7 +209,7 @@ async fn unknown_task_is_retried_for_the_grace_period_then_ends() {
     let error = sim
         .client()
         .wait("missing")
-        .error_policy(ErrorPolicy::default().not_found_grace(secs(20.0)))
+        .not_found_grace(secs(20.0))
         .await
         .expect_err("not found");
     assert!(
