@@ -23,6 +23,15 @@ async fn done_task(quirks: FileQuirks) -> (MockServer, MusicRecord) {
     (server, record)
 }
 
+/// Every file of `files` saved into `dir` through a client of `server`.
+async fn save_all(
+    server: &MockServer,
+    files: Vec<RemoteFile>,
+    dir: &std::path::Path,
+) -> Vec<Result<kie_suno::download::Saved, Error>> {
+    server.client().unwrap().downloads().all(files, dir).await
+}
+
 fn audio_files(record: &MusicRecord) -> Vec<RemoteFile> {
     record
         .files()
@@ -39,12 +48,7 @@ async fn an_empty_audio_url_falls_back_to_the_source_url() {
     };
     let (server, record) = done_task(quirks).await;
     let dir = tempfile::tempdir().unwrap();
-    let results = server
-        .client()
-        .unwrap()
-        .downloads()
-        .all(audio_files(&record), dir.path())
-        .await;
+    let results = save_all(&server, audio_files(&record), dir.path()).await;
     for saved in results {
         let saved = saved.expect("saved from sourceAudioUrl");
         assert_eq!(saved.source, SourceKind::File);
@@ -174,12 +178,7 @@ async fn two_takes_with_the_same_bytes_are_reported() {
     };
     let (server, record) = done_task(quirks).await;
     let dir = tempfile::tempdir().unwrap();
-    let results = server
-        .client()
-        .unwrap()
-        .downloads()
-        .all(audio_files(&record), dir.path())
-        .await;
+    let results = save_all(&server, audio_files(&record), dir.path()).await;
     let saved: Vec<_> = results.into_iter().map(Result::unwrap).collect();
     assert_eq!(saved.len(), 2);
     assert_eq!(saved[0].duplicate_of, None);
@@ -187,12 +186,7 @@ async fn two_takes_with_the_same_bytes_are_reported() {
     // Without the quirk, the takes differ.
     let (server, record) = done_task(FileQuirks::none()).await;
     let dir = tempfile::tempdir().unwrap();
-    let results = server
-        .client()
-        .unwrap()
-        .downloads()
-        .all(record.files(), dir.path())
-        .await;
+    let results = save_all(&server, record.files(), dir.path()).await;
     assert!(
         results
             .iter()
