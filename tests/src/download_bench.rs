@@ -18,11 +18,14 @@ use kie_suno::reqwest::Url;
 use kie_suno::{ApiKey, Client};
 use tokio::io::AsyncWriteExt;
 
-const CHUNK: usize = 64 * 1024;
+/// 1820 MP3 frames of 36 bytes (about 64 KiB).
+const CHUNK: usize = 1820 * 36;
 
-/// `GET /bytes/{n}`: n bytes of a pattern, streamed chunk by chunk.
+/// `GET /bytes/{n}`: n bytes of MP3 frames (what the SDK checks as audio),
+/// streamed chunk by chunk.
 async fn bytes(UrlPath(n): UrlPath<u64>) -> Response {
-    let chunk = Bytes::from((0..CHUNK).map(|i| i as u8).collect::<Vec<u8>>());
+    let frames = kie_suno::mock::audio::mp3(std::time::Duration::from_secs_f64(1819.5 * 0.036));
+    let chunk = Bytes::from(frames);
     let full = n / CHUNK as u64;
     let rest = (n % CHUNK as u64) as usize;
     let tail = chunk.slice(..rest);

@@ -94,4 +94,16 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         assert!(d.is_err(), "{d:?}");
     }
+
+    #[test]
+    fn a_last_frame_cut_midway_leaves_the_whole_frames() {
+        let path = std::env::temp_dir().join(format!("kie-suno-{:x}.mp3", fastrand::u64(..)));
+        let mut bytes = mp3(1000);
+        bytes.truncate(bytes.len() - 10);
+        std::fs::write(&path, bytes).unwrap();
+        let d = duration(&path, "mp3");
+        let _ = std::fs::remove_file(&path);
+        let d = d.unwrap();
+        assert!((d.as_secs_f64() - 35.964).abs() < 0.05, "{d:?}");
+    }
 }
