@@ -38,6 +38,21 @@ pub struct TaskError {
 }
 
 impl TaskError {
+    /// The error a record's `errorCode` and `errorMessage` say, if any: a
+    /// code other than 0 and 200 (successes carry null, covers 200, and
+    /// live refusals have come with 0), or a message that is not blank,
+    /// its URL queries and userinfo removed. Every family reads its record
+    /// through this.
+    pub(crate) fn from_parts(code: Option<i64>, message: Option<&str>) -> Option<TaskError> {
+        let code = code
+            .filter(|c| *c != 0 && *c != 200)
+            .map(TaskErrorCode::from);
+        let message = message
+            .filter(|m| !m.trim().is_empty())
+            .map(crate::redact::text);
+        (code.is_some() || message.is_some()).then_some(TaskError { code, message })
+    }
+
     /// What to tell a person: the message, else the code.
     pub fn summary(&self) -> Option<String> {
         self.message
@@ -114,11 +129,7 @@ impl MusicRecord {
     /// response. The message is the provider's, with URL queries and
     /// userinfo removed (it can echo an input URL's token).
     pub fn error(&self) -> Option<TaskError> {
-        let code = self
-            .raw
-            .error_code
-            .filter(|c| *c != 0 && *c != 200)
-            .map(|c| TaskErrorCode::from(i64::from(c)));
+        // The record's own message, else its response's.
         let message = non_empty(&self.raw.error_message)
             .filter(|m| !m.trim().is_empty())
             .or_else(|| {
@@ -126,10 +137,8 @@ impl MusicRecord {
                     .response
                     .as_ref()
                     .and_then(|r| non_empty(&r.error_message))
-                    .filter(|m| !m.trim().is_empty())
-            })
-            .map(crate::redact::text);
-        (code.is_some() || message.is_some()).then_some(TaskError { code, message })
+            });
+        TaskError::from_parts(self.raw.error_code.map(i64::from), message)
     }
 
     /// The files a finished task should have and this record does not

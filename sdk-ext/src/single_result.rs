@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::codes::TaskErrorCode;
 use crate::envelope;
 use crate::error::Error;
 use crate::generated::{self, ResponseValue, types};
@@ -180,15 +179,7 @@ impl<R> Parts<R> {
     /// The record; `asked` names the task when the record does not.
     pub(crate) fn into_record(self, asked: &str) -> JobRecord<R> {
         // Cover records say `errorCode: 200, errorMessage: ""` on success.
-        let code = self
-            .error_code
-            .filter(|c| *c != 0 && *c != 200)
-            .map(TaskErrorCode::from);
-        let message = self
-            .error_message
-            .filter(|m| !m.trim().is_empty())
-            .map(|m| crate::redact::text(&m));
-        let error = (code.is_some() || message.is_some()).then_some(TaskError { code, message });
+        let error = TaskError::from_parts(self.error_code, self.error_message.as_deref());
         JobRecord {
             task_id: self
                 .task_id
@@ -342,6 +333,7 @@ pub(crate) use single_result_family;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::TaskErrorCode;
 
     #[test]
     fn numeric_flags_read_per_kind() {

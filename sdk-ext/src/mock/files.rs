@@ -39,17 +39,12 @@ impl FileQuirks {
     pub fn none() -> Self {
         FileQuirks::default()
     }
+}
 
-    /// Every quirk but `identical_takes` and `forbidden_audio`: each
-    /// track's `audioUrl` fails, its streams are dead, and only
-    /// `sourceAudioUrl` (or a download link) gives the whole file.
-    pub fn broken_audio_urls() -> Self {
-        FileQuirks {
-            empty_audio: true,
-            dead_streams: true,
-            ..FileQuirks::default()
-        }
-    }
+/// The seed of a file's bytes: the same text, the same bytes.
+fn seed_of(text: &str) -> u64 {
+    text.bytes()
+        .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
 }
 
 /// Which URL of a track a path is.
@@ -103,9 +98,7 @@ pub(crate) fn serve(quirks: FileQuirks, path: &str, signed: bool) -> Response {
         (_, Some("mp4")) => "video/mp4",
         _ => "application/octet-stream",
     };
-    let seed = path
-        .bytes()
-        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let seed = seed_of(path);
     let track = track_of(path);
     let body = match (role, track) {
         (Role::Audio, Some(_)) if quirks.forbidden_audio => {
@@ -123,8 +116,7 @@ pub(crate) fn serve(quirks: FileQuirks, path: &str, signed: bool) -> Response {
                 length
             };
             let seed = if quirks.identical_takes {
-                task.bytes()
-                    .fold(3u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+                seed_of(task)
             } else {
                 seed ^ u64::from(index)
             };

@@ -28,6 +28,13 @@ fn code_422() -> Simulation {
         .simulate()
 }
 
+/// A simulation holding "ghost", a task unknown for an hour.
+fn with_ghost() -> Simulation {
+    let sim = code_422();
+    sim.add_task("ghost", Script::pending().hidden_for(secs(3600.0)));
+    sim
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_task_this_client_created_is_looked_for_until_it_appears() {
     let sim = code_422();
@@ -89,8 +96,7 @@ async fn an_id_given_by_hand_keeps_the_short_window_and_says_how_long_it_looked(
 
 #[tokio::test(start_paused = true)]
 async fn a_created_task_that_never_appears_ends_three_minutes_after_its_create() {
-    let sim = code_422();
-    sim.add_task("ghost", Script::pending().hidden_for(secs(3600.0)));
+    let sim = with_ghost();
     let start = Instant::now();
     let error = sim
         .client()
@@ -105,8 +111,7 @@ async fn a_created_task_that_never_appears_ends_three_minutes_after_its_create()
 
 #[tokio::test(start_paused = true)]
 async fn the_grace_counts_from_the_create_not_from_the_wait() {
-    let sim = code_422();
-    sim.add_task("ghost", Script::pending().hidden_for(secs(3600.0)));
+    let sim = with_ghost();
     let start = Instant::now();
     let error = sim
         .client()
