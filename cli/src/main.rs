@@ -158,7 +158,9 @@ enum Command {
     Mock(MockArgs),
     /// Receive callbacks: print each verified one as a JSON line
     /// (task_id, kind, stage, code); refuse forged or stale ones. The key
-    /// comes from KIE_WEBHOOK_HMAC_KEY.
+    /// comes from KIE_WEBHOOK_HMAC_KEY. With a journal named (--journal,
+    /// KIE_JOURNAL), a callback of a create whose answer was lost puts its
+    /// task in the journal.
     Listen {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787")]
@@ -166,6 +168,10 @@ enum Command {
         /// Accept unsigned callbacks from anyone (accounts without a webhook key).
         #[arg(long)]
         insecure_no_verify: bool,
+        /// Without a webhook key: accept only callbacks whose URL carries a
+        /// create reference of the journal (the sister service signs nothing).
+        #[arg(long, conflicts_with = "insecure_no_verify")]
+        url_token: bool,
     },
 }
 
@@ -261,7 +267,22 @@ async fn main() -> ExitCode {
         Command::Listen {
             addr,
             insecure_no_verify,
-        } => listen::run(addr, insecure_no_verify).await.map(|()| 0),
+            url_token,
+        } => {
+            let auth = listen::Auth {
+                insecure_no_verify,
+                url_token,
+            };
+            // A journal named: its lost creates are linked (which polls).
+            let linker = match cli.conn.journal.is_some() && !cli.conn.no_journal {
+                true => client(&cli.conn).await.map(Some),
+                false => Ok(None),
+            };
+            match linker {
+                Ok(linker) => listen::run(addr, auth, linker).await.map(|()| 0),
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

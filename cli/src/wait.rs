@@ -54,9 +54,17 @@ where
     // for its callbacks: trust them until one is seen missing.
     let wakeups = follow.listen.map(|_| Wakeups::trusting());
     let receiver = match (follow.listen, &wakeups) {
-        (Some(addr), Some(wakeups)) => {
-            Some(crate::listen::wake(addr, follow.insecure_no_verify, wakeups).await?)
-        }
+        (Some(addr), Some(wakeups)) => Some(
+            crate::listen::wake(
+                addr,
+                crate::listen::Auth {
+                    insecure_no_verify: follow.insecure_no_verify,
+                    url_token: false,
+                },
+                wakeups,
+            )
+            .await?,
+        ),
         _ => None,
     };
     let options = Options::<F> {

@@ -30,6 +30,10 @@ pub struct WorkerArgs {
     /// Accept unsigned callbacks (only for accounts without a webhook key).
     #[arg(long, requires = "listen")]
     insecure_no_verify: bool,
+    /// Without a webhook key: accept only callbacks whose URL carries a
+    /// create reference of this journal (the sister service signs nothing).
+    #[arg(long, requires = "listen", conflicts_with = "insecure_no_verify")]
+    url_token: bool,
     /// Save each completed task's files here before reporting it.
     #[arg(long, value_name = "DIR")]
     download: Option<PathBuf>,
@@ -69,7 +73,13 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
     let _fan_in = fanout.as_ref().map(|f| f.subscribe(&wakeups));
     let _receiver = match args.listen {
         Some(addr) => {
-            let receiver = Receiver::new(crate::listen::verifier(args.insecure_no_verify)?);
+            let auth = crate::listen::Auth {
+                insecure_no_verify: args.insecure_no_verify,
+                url_token: args.url_token,
+            };
+            // Callbacks of creates whose answer was lost find their task.
+            let receiver = Receiver::new(crate::listen::verifier(auth, client.journal())?)
+                .link(client.clone());
             let receiver = match &fanout {
                 Some(fanout) => receiver.publish_to(fanout.clone()),
                 None => receiver.wake(&wakeups),

@@ -18,7 +18,7 @@ use crate::envelope::{self, CreateAnswer};
 use crate::error::Error;
 use crate::generated;
 use crate::handle::TaskHandle;
-use crate::journal::{self, CreateOutcome, JournalEvent};
+use crate::journal::{self, CreateOutcome, JournalEvent, reference};
 use crate::kind::TaskKind;
 use crate::wait::Family;
 
@@ -63,6 +63,8 @@ fn outcome(error: &Error) -> Outcome {
 
 /// What a create is, for the rules and the journal.
 pub(crate) struct Create<'a> {
+    /// Its own id in the journal.
+    pub(crate) intent: String,
     pub(crate) kind: TaskKind,
     pub(crate) operation: &'static str,
     pub(crate) callback_url: &'a str,
@@ -86,7 +88,7 @@ where
 {
     let journaled = match client.journal() {
         Some(journal) => {
-            let intent = journal::new_intent();
+            let intent = create.intent.clone();
             let started = JournalEvent::CreateStarted {
                 intent: intent.clone(),
                 kind: create.kind,
@@ -221,10 +223,11 @@ fn retry_delay(attempt: u32, hint: Option<Duration>) -> Duration {
     backoff.max(hint.unwrap_or_default()).min(MAX_RETRY_DELAY)
 }
 
-/// A whole create of family `F`: the callback URL resolved, the request
-/// checked and made into its body by `into_body`, sent through `send`
-/// under the rules above (journaled when the client has a journal), and
-/// the new task's handle.
+/// A whole create of family `F`: the callback URL resolved (with the
+/// create's [reference](crate::journal::reference) added when the client
+/// has a journal), the request checked and made into its body by
+/// `into_body`, sent through `send` under the rules above (journaled when
+/// the client has a journal), and the new task's handle.
 pub(crate) async fn create_task<F, B, A, Fut>(
     client: &Client,
     operation: &'static str,
@@ -238,19 +241,41 @@ where
     A: CreateAnswer,
     Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
 {
-    let callback = callback_url(client, operation, own_callback_url.as_deref())?;
+    let plain = callback_url(client, operation, own_callback_url.as_deref())?;
+    let intent = journal::new_intent();
+    let callback = match client.journal() {
+        Some(journal) => reference::add_to(&plain, &reference::issue(journal.as_ref(), &intent)),
+        None => plain.clone(),
+    };
     let body = into_body(&callback)?;
     let create = Create {
+        intent,
         kind: F::KIND,
         operation,
         callback_url: callback.as_str(),
         fingerprint: client
             .journal()
-            .map(|j| j.fingerprint(&journal::request_json(&body)))
+            .map(|j| j.fingerprint(&request_json_without_reference(&body, &callback, &plain)))
             .unwrap_or_default(),
     };
     let task_id = self::send(client, create, || send(body.clone())).await?;
     Ok(TaskHandle::created(client, task_id))
+}
+
+/// The JSON a create's fingerprint is taken of: the body as sent, its
+/// callback URL without the reference (which is new on every create), so
+/// that the same request has the same fingerprint each time. URLs need no
+/// escaping in JSON, so the URL is found in the text as it is.
+fn request_json_without_reference(
+    body: &impl serde::Serialize,
+    sent: &url::Url,
+    plain: &url::Url,
+) -> Vec<u8> {
+    let json = journal::request_json(body);
+    match String::from_utf8(json) {
+        Ok(text) => text.replace(sent.as_str(), plain.as_str()).into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
 }
 
 /// The callback URL of a create: the request's own, else the client's

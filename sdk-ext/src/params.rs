@@ -68,11 +68,19 @@ pub enum ParamsError {
 }
 
 impl GenerationParams {
-    /// Parses the `param` string of a record.
+    /// Parses the `param` string of a record. The record echoes the
+    /// whole request, its `callBackUrl` too: that one is kept without its
+    /// query or userinfo (which can carry tokens, and this SDK's create
+    /// reference), as every URL this SDK shows.
     pub fn parse(param: &str) -> Result<Self, ParamsError> {
         if param.trim().is_empty() {
             return Err(ParamsError::Missing);
         }
-        serde_json::from_str(param).map_err(ParamsError::Malformed)
+        let mut params: GenerationParams =
+            serde_json::from_str(param).map_err(ParamsError::Malformed)?;
+        if let Some(Value::String(url)) = params.other.get_mut("callBackUrl") {
+            *url = crate::redact::url_str(url);
+        }
+        Ok(params)
     }
 }

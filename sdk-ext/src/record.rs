@@ -111,6 +111,13 @@ impl MusicRecord {
         GenerationParams::parse(self.raw.param.as_deref().unwrap_or_default())
     }
 
+    /// The callback URL the task was created with, as its `param` echoes
+    /// it (query included: for [`crate::journal::reference`] only).
+    pub(crate) fn echoed_callback_url(&self) -> Option<String> {
+        let param: serde_json::Value = serde_json::from_str(self.raw.param.as_deref()?).ok()?;
+        Some(param.get("callBackUrl")?.as_str()?.to_owned())
+    }
+
     /// The music this task extends, if it is an extension.
     pub fn parent_music_id(&self) -> Option<&str> {
         non_empty(&self.raw.parent_music_id)

@@ -24,6 +24,16 @@ const CHUNK: usize = 1820 * 36;
 /// `GET /bytes/{n}`: n bytes of MP3 frames (what the SDK checks as audio),
 /// streamed chunk by chunk.
 async fn bytes(UrlPath(n): UrlPath<u64>) -> Response {
+    frames(n, "audio/mpeg")
+}
+
+/// `GET /unchecked/{n}`: the same bytes as a file of no known type, which
+/// the SDK saves without reading its length: the verification's baseline.
+async fn unchecked(UrlPath(n): UrlPath<u64>) -> Response {
+    frames(n, "application/octet-stream")
+}
+
+fn frames(n: u64, content_type: &str) -> Response {
     let frames = kie_suno::mock::audio::mp3(std::time::Duration::from_secs_f64(1819.5 * 0.036));
     let chunk = Bytes::from(frames);
     let full = n / CHUNK as u64;
@@ -34,14 +44,16 @@ async fn bytes(UrlPath(n): UrlPath<u64>) -> Response {
         .map(Ok::<_, std::io::Error>);
     Response::builder()
         .header(header::CONTENT_LENGTH, n)
-        .header(header::CONTENT_TYPE, "audio/mpeg")
+        .header(header::CONTENT_TYPE, content_type)
         .body(Body::from_stream(chunks))
         .unwrap_or_default()
 }
 
 /// Starts the file server on loopback; its base URL.
 pub async fn file_server() -> std::io::Result<String> {
-    let app = Router::new().route("/bytes/{n}", get(bytes));
+    let app = Router::new()
+        .route("/bytes/{n}", get(bytes))
+        .route("/unchecked/{n}", get(unchecked));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -338,3 +338,60 @@ pub async fn a_create_left_sending_is_reconciled_as_unknown_unless_answered(
     assert_eq!(state(&answered, &all).unwrap().0, EntryState::Created);
     assert_eq!(state(&stale, &all).unwrap().0, EntryState::Created);
 }
+
+/// A create found through its callback ([`JournalEvent::CreateFound`])
+/// takes its task only where the outcome was lost, and a lost answer
+/// written down after it (the sender's own timeout) does not erase it.
+pub async fn a_lost_create_found_again_keeps_its_task(journal: Arc<dyn Journal>) {
+    let lost = sending(&*journal, "lost").await;
+    let unknown = sending(&*journal, "unknown").await;
+    let unknown_outcome = |intent: &str| JournalEvent::CreateFinished {
+        intent: intent.to_owned(),
+        outcome: CreateOutcome::Unknown {
+            reason: "the answer was cut".into(),
+        },
+    };
+    journal.record(unknown_outcome(&unknown)).await.unwrap();
+    let answered = created(&*journal, "t-answered").await;
+    for (intent, task) in [
+        (&lost, "t-lost"),
+        (&unknown, "t-unknown"),
+        (&answered, "t-other"),
+    ] {
+        let found = JournalEvent::CreateFound {
+            intent: intent.clone(),
+            task_id: task.into(),
+        };
+        journal.record(found).await.unwrap();
+    }
+    // The sender of `lost` gives up after the callback came.
+    journal.record(unknown_outcome(&lost)).await.unwrap();
+    let all = journal.entries(true).await.unwrap();
+    let of = |intent: &str| {
+        all.iter()
+            .find(|e| e.intent == intent)
+            .map(|e| (e.state, e.task_id.clone()))
+    };
+    assert_eq!(
+        of(&lost),
+        Some((EntryState::Created, Some("t-lost".into())))
+    );
+    assert_eq!(
+        of(&unknown),
+        Some((EntryState::Created, Some("t-unknown".into())))
+    );
+    assert_eq!(
+        of(&answered),
+        Some((EntryState::Created, Some("t-answered".into()))),
+        "a known task is never replaced"
+    );
+    let claimed = journal
+        .claim("w", Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    let claimed: BTreeSet<Option<String>> = claimed.into_iter().map(|e| e.task_id).collect();
+    assert!(
+        claimed.contains(&Some("t-lost".into())),
+        "workers follow a found task: {claimed:?}"
+    );
+}

@@ -111,6 +111,41 @@ fn stage_status(stage: Stage) -> TaskStatus {
     }
 }
 
+/// A wait until complete for a task this client just created, which the
+/// API does not know for `hidden` and which is done at `done` (its
+/// lyrics and first stream in between): with the default policy, and
+/// with `baseline`, each looking for the task through the "not found"
+/// answers for as long as a created task is looked for. Must run on a
+/// paused tokio clock.
+pub async fn measure_late(
+    hidden: Duration,
+    done: Duration,
+    baseline: &PollPolicy,
+) -> (Figures, Figures) {
+    let script = Script::pending()
+        .then(hidden + (done - hidden) / 4, TaskStatus::TextSuccess)
+        .then(hidden + (done - hidden) / 2, TaskStatus::FirstSuccess)
+        .then(done, TaskStatus::Success)
+        .hidden_for(hidden);
+    let task = [("late-task".to_owned(), script)];
+    let run = |policy: Option<PollPolicy>| {
+        let task = &task;
+        async move {
+            let mut total = Tally::default();
+            for (id, script) in task {
+                let scored = score(id, script, Stage::Complete, |wait| match &policy {
+                    Some(policy) => wait.just_created().policy(policy.clone()),
+                    None => wait.just_created(),
+                })
+                .await;
+                total.add(scored);
+            }
+            total.figures(task.len())
+        }
+    };
+    (run(None).await, run(Some(baseline.clone())).await)
+}
+
 /// [`measure`] for waits that wake on callbacks: the provider's callback
 /// for each change of a script is delivered at the change with its stage,
 /// except a share `lost` of them (drawn from `seed`), to one set of

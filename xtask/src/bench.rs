@@ -68,6 +68,8 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("wait_rss_per_task_kib", report_at_most(8.0)),
     ("create_burst_ratio", at_most(1.1)),
     ("download_ratio", at_least(0.95)),
+    ("download_verify_ratio", at_least(0.9)),
+    ("late_task_polls_ratio", at_most(1.0)),
     ("download_peak_rss_mib", at_most(32.0)),
     ("build_ratio", report_at_most(1.6)),
     ("fleet_throughput_ratio", at_least(2.5)),
@@ -106,12 +108,20 @@ pub const BASELINES: &[(&str, &str)] = &[
         "mean detection delay of the same waits vs the fixed 5 s loop",
     ),
     (
+        "late_task_polls_ratio",
+        "polls of the default wait for a just-created task the API does not know for 90 s (\"recordInfo is null\"), done at 120 s, vs a fixed 5 s loop that looks through the same answers, simulated time (`late_task_polls`, `late_task_fixed_5s_polls`)",
+    ),
+    (
         "create_burst_ratio",
         "simulated time until the last of 100 music creates sent at once through one client (default create limit) is created, against the live account limit of 20 per 10 s, vs the ideal 100 / 20 x 10 s = 50 s; a refused or failed create counts as a failure",
     ),
     (
         "download_ratio",
-        "throughput of `client.downloads().file(..)` saving a 256 MiB file from a loopback server vs a plain reqwest GET streamed into a file through the same 256 KiB buffer, flushed, synced and renamed; 5 rounds, sides alternating first",
+        "throughput of `client.downloads().file(..)` saving 256 MiB of MP3 frames (8 kbps, 36-byte frames: the most frames per byte) from a loopback server, its length read from the frames, vs a plain reqwest GET streamed into a file through the same 256 KiB buffer, flushed, synced and renamed; 5 rounds, the three download sides in turn first",
+    ),
+    (
+        "download_verify_ratio",
+        "the same SDK download of the same 256 MiB of MP3 frames, its length read from the frames as they arrive, vs the SDK saving the same bytes served as `application/octet-stream` (no length read); same rounds",
     ),
     (
         "download_peak_rss_mib",

@@ -33,19 +33,22 @@
 //! assert!(verifier.check(TaskKind::Music, &headers, body, now).unwrap().repeat);
 //! ```
 
+mod link;
 mod payload;
 mod receiver;
 mod seen;
 mod signature;
 
+use crate::journal::{Journal, reference};
 use crate::kind::TaskKind;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
 
+pub use link::{Linked, link};
 pub use payload::{
     Callback, CallbackLyrics, CallbackStage, CallbackTrack, MidiInstrument, MidiNote, Payload,
     PayloadError, task_id_of,
@@ -102,6 +105,17 @@ pub enum Rejection {
     /// The signature does not match the task id and time.
     #[error("the callback's signature does not match its task and time (forged, or another key)")]
     BadSignature,
+    /// The URL carries no create reference, which this verifier requires
+    /// ([`Verifier::url_token`]).
+    #[error(
+        "the callback's URL carries no kie_ref reference, which authenticates deliveries here (no webhook key is set)"
+    )]
+    NoReference,
+    /// The URL's create reference does not verify under the journal's key.
+    #[error(
+        "the callback's kie_ref reference does not verify (altered, forged, or made by another journal)"
+    )]
+    BadReference,
 }
 
 impl Rejection {
@@ -117,6 +131,7 @@ impl Rejection {
 
 /// A delivery that passed the checks.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Delivery {
     /// What it says.
     pub callback: Callback,
@@ -124,12 +139,26 @@ pub struct Delivery {
     /// task and stage had their share of new deliveries in this window
     /// ([`Verifier::per_stage`]): answer it, but do not act on it again.
     pub repeat: bool,
+    /// The journaled create its URL's reference names, verified
+    /// ([`Verifier::references`]): the create that made this task.
+    pub reference: Option<String>,
+    /// Its signature covered its task id (a webhook key is set): the
+    /// provider vouches for which task it is about.
+    pub signed: bool,
 }
 
-/// Checks deliveries: size, signature, time window, repeats.
+/// Checks deliveries: size, signature, time window, repeats, and the
+/// create reference in the URL ([`crate::journal::reference`]) when given
+/// the journal that made it.
 #[derive(Debug)]
 pub struct Verifier {
     key: Option<WebhookKey>,
+    /// The journal whose key references verify under.
+    references: Option<Arc<dyn Journal>>,
+    /// Deliveries without a verified reference are refused (no key).
+    url_token: bool,
+    /// Deliveries refused for their reference so far.
+    bad_references: AtomicU64,
     window: Duration,
     max_body_bytes: usize,
     per_stage: u32,
@@ -152,9 +181,34 @@ impl Verifier {
         Verifier::with_key(None)
     }
 
+    /// Without a webhook key (the sister service signs nothing):
+    /// authenticates each delivery by the create reference in its URL,
+    /// which only `journal` can make. A delivery without one, or with one
+    /// that does not verify, is refused. A verified reference proves the
+    /// URL is one this journal gave a create, not which task the body
+    /// names: a lost create is linked to a task only once the task's
+    /// record echoes the reference ([`Receiver::link`]).
+    pub fn url_token(journal: Arc<dyn Journal>) -> Self {
+        Verifier {
+            url_token: true,
+            ..Verifier::with_key(None).references(journal)
+        }
+    }
+
+    /// Reads the create reference of each delivery's URL
+    /// ([`Delivery::reference`]) under `journal`'s key: one that does not
+    /// verify is refused ([`Rejection::BadReference`]) and counted.
+    pub fn references(mut self, journal: Arc<dyn Journal>) -> Self {
+        self.references = Some(journal);
+        self
+    }
+
     fn with_key(key: Option<WebhookKey>) -> Self {
         Verifier {
             key,
+            references: None,
+            url_token: false,
+            bad_references: AtomicU64::new(0),
             window: DEFAULT_WINDOW,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             per_stage: DEFAULT_PER_STAGE,
@@ -193,6 +247,17 @@ impl Verifier {
         self.key.is_some()
     }
 
+    /// Whether deliveries are authenticated by their URL's reference
+    /// ([`Verifier::url_token`]).
+    pub fn checks_url_tokens(&self) -> bool {
+        self.url_token
+    }
+
+    /// How many deliveries were refused for their reference so far.
+    pub fn bad_references(&self) -> u64 {
+        self.bad_references.load(Ordering::Relaxed)
+    }
+
     /// How many verified deliveries were marked repeats so far.
     pub fn repeats(&self) -> u64 {
         self.repeats.load(Ordering::Relaxed)
@@ -221,11 +286,26 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Delivery, Rejection> {
+        self.check_request(family, None, headers, body, now)
+    }
+
+    /// [`Verifier::check_delivery`] of a delivery posted to a URL with
+    /// `query` (its query string, without `?`): its create reference is
+    /// checked first, when this verifier reads references.
+    pub fn check_request(
+        &self,
+        family: Option<TaskKind>,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Delivery, Rejection> {
         if body.len() > self.max_body_bytes {
             return Err(Rejection::BodyTooLarge {
                 limit: self.max_body_bytes,
             });
         }
+        let reference = self.check_reference(query)?;
         // The headers and the time first: a delivery without them is
         // refused before its body is read at all.
         let signed = match &self.key {
@@ -238,6 +318,7 @@ impl Verifier {
             None => None,
         };
         let value = payload::parse(body)?;
+        let is_signed = signed.is_some();
         if let Some((key, timestamp, signature)) = signed {
             let task_id = task_id_of(&value).ok_or(PayloadError::NoTaskId)?;
             if !key.verify(&task_id, timestamp.trim(), signature) {
@@ -268,7 +349,33 @@ impl Verifier {
         if repeat {
             self.repeats.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(Delivery { callback, repeat })
+        Ok(Delivery {
+            callback,
+            repeat,
+            reference,
+            signed: is_signed,
+        })
+    }
+
+    /// The create the query's reference names, when this verifier reads
+    /// references; refused when it does not verify, or is missing where
+    /// it is what authenticates.
+    fn check_reference(&self, query: Option<&str>) -> Result<Option<String>, Rejection> {
+        let Some(journal) = &self.references else {
+            return Ok(None);
+        };
+        let refuse = |rejection| {
+            self.bad_references.fetch_add(1, Ordering::Relaxed);
+            Err(rejection)
+        };
+        match query.and_then(reference::in_query) {
+            Some(token) => match reference::verify(journal.as_ref(), &token) {
+                Some(intent) => Ok(Some(intent)),
+                None => refuse(Rejection::BadReference),
+            },
+            None if self.url_token => refuse(Rejection::NoReference),
+            None => Ok(None),
+        }
     }
 
     /// The timestamp, a Unix time in seconds, within the window of `now`;

@@ -19,11 +19,12 @@ use std::time::{Duration, SystemTime};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use tokio::sync::mpsc;
 
 use super::{Delivery, Rejection, Verifier};
+use crate::client::Client;
 use crate::fanout::Fanout;
 use crate::kind::TaskKind;
 use crate::wait::Wakeups;
@@ -73,6 +74,7 @@ struct Shared {
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
     fanout: Option<Arc<dyn Fanout>>,
+    linker: Option<Client>,
     body_timeout: Duration,
     sink: mpsc::Sender<Received>,
 }
@@ -84,6 +86,7 @@ pub struct Receiver {
     family: Option<TaskKind>,
     wakeups: Option<Wakeups>,
     fanout: Option<Arc<dyn Fanout>>,
+    linker: Option<Client>,
     limits: Limits,
 }
 
@@ -97,6 +100,7 @@ impl Receiver {
             family: None,
             wakeups: None,
             fanout: None,
+            linker: None,
             limits: Limits::default(),
         }
     }
@@ -145,6 +149,16 @@ impl Receiver {
         self
     }
 
+    /// Finds creates whose answer was lost again: each new delivery whose
+    /// URL carries a verified create reference (give the verifier the
+    /// same journal: [`Verifier::references`] or [`Verifier::url_token`])
+    /// is linked to its task in `client`'s journal, in the background
+    /// ([`super::link`]: the provider is answered at once).
+    pub fn link(mut self, client: Client) -> Self {
+        self.linker = Some(client);
+        self
+    }
+
     /// Every delivery is of this kind (one URL per kind).
     pub fn kind(mut self, kind: TaskKind) -> Self {
         self.family = Some(kind);
@@ -162,6 +176,7 @@ impl Receiver {
             family: self.family,
             wakeups: self.wakeups,
             fanout: self.fanout,
+            linker: self.linker,
             body_timeout: self.limits.body_timeout,
             sink,
         });
@@ -234,7 +249,12 @@ async fn accept(listener: tokio::net::TcpListener, router: Router, limits: Limit
     }
 }
 
-async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> StatusCode {
+async fn deliver(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> StatusCode {
     let limit = shared.verifier.max_body_limit();
     // One byte over the cap, so that it is the verifier that refuses.
     let read = axum::body::to_bytes(body, limit.saturating_add(1));
@@ -252,9 +272,13 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bo
         }
         Err(_) => return StatusCode::REQUEST_TIMEOUT,
     };
-    let checked = shared
-        .verifier
-        .check_delivery(shared.family, &headers, &body, SystemTime::now());
+    let checked = shared.verifier.check_request(
+        shared.family,
+        uri.query(),
+        &headers,
+        &body,
+        SystemTime::now(),
+    );
     // Every verified delivery wakes the task's waits, repeats included: a
     // lie may have come first with the same body, and the poll it causes
     // is what a wait reports (the rate budget bounds a replay storm).
@@ -269,6 +293,26 @@ async fn deliver(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bo
             let published = fanout.publish(callback.kind(), &callback.task_id, callback.claim());
             if let Err(e) = published.await {
                 tracing::warn!(task = %callback.task_id, error = %e, "could not pass a callback on to the fleet");
+            }
+        });
+    }
+    if let (Ok(delivery), Some(client)) = (&checked, &shared.linker)
+        && !delivery.repeat
+        && delivery.reference.is_some()
+    {
+        let (client, delivery) = (client.clone(), delivery.clone());
+        tokio::spawn(async move {
+            let task = delivery.callback.task_id.clone();
+            match super::link(&client, &delivery).await {
+                Ok(super::Linked::NotLinked { reason }) => {
+                    tracing::warn!(
+                        task,
+                        reason,
+                        "a callback's create was not linked to its task"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(task, error = %e, "could not link a callback's create"),
             }
         });
     }

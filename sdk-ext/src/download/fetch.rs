@@ -3,8 +3,9 @@
 //! write into one file), resumed with a range request when the connection
 //! is cut or stalls (validated by the file's ETag or Last-Modified,
 //! started over when the file changed), its size checked against what the
-//! server declared and against the size cap, then flushed, synced and
-//! renamed into place. A reader never sees a partial file under the final
+//! server declared and against the size cap, an MP3 or WAV's length read
+//! from its frames as they arrive ([`audio::Meter`]) and checked against
+//! its record, then flushed, synced and renamed into place. A reader never sees a partial file under the final
 //! name, and the temporary file is removed however the download ends,
 //! cancellation included.
 //!
@@ -321,6 +322,8 @@ async fn fetch_to(
     };
     let mut out = tokio::io::BufWriter::with_capacity(BUFFER, file);
     let mut hasher = Sha256::new();
+    let start_meter = || audio::is_checked(&extension).then(|| audio::Meter::start(&extension));
+    let mut meter = start_meter();
     let mut written: u64 = 0;
     let mut resumes = 0;
     on_event(&DownloadEvent::Started {
@@ -339,12 +342,16 @@ async fn fetch_to(
         };
         match next {
             Ok(Some(chunk)) => {
-                written += chunk.len() as u64;
+                let len = chunk.len() as u64;
+                written += len;
                 check_size(Some(written), limits)?;
                 out.write_all(&chunk).await.map_err(io)?;
                 hasher.update(&chunk);
+                if let Some(meter) = &meter {
+                    meter.feed(chunk).await;
+                }
                 // A progress event per mebibyte, not per chunk.
-                if written >> 20 != (written - chunk.len() as u64) >> 20 {
+                if written >> 20 != (written - len) >> 20 {
                     on_event(&DownloadEvent::Progress {
                         name: stem.to_owned(),
                         bytes: written,
@@ -370,6 +377,7 @@ async fn fetch_to(
                         file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
                         out = tokio::io::BufWriter::with_capacity(BUFFER, file);
                         hasher = Sha256::new();
+                        meter = start_meter();
                         written = 0;
                         total = content_length(&response);
                     }
@@ -399,7 +407,10 @@ async fn fetch_to(
     if written == 0 {
         return Err(DownloadError::Empty);
     }
-    let duration = check_audio(&temp.path, &extension, target.duration).await?;
+    let duration = match meter {
+        Some(meter) => Some(check_length(meter, target.duration).await?),
+        None => None,
+    };
     let file_name = format!("{stem}.{extension}");
     let path = dir.join(&file_name);
     tokio::fs::rename(&temp.path, &path).await.map_err(io)?;
@@ -433,22 +444,15 @@ async fn fetch_to(
     })
 }
 
-/// For MP3 and WAV: how long the file plays, refused when it is not
-/// audio or plays under 90 % of `expected`. Other files: `None`.
-async fn check_audio(
-    path: &Path,
-    extension: &str,
+/// How long the file `meter` read plays, refused when it is not audio or
+/// plays under 90 % of `expected`.
+async fn check_length(
+    meter: audio::Meter,
     expected: Option<Duration>,
-) -> Result<Option<Duration>, DownloadError> {
-    if !audio::is_checked(extension) {
-        return Ok(None);
-    }
-    let (path, ext) = (path.to_path_buf(), extension.to_owned());
-    let length = tokio::task::spawn_blocking(move || audio::duration(&path, &ext))
+) -> Result<Duration, DownloadError> {
+    let length = meter
+        .finish()
         .await
-        .map_err(|e| DownloadError::NotAudio {
-            reason: e.to_string(),
-        })?
         .map_err(|reason| DownloadError::NotAudio { reason })?;
     if let Some(expected) = expected
         && length.as_secs_f64() < expected.as_secs_f64() * audio::MIN_SHARE
@@ -458,7 +462,7 @@ async fn check_audio(
             expected_ms: expected.as_millis() as u64,
         });
     }
-    Ok(Some(length))
+    Ok(length)
 }
 
 /// Writes a completion record in place (through a temporary file of its

@@ -21,6 +21,7 @@
 pub(crate) mod backlog;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod reference;
 #[cfg(feature = "journal")]
 mod sqlite;
 
@@ -139,6 +140,16 @@ pub enum JournalEvent {
         /// What is known of it.
         reason: String,
     },
+    /// A create whose outcome was lost (`sending` or `unknown`) was found
+    /// again: a callback carrying its reference ([`reference`]) named its
+    /// task, and the task's record echoes that reference. Only such an
+    /// entry takes it; an entry whose task id is known keeps it.
+    CreateFound {
+        /// The create.
+        intent: String,
+        /// Its task.
+        task_id: String,
+    },
     /// A wait saw a task's status change.
     StatusChanged {
         /// The task's kind.
@@ -168,7 +179,9 @@ pub enum JournalEvent {
     },
 }
 
-/// What came of a create.
+/// What came of a create. A refusal or an unknown outcome never replaces
+/// a task id the journal holds (the create's task was found through its
+/// callback before its lost answer was written down).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
     /// The task was made.

@@ -253,10 +253,25 @@ fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<
         }
         JournalEvent::CreateFinished { intent, outcome } => {
             let (state, task_id, detail) = outcome.entry();
+            // A refusal or a lost answer never replaces a found task id.
             connection.execute(
                 "UPDATE creates SET state = ?2, task_id = ?3, detail = ?4, updated_at = ?5
-                 WHERE intent = ?1",
+                 WHERE intent = ?1 AND (?3 IS NOT NULL OR task_id IS NULL)",
                 params![intent, state.as_str(), task_id, detail, now()],
+            )?;
+        }
+        JournalEvent::CreateFound { intent, task_id } => {
+            connection.execute(
+                "UPDATE creates SET state = ?3, task_id = ?2, updated_at = ?4
+                 WHERE intent = ?1 AND task_id IS NULL AND state IN (?5, ?6)",
+                params![
+                    intent,
+                    task_id,
+                    EntryState::Created.as_str(),
+                    now(),
+                    EntryState::Sending.as_str(),
+                    EntryState::Unknown.as_str()
+                ],
             )?;
         }
         JournalEvent::CreateUnanswered { intent, reason } => {

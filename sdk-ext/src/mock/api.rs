@@ -206,7 +206,10 @@ impl MockApi {
         let created = SystemTime::now();
         #[cfg(feature = "callbacks")]
         if let Some(delivery) = &self.callbacks {
-            delivery.play(&task_id, &script, created);
+            let request = origin
+                .as_ref()
+                .and_then(|o| serde_json::from_str::<Value>(&o.param).ok());
+            delivery.play(&task_id, &script, created, request.as_ref());
         }
         let task = Task::Scripted {
             script,
@@ -229,7 +232,7 @@ impl MockApi {
         let task_id = task_id.into();
         #[cfg(feature = "callbacks")]
         if let Some(delivery) = &self.callbacks {
-            delivery.play_kind(kind, &task_id, script);
+            delivery.play_kind(kind, &task_id, script, Some(&input));
         }
         let task = Task::Made {
             kind,
@@ -401,12 +404,9 @@ impl MockApi {
         let kind_script = self.kind_lifecycles[turn % self.kind_lifecycles.len()];
         match operation.kind {
             TaskKind::Music => {
-                let mut param = input;
-                if let Some(fields) = param.as_object_mut() {
-                    fields.remove("callBackUrl");
-                }
+                // The whole request, its callback URL too, as live.
                 let origin = Origin {
-                    param: param.to_string(),
+                    param: input.to_string(),
                     operation_type: match operation.name {
                         "extend-music" => "extend",
                         "upload-and-cover-audio" => "upload_cover",

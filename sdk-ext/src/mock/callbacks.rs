@@ -4,6 +4,11 @@
 //! provider signs, with seeded faults: deliveries duplicated, delayed (so
 //! reordered), dropped, forged (another key), stale (an old timestamp) and
 //! lying (validly signed, claiming completion before it happened).
+//!
+//! Deliveries go to the receiver's URL with the query of the create's own
+//! `callBackUrl`, as the provider posts to the whole URL the create named
+//! (so a create's reference, [`crate::journal::reference`], reaches the
+//! receiver).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -47,8 +52,15 @@ pub struct CallbackFaults {
 }
 
 impl CallbackDelivery {
-    /// Plays `script`'s callbacks for the music task `task_id` from now.
-    pub(crate) fn play(&self, task_id: &str, script: &Script, created: SystemTime) {
+    /// Plays `script`'s callbacks for the music task `task_id` from now;
+    /// `request` is its create's body, when a create made it.
+    pub(crate) fn play(
+        &self,
+        task_id: &str,
+        script: &Script,
+        created: SystemTime,
+        request: Option<&Value>,
+    ) {
         let mut steps: Vec<(Duration, Value)> = script
             .steps()
             .iter()
@@ -58,30 +70,48 @@ impl CallbackDelivery {
         if rng.f64() < self.faults.lying {
             steps.push((Duration::ZERO, body(task_id, &TaskStatus::Success, created)));
         }
-        self.send(task_id, steps, rng);
+        self.send(task_id, steps, rng, request);
     }
 
     /// Plays the callback of a task of another kind: one, when it ends (a
     /// lie: the same, at once).
-    pub(crate) fn play_kind(&self, kind: TaskKind, task_id: &str, script: KindScript) {
+    pub(crate) fn play_kind(
+        &self,
+        kind: TaskKind,
+        task_id: &str,
+        script: KindScript,
+        request: Option<&Value>,
+    ) {
         let mut steps = vec![(script.ends_after, kind_body(kind, task_id, script.fails))];
         let mut rng = fastrand::Rng::with_seed(self.faults.seed ^ seed_of(task_id));
         if rng.f64() < self.faults.lying {
             steps.push((Duration::ZERO, kind_body(kind, task_id, false)));
         }
-        self.send(task_id, steps, rng);
+        self.send(task_id, steps, rng, request);
     }
 
     /// Sends each step's body at its time, with the faults drawn from
     /// `rng`, in a task of the current tokio runtime; does nothing outside
     /// one, or when the URL is not loopback.
-    fn send(&self, task_id: &str, steps: Vec<(Duration, Value)>, mut rng: fastrand::Rng) {
+    fn send(
+        &self,
+        task_id: &str,
+        steps: Vec<(Duration, Value)>,
+        mut rng: fastrand::Rng,
+        request: Option<&Value>,
+    ) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let Ok(url) = url::Url::parse(&self.url) else {
+        let Ok(mut url) = url::Url::parse(&self.url) else {
             return;
         };
+        let own = request
+            .and_then(|r| r.get("callBackUrl")?.as_str())
+            .and_then(|u| url::Url::parse(u).ok());
+        if let Some(query) = own.as_ref().and_then(|u| u.query()) {
+            url.set_query(Some(query));
+        }
         if !crate::host::is_loopback(&url) {
             return;
         }
@@ -103,7 +133,7 @@ impl CallbackDelivery {
                 sends.push((at + delay, body.clone(), Signing::Stale));
             }
         }
-        let (key, url) = (self.key.clone(), self.url.clone());
+        let key = self.key.clone();
         let task_id = task_id.to_owned();
         runtime.spawn(async move {
             let client = reqwest::Client::new();
@@ -111,7 +141,9 @@ impl CallbackDelivery {
             sends.sort_by_key(|(at, _, _)| *at);
             for (at, body, signing) in sends {
                 tokio::time::sleep_until(start + at).await;
-                let mut request = client.post(&url).header("content-type", "application/json");
+                let mut request = client
+                    .post(url.clone())
+                    .header("content-type", "application/json");
                 if let Some(key) = &key {
                     let now = SystemTime::now()
                         .duration_since(UNIX_EPOCH)

@@ -19,6 +19,8 @@
 //!   limit vs the ideal 100 / 20 x 10 s, on simulated time;
 //! - `download_ratio`: the SDK's download of a 256 MiB loopback file vs a
 //!   plain reqwest stream-to-file (buffered, flushed, synced, renamed);
+//!   `download_verify_ratio`: the same download vs the SDK's of the same
+//!   bytes served as a type whose length is not read;
 //!   `download_peak_rss_mib`: a process downloading 1 GiB;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
@@ -289,7 +291,7 @@ fn create_burst_figure() -> std::io::Result<usize> {
 fn download_figures(quick: bool) -> std::io::Result<usize> {
     use kie_suno_tests::download_bench::{download_client, file_server, raw_side, sdk_side};
     let (size, rounds, big) = if quick {
-        (32u64 << 20, 2, 128u64 << 20)
+        (32u64 << 20, 3, 128u64 << 20)
     } else {
         (256u64 << 20, 5, 1u64 << 30)
     };
@@ -299,28 +301,39 @@ fn download_figures(quick: bool) -> std::io::Result<usize> {
         .build()?;
     let base = runtime.block_on(file_server())?;
     let url = format!("{base}/bytes/{size}");
+    let unchecked_url = format!("{base}/unchecked/{size}");
     let client = download_client()?;
     let http = kie_suno::reqwest::Client::new();
     let scratch = tempfile::tempdir()?;
-    let (mut sdk, mut raw, mut failures) = (Vec::new(), Vec::new(), 0);
+    // Three sides, each round in another order: the SDK (length read from
+    // the frames), the SDK on the same bytes of no checked type, reqwest.
+    let (mut sdk, mut unverified, mut raw, mut failures) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for round in 0..rounds {
-        let sdk_dir = scratch.path().join(format!("sdk-{round}"));
-        let raw_dir = scratch.path().join(format!("raw-{round}"));
-        let ((s, s_ok), (r, r_ok)) = runtime.block_on(async {
-            if round % 2 == 0 {
-                let s = sdk_side(&client, &url, &sdk_dir, size).await;
-                (s, raw_side(&http, &url, &raw_dir, size).await)
-            } else {
-                let r = raw_side(&http, &url, &raw_dir, size).await;
-                (sdk_side(&client, &url, &sdk_dir, size).await, r)
-            }
-        });
-        failures += usize::from(!s_ok) + usize::from(!r_ok);
-        sdk.push(s);
-        raw.push(r);
+        let dir = |side: &str| scratch.path().join(format!("{side}-{round}"));
+        let mut times = [0.0; 3];
+        for turn in 0..3 {
+            let side = (round + turn) % 3;
+            let (took, ok) = runtime.block_on(async {
+                match side {
+                    0 => sdk_side(&client, &url, &dir("sdk"), size).await,
+                    1 => sdk_side(&client, &unchecked_url, &dir("unverified"), size).await,
+                    _ => raw_side(&http, &url, &dir("raw"), size).await,
+                }
+            });
+            failures += usize::from(!ok);
+            times[side] = took;
+        }
+        sdk.push(times[0]);
+        unverified.push(times[1]);
+        raw.push(times[2]);
     }
-    // Throughput ratio: the raw side's time over the SDK's.
+    // Throughput ratios: the baseline's time over the SDK's.
     print("download_ratio", Spread::of_ratios(&raw, &sdk), 3)?;
+    print(
+        "download_verify_ratio",
+        Spread::of_ratios(&unverified, &sdk),
+        3,
+    )?;
     let mib_s: Vec<f64> = sdk.iter().map(|s| (size >> 20) as f64 / s).collect();
     print("download_mib_per_s", Spread::of(&mib_s), 0)?;
 
@@ -583,6 +596,29 @@ fn wait_figures(quick: bool) -> std::io::Result<usize> {
         "hybrid_lossy_delay_ratio",
         Spread::of_ratios(&lossy_delay, &fixed_delay),
         3,
+    )?;
+    // A task not queryable for its first 90 s, done at 120 s.
+    let (late, late_fixed) = paused.block_on(kie_suno_tests::sim::measure_late(
+        Duration::from_secs(90),
+        Duration::from_secs(120),
+        &fixed_policy,
+    ));
+    failures += late.failures + late_fixed.failures;
+    print("late_task_polls", Spread::of(&[late.polls]), 0)?;
+    print(
+        "late_task_fixed_5s_polls",
+        Spread::of(&[late_fixed.polls]),
+        0,
+    )?;
+    print(
+        "late_task_polls_ratio",
+        Spread::of(&[late.polls / late_fixed.polls]),
+        3,
+    )?;
+    print(
+        "late_task_delay_s",
+        Spread::of(&[late.delay.as_secs_f64()]),
+        1,
     )?;
     print("wait_polls_per_task", Spread::of(&ours_polls), 1)?;
     print("fixed_5s_polls_per_task", Spread::of(&fixed_polls), 1)?;

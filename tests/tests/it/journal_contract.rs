@@ -46,6 +46,7 @@ contract!(
     a_released_task_goes_back_to_the_pool_at_once,
     writers_at_once_lose_nothing,
     a_create_left_sending_is_reconciled_as_unknown_unless_answered,
+    a_lost_create_found_again_keeps_its_task,
 );
 
 /// Claimers, tasks: as many as a small fleet claims.

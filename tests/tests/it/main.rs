@@ -15,6 +15,7 @@ mod journal;
 mod journal_contract;
 mod live_files;
 mod live_lifecycle;
+mod lost_creates;
 mod mock_conformance;
 mod pages;
 mod postgres_journal;

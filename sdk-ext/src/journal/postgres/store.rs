@@ -90,9 +90,25 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
             let (state, task_id, detail) = outcome.entry();
             client
                 .execute(
+                    // A refusal or a lost answer never replaces a found task id.
                     "UPDATE kie_suno_creates SET state = $2, task_id = $3, detail = $4, updated_at = now()
-                     WHERE intent = $1",
+                     WHERE intent = $1 AND ($3::text IS NOT NULL OR task_id IS NULL)",
                     &[intent, &state.as_str(), &task_id, &detail],
+                )
+                .await?;
+        }
+        JournalEvent::CreateFound { intent, task_id } => {
+            client
+                .execute(
+                    "UPDATE kie_suno_creates SET state = $3, task_id = $2, updated_at = now()
+                     WHERE intent = $1 AND task_id IS NULL AND state IN ($4, $5)",
+                    &[
+                        intent,
+                        task_id,
+                        &EntryState::Created.as_str(),
+                        &EntryState::Sending.as_str(),
+                        &EntryState::Unknown.as_str(),
+                    ],
                 )
                 .await?;
         }
