@@ -18,8 +18,17 @@ use kie_suno::reqwest::Url;
 use kie_suno::{ApiKey, Client};
 use tokio::io::AsyncWriteExt;
 
-/// 1820 MP3 frames of 36 bytes (about 64 KiB).
-const CHUNK: usize = 1820 * 36;
+/// One MPEG-1 Layer III frame, 128 kbps, 44.1 kHz, mono: 417 bytes
+/// (1152 samples, 26 ms): the rate of the live files (the cut take of
+/// issue 22 held 446 KB for 28 s, 127 kbps).
+fn frame() -> Vec<u8> {
+    let mut frame = vec![0u8; 417];
+    frame[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0xC0]);
+    frame
+}
+
+/// 157 frames (about 64 KiB).
+const CHUNK: usize = 157 * 417;
 
 /// `GET /bytes/{n}`: n bytes of MP3 frames (what the SDK checks as audio),
 /// streamed chunk by chunk.
@@ -34,8 +43,7 @@ async fn unchecked(UrlPath(n): UrlPath<u64>) -> Response {
 }
 
 fn frames(n: u64, content_type: &str) -> Response {
-    let frames = kie_suno::mock::audio::mp3(std::time::Duration::from_secs_f64(1819.5 * 0.036));
-    let chunk = Bytes::from(frames);
+    let chunk = Bytes::from(frame().repeat(CHUNK / 417));
     let full = n / CHUNK as u64;
     let rest = (n % CHUNK as u64) as usize;
     let tail = chunk.slice(..rest);

@@ -4,88 +4,32 @@
 //! three-minute take under HTTP 200; the length against the record's
 //! `duration` is how such a file is told from a whole one.
 //!
-//! A [`Meter`] reads the length while the file arrives: the download hands
-//! it each chunk it writes, and a thread of its own demuxes them, so the
-//! check costs no second pass over the file and runs beside the network.
+//! The length is read while the file arrives, on the download's
+//! [`Tap`](super::tap::Tap): no second pass over the file.
 
-use std::io::Read;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes};
 use symphonia::core::errors::Error as AudioError;
 use symphonia::core::formats::FormatOptions;
 use symphonia::core::io::{MediaSource, MediaSourceStream, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
-use tokio::sync::mpsc;
+
+use super::tap::Chunks;
 
 /// A file shorter than this share of the length its record gives is not
 /// kept.
 pub(crate) const MIN_SHARE: f64 = 0.9;
-
-/// Chunks handed over and not yet demuxed (a few MiB at most): a demuxer
-/// slower than the network slows the download rather than filling memory.
-const QUEUED_CHUNKS: usize = 32;
 
 /// The formats whose length is read: by extension.
 pub(crate) fn is_checked(extension: &str) -> bool {
     matches!(extension, "mp3" | "wav")
 }
 
-/// The length of one file, read from its bytes as they arrive.
-pub(crate) struct Meter {
-    chunks: mpsc::Sender<Bytes>,
-    length: tokio::task::JoinHandle<Result<Duration, String>>,
-}
-
-impl Meter {
-    /// A meter for a file of `extension` audio, from its first byte.
-    pub(crate) fn start(extension: &str) -> Meter {
-        let (chunks, arriving) = mpsc::channel(QUEUED_CHUNKS);
-        let extension = extension.to_owned();
-        let source = ReadOnlySource::new(Arriving {
-            chunks: arriving,
-            current: Bytes::new(),
-        });
-        let length = tokio::task::spawn_blocking(move || measure(Box::new(source), &extension));
-        Meter { chunks, length }
-    }
-
-    /// The next bytes of the file. Once the demuxer has given up (the
-    /// bytes are not audio), the rest are not needed and are dropped.
-    pub(crate) async fn feed(&self, chunk: Bytes) {
-        let _ = self.chunks.send(chunk).await;
-    }
-
-    /// How long the whole file plays; an error says why it could not be
-    /// read as audio.
-    pub(crate) async fn finish(self) -> Result<Duration, String> {
-        drop(self.chunks);
-        self.length
-            .await
-            .unwrap_or_else(|e| Err(format!("its length could not be read ({e})")))
-    }
-}
-
-/// The chunks of a download, read as one stream (on the meter's thread).
-struct Arriving {
-    chunks: mpsc::Receiver<Bytes>,
-    current: Bytes,
-}
-
-impl Read for Arriving {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(chunk) => self.current = chunk,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current.advance(n);
-        Ok(n)
-    }
+/// How long the file arriving as `chunks` plays as `extension` audio,
+/// from its frames; an error says why it could not be read as audio.
+pub(crate) fn length(chunks: Chunks, extension: &str) -> Result<Duration, String> {
+    measure(Box::new(ReadOnlySource::new(chunks)), extension)
 }
 
 /// How long `source` plays as `extension` audio, from its frames.
@@ -142,17 +86,17 @@ mod tests {
         frame.repeat(frames)
     }
 
-    /// How long `bytes` play, handed to a meter in chunks of 1000 bytes.
+    /// How long `bytes` play, handed to a tap in chunks of 1000 bytes.
     fn duration_of(bytes: &[u8]) -> Result<Duration, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         runtime.block_on(async {
-            let meter = Meter::start("mp3");
+            let tap = super::super::tap::Tap::start(|chunks| length(chunks, "mp3"));
             for chunk in bytes.chunks(1000) {
-                meter.feed(Bytes::copy_from_slice(chunk)).await;
+                tap.feed(bytes::Bytes::copy_from_slice(chunk)).await;
             }
-            meter.finish().await
+            tap.finish().await.unwrap()
         })
     }
 

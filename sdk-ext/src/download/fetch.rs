@@ -3,9 +3,10 @@
 //! write into one file), resumed with a range request when the connection
 //! is cut or stalls (validated by the file's ETag or Last-Modified,
 //! started over when the file changed), its size checked against what the
-//! server declared and against the size cap, an MP3 or WAV's length read
-//! from its frames as they arrive ([`audio::Meter`]) and checked against
-//! its record, then flushed, synced and renamed into place. A reader never sees a partial file under the final
+//! server declared and against the size cap, its SHA-256 and an MP3 or
+//! WAV's length read from the chunks as they arrive (on a [`Tap`]), the
+//! length checked against its record, then flushed, synced and renamed
+//! into place. A reader never sees a partial file under the final
 //! name, and the temporary file is removed however the download ends,
 //! cancellation included.
 //!
@@ -28,6 +29,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
+use super::tap::{Chunks, Tap};
 use super::{audio, name};
 use crate::error::{DownloadError, SourceKind};
 use crate::hex::hex;
@@ -163,6 +165,15 @@ pub(crate) async fn existing(dir: &Path, stem: &str) -> Option<Saved> {
         already_there: true,
         duplicate_of: None,
     })
+}
+
+/// The SHA-256 of the chunks, in hex (on the download's tap).
+fn sha256(mut chunks: Chunks) -> String {
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = chunks.next_chunk() {
+        hasher.update(&chunk);
+    }
+    hex(&hasher.finalize())
 }
 
 async fn checksum(path: &Path) -> std::io::Result<String> {
@@ -321,9 +332,14 @@ async fn fetch_to(
         source,
     };
     let mut out = tokio::io::BufWriter::with_capacity(BUFFER, file);
-    let mut hasher = Sha256::new();
-    let start_meter = || audio::is_checked(&extension).then(|| audio::Meter::start(&extension));
-    let mut meter = start_meter();
+    let start_taps = || {
+        let digest = Tap::start(sha256);
+        let ext = extension.clone();
+        let meter = audio::is_checked(&extension)
+            .then(|| Tap::start(move |chunks| audio::length(chunks, &ext)));
+        (digest, meter)
+    };
+    let (mut digest, mut meter) = start_taps();
     let mut written: u64 = 0;
     let mut resumes = 0;
     on_event(&DownloadEvent::Started {
@@ -346,10 +362,10 @@ async fn fetch_to(
                 written += len;
                 check_size(Some(written), limits)?;
                 out.write_all(&chunk).await.map_err(io)?;
-                hasher.update(&chunk);
                 if let Some(meter) = &meter {
-                    meter.feed(chunk).await;
+                    meter.feed(chunk.clone()).await;
                 }
+                digest.feed(chunk).await;
                 // A progress event per mebibyte, not per chunk.
                 if written >> 20 != (written - len) >> 20 {
                     on_event(&DownloadEvent::Progress {
@@ -376,8 +392,7 @@ async fn fetch_to(
                         file.set_len(0).await.map_err(io)?;
                         file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
                         out = tokio::io::BufWriter::with_capacity(BUFFER, file);
-                        hasher = Sha256::new();
-                        meter = start_meter();
+                        (digest, meter) = start_taps();
                         written = 0;
                         total = content_length(&response);
                     }
@@ -411,11 +426,14 @@ async fn fetch_to(
         Some(meter) => Some(check_length(meter, target.duration).await?),
         None => None,
     };
+    let sha256 = digest
+        .finish()
+        .await
+        .map_err(|e| io(std::io::Error::other(e)))?;
     let file_name = format!("{stem}.{extension}");
     let path = dir.join(&file_name);
     tokio::fs::rename(&temp.path, &path).await.map_err(io)?;
     temp.placed = true;
-    let sha256 = hex(&hasher.finalize());
     let source_url = crate::redact::url(url);
     let completion = Completion {
         file: file_name,
@@ -447,12 +465,13 @@ async fn fetch_to(
 /// How long the file `meter` read plays, refused when it is not audio or
 /// plays under 90 % of `expected`.
 async fn check_length(
-    meter: audio::Meter,
+    meter: Tap<Result<Duration, String>>,
     expected: Option<Duration>,
 ) -> Result<Duration, DownloadError> {
     let length = meter
         .finish()
         .await
+        .and_then(|length| length)
         .map_err(|reason| DownloadError::NotAudio { reason })?;
     if let Some(expected) = expected
         && length.as_secs_f64() < expected.as_secs_f64() * audio::MIN_SHARE

@@ -20,6 +20,7 @@ mod audio;
 mod fetch;
 mod name;
 mod remote;
+mod tap;
 
 use std::path::Path;
 use std::sync::Arc;
