@@ -21,6 +21,7 @@ mod fetch;
 mod name;
 mod remote;
 mod tap;
+mod temp;
 
 use std::path::Path;
 use std::sync::Arc;
