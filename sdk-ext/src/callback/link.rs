@@ -49,9 +49,11 @@ pub enum Linked {
 }
 
 /// Links the create `delivery`'s reference names to its task, when the
-/// journal lost that create's outcome and the task is confirmed (see the
-/// [module](self)). Fails only when the journal or the API cannot be
-/// read.
+/// journal lost that create's outcome (`sending` or `unknown`) and the
+/// task is confirmed: a music task's record (one poll, repeated while the
+/// API does not know the task yet) echoes the same reference in `param`;
+/// a task of another family, whose record echoes nothing, by a signed
+/// delivery. Fails only when the journal or the API cannot be read.
 pub async fn link(client: &Client, delivery: &Delivery) -> Result<Linked, Error> {
     let (Some(journal), Some(intent)) = (client.journal(), delivery.reference.as_deref()) else {
         return Ok(Linked::Known);

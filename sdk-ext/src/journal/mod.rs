@@ -141,7 +141,7 @@ pub enum JournalEvent {
         reason: String,
     },
     /// A create whose outcome was lost (`sending` or `unknown`) was found
-    /// again: a callback carrying its reference ([`reference`]) named its
+    /// again: a callback carrying its reference ([`reference`](mod@reference)) named its
     /// task, and the task's record echoes that reference. Only such an
     /// entry takes it; an entry whose task id is known keeps it.
     CreateFound {
