@@ -8,6 +8,7 @@ mod connection;
 mod create;
 mod demo;
 mod download;
+mod drift;
 mod duration;
 mod exit;
 mod journal;
@@ -103,6 +104,19 @@ enum Command {
     /// Show the account's credits.
     Credits {
         /// Print `{"credits": N}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask for the balance and the named tasks, and print what the answers
+    /// hold that the API's description does not say (--json: the report
+    /// `cargo xtask drift` turns into proposed fix-ups).
+    Drift {
+        /// Task ids to look at.
+        task_ids: Vec<String>,
+        /// Their kind.
+        #[arg(long, value_enum, default_value = "music")]
+        kind: Kind,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -218,6 +232,14 @@ async fn main() -> ExitCode {
         Command::Separate(args) => create::separate(&cli.conn, args).await,
         Command::Worker(args) => worker::run(&cli.conn, args).await,
         Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
+        Command::Drift {
+            task_ids,
+            kind,
+            json,
+        } => match client(&cli.conn).await {
+            Ok(client) => drift::run(&client, &task_ids, kind, json).await,
+            Err(e) => Err(e),
+        },
         Command::Tasks { all, json } => journal::tasks(&cli.conn, all, json).await,
         Command::Resume { download, json } => match client(&cli.conn).await {
             Ok(client) => journal::resume(&cli.conn, &client, download, json).await,

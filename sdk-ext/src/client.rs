@@ -65,6 +65,8 @@ struct Shared {
     file_user_agent: String,
     /// Journal events not written yet, written again in the background.
     backlog: Arc<crate::journal::backlog::Backlog>,
+    /// What answers showed that the description does not say.
+    drift: Option<Arc<crate::drift::Drift>>,
 }
 
 impl fmt::Debug for Client {
@@ -207,6 +209,17 @@ impl Client {
             .map_err(|_| incomplete("a number of credits that is not a finite decimal"))
     }
 
+    /// What this client's answers showed that the description does not
+    /// say, so far (see [`crate::drift`]); empty when
+    /// [`ClientBuilder::drift`] turned it off.
+    pub fn drift(&self) -> crate::drift::DriftReport {
+        self.shared
+            .drift
+            .as_ref()
+            .map(|d| d.report())
+            .unwrap_or_default()
+    }
+
     /// Awaits a call of the generated client: its answer and the server's
     /// `Retry-After` hint, or the typed error of what went wrong.
     pub(crate) async fn answer<T>(
@@ -335,6 +348,7 @@ pub struct ClientBuilder {
     shared_create_limit: Option<Arc<dyn SharedCreateLimit>>,
     callback_url: Option<String>,
     journal: Option<Arc<dyn Journal>>,
+    drift: bool,
 }
 
 impl Default for ClientBuilder {
@@ -354,6 +368,7 @@ impl Default for ClientBuilder {
             shared_create_limit: None,
             callback_url: None,
             journal: None,
+            drift: true,
         }
     }
 }
@@ -462,6 +477,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether answers are compared with the description and what they
+    /// hold undescribed is counted ([`Client::drift`]; default on: the
+    /// first 64 answers of each operation, then one in 16).
+    pub fn drift(mut self, on: bool) -> Self {
+        self.drift = on;
+        self
+    }
+
     /// Writes every create down before sending it, then its task id (or
     /// why there is none), the status changes its waits see, how it ended,
     /// and the files saved; see [`crate::journal`]. A create the journal
@@ -497,10 +520,14 @@ impl ClientBuilder {
         };
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
+        let drift = self.drift.then(Arc::<crate::drift::Drift>::default);
         let options = generated::RequestOptions {
             headers,
             max_body_bytes: self.max_body_bytes,
             transport: self.transport,
+            observer: drift
+                .clone()
+                .map(|d| d as Arc<dyn generated::AnswerObserver>),
         };
         Ok(Client {
             shared: Arc::new(Shared {
@@ -515,6 +542,7 @@ impl ClientBuilder {
                 files: std::sync::OnceLock::new(),
                 file_user_agent,
                 backlog: Default::default(),
+                drift,
             }),
         })
     }

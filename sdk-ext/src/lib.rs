@@ -46,6 +46,7 @@ pub mod cover;
 mod create;
 pub mod download;
 mod download_url;
+pub mod drift;
 mod envelope;
 mod error;
 pub mod fanout;

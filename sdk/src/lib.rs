@@ -37,6 +37,21 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     ) -> Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + '_>>;
 }
 
+/// The description this client was generated from, for comparing live
+/// answers with it.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Sees the bodies of successful answers, to compare them with the
+/// description: asked first whether it wants an answer (so that it can
+/// look at a sample), then given the whole body, which the operation
+/// still decodes as usual.
+pub trait AnswerObserver: Send + Sync + std::fmt::Debug {
+    /// Whether to look at this answer of `operation` (its operationId).
+    fn wants(&self, operation: &'static str) -> bool;
+    /// The body of an answer it wanted, read whole (within the size cap).
+    fn observe(&self, operation: &'static str, body: &[u8]);
+}
+
 /// Settings the generated client applies to every request.
 #[derive(Debug, Clone)]
 pub struct RequestOptions {
@@ -48,6 +63,8 @@ pub struct RequestOptions {
     pub max_body_bytes: usize,
     /// Sends the requests instead of the reqwest client, when set.
     pub transport: Option<Arc<dyn Transport>>,
+    /// Sees a sample of the successful answers' bodies, when set.
+    pub observer: Option<Arc<dyn AnswerObserver>>,
 }
 
 impl progenitor_client::ClientHooks<RequestOptions> for Client {
@@ -65,7 +82,7 @@ impl progenitor_client::ClientHooks<RequestOptions> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = match &self.inner.transport {
             Some(transport) => transport.send(request).await?,
@@ -73,10 +90,40 @@ impl progenitor_client::ClientHooks<RequestOptions> for Client {
         };
         let limit = self.inner.max_body_bytes;
         let response: http::Response<reqwest::Body> = response.into();
-        Ok(response
-            .map(|body| reqwest::Body::wrap(http_body_util::Limited::new(body, limit)))
-            .into())
+        let response =
+            response.map(|body| reqwest::Body::wrap(http_body_util::Limited::new(body, limit)));
+        match &self.inner.observer {
+            Some(observer)
+                if response.status().is_success() && observer.wants(info.operation_id) =>
+            {
+                Ok(observed(response, observer.as_ref(), info.operation_id).await)
+            }
+            _ => Ok(response.into()),
+        }
     }
+}
+
+/// The answer, its body read whole and shown to `observer`, then handed
+/// on as it came: the bytes, or the failure that cut them short (so that
+/// the operation reports it as it would have).
+async fn observed(
+    response: http::Response<reqwest::Body>,
+    observer: &dyn AnswerObserver,
+    operation: &'static str,
+) -> reqwest::Response {
+    use http_body_util::BodyExt;
+    let (parts, body) = response.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            observer.observe(operation, &bytes);
+            reqwest::Body::from(bytes)
+        }
+        Err(failure) => reqwest::Body::wrap_stream(futures_util::stream::once(async move {
+            Err::<bytes::Bytes, _>(failure)
+        })),
+    };
+    http::Response::from_parts(parts, body).into()
 }
 
 /// The complete generated source, for the workspace's snapshot test.

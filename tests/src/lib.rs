@@ -2,6 +2,7 @@
 //! fixtures are, and wait-policy simulations.
 #![forbid(unsafe_code)]
 
+pub mod canned;
 pub mod decode;
 pub mod download_bench;
 pub mod fleet;

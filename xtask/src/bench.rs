@@ -264,27 +264,25 @@ pub fn parse_figures(output: &str) -> Figures {
 /// Runs the benchmark binary and reads its figures. A benchmark whose
 /// measured calls failed exits non-zero, and so fails here.
 pub fn run_benchmarks(root: &Path, quick: bool) -> Result<Figures, String> {
-    // The fleet figures run the release `suno` beside the bench binary.
+    // Figures come from release builds. The quick smoke (CI) runs the
+    // debug builds the tests left: it proves every figure can be made, not
+    // what it is, and spares CI a release build of the whole tree.
+    let profile: &[&str] = if quick { &[] } else { &["--release"] };
+    // The fleet figures run `suno` of the same profile beside the bench.
     let built = Command::new(cargo())
-        .args(["build", "--quiet", "--release", "-p", "kie-suno-cli"])
+        .args(["build", "--quiet", "-p", "kie-suno-cli"])
+        .args(profile)
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !built.success() {
-        return Err("cannot build the release `suno` for the fleet figures".into());
+        return Err("cannot build `suno` for the fleet figures".into());
     }
     let mut command = Command::new(cargo());
     command
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "kie-suno-tests",
-            "--bin",
-            "bench",
-            "--",
-        ])
+        .args(["run", "--quiet", "-p", "kie-suno-tests", "--bin", "bench"])
+        .args(profile)
+        .arg("--")
         .current_dir(root);
     if quick {
         command.arg("--quick");

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cycles;
 pub mod document;
 pub mod downconvert;
+pub mod drift;
 pub mod error;
 pub mod examples;
 pub mod fix_report;

@@ -25,7 +25,8 @@ enum Command {
     Check,
     /// Run the benchmarks, print `name=value` figures, write BENCHMARKS.md.
     Bench {
-        /// Run each briefly, skip the build-time ratio, write nothing (CI smoke).
+        /// Run each briefly on debug builds, skip the build-time ratio, write
+        /// nothing (CI smoke: the figures exist, their values mean little).
         #[arg(long)]
         quick: bool,
     },
@@ -51,6 +52,16 @@ enum Command {
         /// Print the report without writing anything.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Turn a drift report (`suno drift --json`, or `Client::drift()` as
+    /// JSON) into proposed fix-ups (an Overlay, each with its reason) and
+    /// the change report they would make to sdk/openapi.json.
+    Drift {
+        /// The report (JSON).
+        report: std::path::PathBuf,
+        /// Write the proposed fix-ups here instead of printing them.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -194,6 +205,10 @@ fn main() -> ExitCode {
         }
         Command::UpdateSpec { inputs, dry_run } => {
             xtask::update::run(&layout, &inputs, dry_run, &mut std::io::stdout()).map(|()| true)
+        }
+        Command::Drift { report, out } => {
+            xtask::drift::run(&layout, &report, out.as_deref(), &mut std::io::stdout())
+                .map(|()| true)
         }
         Command::Spec => xtask::write(&layout).map(|g| {
             print!("{}", g.report);

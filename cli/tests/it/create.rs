@@ -159,6 +159,25 @@ async fn credits_prints_the_balance() {
 }
 
 #[tokio::test]
+async fn credits_prints_a_fractional_balance_as_sent() {
+    let body = r#"{"code":200,"msg":"success","data":1234.5}"#.to_owned();
+    let url = kie_suno_tests::canned::serve_json("/api/v1/chat/credit", body)
+        .await
+        .unwrap();
+    for (json, expected) in [(false, "1234.5 credits"), (true, r#"{"credits":1234.5}"#)] {
+        let mut command = suno();
+        command.args(["--api-key", "k", "--base-url", &url, "credits"]);
+        if json {
+            command.arg("--json");
+        }
+        let output = command.output().await.unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert_eq!(stdout.trim(), expected);
+    }
+}
+
+#[tokio::test]
 async fn lyrics_wav_and_separate_wait_for_their_own_kind() {
     let server = server(MockBuilder::default()).await;
     let output = run(&server, &["lyrics", "--prompt", "the sea", "--wait"]).await;

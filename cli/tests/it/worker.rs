@@ -1,7 +1,8 @@
 //! `suno worker` on a PostgreSQL journal and on a journal file: a task
 //! `suno generate` left in the journal (no `--wait`) is claimed, followed
 //! and reported once by a worker, `suno tasks` shows who reported it, and
-//! the database password in the URL is printed nowhere.
+//! the database password in the URL is printed nowhere; a create whose
+//! answer was lost is found through its callback by a listening worker.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -119,4 +120,82 @@ async fn a_worker_reports_a_task_generate_left_in_a_journal_file() {
     let (task_id, report, entry, plain, _) =
         generate_then_work(&journal.display().to_string()).await;
     assert_reported_once_by_solo(&task_id, &report, &entry, &plain);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_answer_was_lost_is_found_and_reported_by_a_listening_worker() {
+    use kie_suno::callback::WebhookKey;
+    use kie_suno::mock::{CallbackDelivery, Fault, Faults};
+    const KEY: &str = "whk-cli-lost-create";
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite3").display().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let server = MockServer::builder()
+        .faults(Faults::on_requests(1..2, Fault::CloseMidBody))
+        .lifecycle(Script::success(Duration::from_secs(6)))
+        .callbacks(CallbackDelivery {
+            url: format!("http://127.0.0.1:{port}/kie"),
+            key: WebhookKey::new(KEY),
+            faults: Default::default(),
+        })
+        .start()
+        .await
+        .unwrap();
+    let suno = |args: &[&str]| {
+        let mut command = crate::common::suno();
+        command
+            .args(args)
+            .args(["--journal", &journal])
+            .env("KIE_BASE_URL", server.url())
+            .env("KIE_API_KEY", server.api_key())
+            .env("KIE_WEBHOOK_HMAC_KEY", KEY);
+        command
+    };
+    let mut worker = suno(&[
+        "worker",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--lease",
+        "2s",
+        "--name",
+        "solo",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let created = suno(&[
+        "generate",
+        "--prompt",
+        "calm piano",
+        "--callback-url",
+        "https://hooks.example.com/suno",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert_eq!(created.status.code(), Some(7), "{created:?}");
+    let made = server.created_tasks();
+    assert_eq!(made.len(), 1, "the mock made the task");
+    let stdout = worker.stdout.take().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(60), async {
+        BufReader::new(stdout).lines().next_line().await
+    })
+    .await
+    .expect("a report within a minute")
+    .unwrap()
+    .expect("a line");
+    worker.start_kill().unwrap();
+    let _ = worker.wait().await;
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(report["task_id"], made[0].0.as_str(), "{report}");
+    assert_eq!(report["outcome"], "completed");
+    let listed = suno(&["tasks", "--all", "--json"]).output().await.unwrap();
+    let entry: serde_json::Value =
+        serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(entry["task_id"], made[0].0.as_str(), "{entry}");
+    assert_eq!(entry["reported"][1], "solo");
 }

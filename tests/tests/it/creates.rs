@@ -236,6 +236,22 @@ async fn a_refusal_for_credits_is_a_credits_error_and_makes_no_task() {
 }
 
 #[tokio::test]
+async fn a_balance_with_a_fraction_comes_back_exactly_as_sent() {
+    for sent in ["1234.5", "0.1", "99999999.99", "7", "0"] {
+        let body = format!(r#"{{"code":200,"msg":"success","data":{sent}}}"#);
+        let url = kie_suno_tests::canned::serve_json("/api/v1/chat/credit", body)
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .api_key(ApiKey::new("k").unwrap())
+            .base_url(&url)
+            .build()
+            .unwrap();
+        assert_eq!(client.credits().await.unwrap().to_string(), sent);
+    }
+}
+
+#[tokio::test]
 async fn credits_are_read_from_the_account() {
     let server = server(MockBuilder::default().credits(321)).await;
     assert_eq!(

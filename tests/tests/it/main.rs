@@ -8,6 +8,7 @@ mod client;
 mod creates;
 mod decode_props;
 mod downloads;
+mod drift;
 mod families;
 mod generated_code;
 mod generated_decoding;
