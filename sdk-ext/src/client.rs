@@ -479,7 +479,7 @@ impl ClientBuilder {
 
     /// Whether answers are compared with the description and what they
     /// hold undescribed is counted ([`Client::drift`]; default on: the
-    /// first 64 answers of each operation, then one in 16).
+    /// first 16 answers of each operation, then one in 64).
     pub fn drift(mut self, on: bool) -> Self {
         self.drift = on;
         self

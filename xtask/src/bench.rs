@@ -58,6 +58,7 @@ const fn report_at_most(limit: f64) -> Goal {
 /// The goals, by figure.
 pub const GOALS: &[(&str, Goal)] = &[
     ("call_overhead_ratio", at_most(1.05)),
+    ("drift_overhead_ratio", report_at_most(1.02)),
     ("decode_vs_value_ratio", at_most(0.6)),
     ("decode_vs_scan_ratio", report_at_most(2.0)),
     ("wait_polls_ratio", at_most(1.0)),
@@ -90,6 +91,10 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "call_overhead_ratio",
         "`client.task(id)` vs a bare reqwest GET with the bearer key that decodes the same body into the same generated `MusicRecordResponse` (UTF-8 check, `from_str`, code checked); same loopback server, keep-alive, sides alternating first",
+    ),
+    (
+        "drift_overhead_ratio",
+        "the same `client.task(id)` calls (drift on, the default: the first 16 answers compared with openapi.json, then one in 64) vs a client with `drift(false)`; same server, the three call sides in turn first",
     ),
     (
         "wait_polls_ratio",

@@ -7,7 +7,7 @@
 //! REPORT.json` turns it into proposed fix-ups for `spec/fixes.yaml`.
 //!
 //! Each successful answer of an operation is compared with its schema
-//! until 64 were, then one in 16 (the rest cost nothing): counts are of
+//! until 16 were, then one in 64 (the rest cost nothing): counts are of
 //! the answers compared, which the report gives per operation. A report
 //! holds at most 1,000 distinct findings; later new ones are counted as
 //! dropped.
@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 use compare::Finding;
 
 /// Answers of an operation compared before sampling starts.
-const ALWAYS_FIRST: u64 = 64;
+const ALWAYS_FIRST: u64 = 16;
 /// After that, one answer in this many is compared.
-const THEN_ONE_IN: u64 = 16;
+const THEN_ONE_IN: u64 = 64;
 /// Distinct findings kept.
 const MAX_ENTRIES: usize = 1000;
 

@@ -268,6 +268,11 @@ fn call_figures(
         Spread::of_ratios(&calls.sdk, &calls.raw),
         3,
     )?;
+    print(
+        "drift_overhead_ratio",
+        Spread::of_ratios(&calls.sdk, &calls.without_drift),
+        3,
+    )?;
     let call_us: Vec<f64> = calls.sdk.iter().map(|ns| ns / 1000.0).collect();
     print("call_us", Spread::of(&call_us), 1)?;
     Ok(())
@@ -465,6 +470,8 @@ fn minimal_server(body: String) -> std::io::Result<String> {
 struct CallRounds {
     sdk: Vec<f64>,
     raw: Vec<f64>,
+    /// The SDK with drift off (`ClientBuilder::drift(false)`).
+    without_drift: Vec<f64>,
     failures: usize,
 }
 
@@ -492,43 +499,52 @@ async fn raw_task(raw: &kie_suno::reqwest::Client, endpoint: &str) -> bool {
 
 async fn call_rounds(body: String, calls: u32, rounds: usize) -> std::io::Result<CallRounds> {
     let url = minimal_server(body)?;
-    let client = Client::builder()
-        .api_key(ApiKey::new("bench-key").map_err(std::io::Error::other)?)
-        .base_url(&url)
-        .build()
-        .map_err(std::io::Error::other)?;
+    let sdk = |drift: bool| {
+        Client::builder()
+            .api_key(ApiKey::new("bench-key").map_err(std::io::Error::other)?)
+            .base_url(&url)
+            .drift(drift)
+            .build()
+            .map_err(std::io::Error::other)
+    };
+    let (client, without_drift) = (sdk(true)?, sdk(false)?);
     let raw = kie_suno::reqwest::Client::new();
     let endpoint = format!("{url}/api/v1/generate/record-info");
     let mut out = CallRounds {
         sdk: Vec::new(),
         raw: Vec::new(),
+        without_drift: Vec::new(),
         failures: 0,
     };
-    // Warm both connections up; these count too.
-    if client.task("t").await.is_err() {
-        out.failures += 1;
+    // Warm the connections up; these count too.
+    for sdk in [&client, &without_drift] {
+        if sdk.task("t").await.is_err() {
+            out.failures += 1;
+        }
     }
     if !raw_task(&raw, &endpoint).await {
         out.failures += 1;
     }
     for round in 0..rounds {
-        for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+        // The three sides, each round in another order.
+        for turn in 0..3 {
+            let side = (round + turn) % 3;
             let start = Instant::now();
             for _ in 0..calls {
-                let ok = if side == 0 {
-                    black_box(client.task("t").await).is_ok()
-                } else {
-                    raw_task(&raw, &endpoint).await
+                let ok = match side {
+                    0 => black_box(client.task("t").await).is_ok(),
+                    1 => raw_task(&raw, &endpoint).await,
+                    _ => black_box(without_drift.task("t").await).is_ok(),
                 };
                 if !ok {
                     out.failures += 1;
                 }
             }
             let ns = start.elapsed().as_nanos() as f64 / f64::from(calls);
-            if side == 0 {
-                out.sdk.push(ns);
-            } else {
-                out.raw.push(ns);
+            match side {
+                0 => out.sdk.push(ns),
+                1 => out.raw.push(ns),
+                _ => out.without_drift.push(ns),
             }
         }
     }
