@@ -34,15 +34,7 @@ async fn generate_then_work(
         .start()
         .await
         .unwrap();
-    let suno = |args: &[&str]| {
-        let mut command = crate::common::suno();
-        command
-            .args(args)
-            .args(["--journal", journal])
-            .env("KIE_BASE_URL", server.url())
-            .env("KIE_API_KEY", server.api_key());
-        command
-    };
+    let suno = suno_on(&server, journal);
     let created = suno(&[
         "generate",
         "--prompt",
@@ -62,26 +54,52 @@ async fn generate_then_work(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = worker.stdout.take().unwrap();
-    let first = tokio::time::timeout(Duration::from_secs(60), async {
-        BufReader::new(stdout).lines().next_line().await
-    })
-    .await
-    .expect("a report within a minute")
-    .unwrap()
-    .expect("a line");
+    let first = first_report(&mut worker).await;
     worker.start_kill().unwrap();
     let mut printed = worker.wait_with_output().await.unwrap().stderr;
     let report: serde_json::Value = serde_json::from_str(&first).unwrap();
 
     let listed = suno(&["tasks", "--all", "--json"]).output().await.unwrap();
-    let entry: serde_json::Value =
-        serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let entry = newest_entry(&listed.stdout);
     printed.extend(&listed.stderr);
     let plain = suno(&["tasks", "--all"]).output().await.unwrap();
     printed.extend(&plain.stderr);
     let plain = String::from_utf8_lossy(&plain.stdout).into_owned();
     (task_id, report, entry, plain, printed)
+}
+
+/// `suno` with `args`, on `journal` and the mock `server`.
+fn suno_on<'a>(
+    server: &'a MockServer,
+    journal: &'a str,
+) -> impl Fn(&[&str]) -> tokio::process::Command + 'a {
+    move |args| {
+        let mut command = crate::common::suno();
+        command
+            .args(args)
+            .args(["--journal", journal])
+            .env("KIE_BASE_URL", server.url())
+            .env("KIE_API_KEY", server.api_key());
+        command
+    }
+}
+
+/// The first line a worker prints (its first report), within a minute.
+async fn first_report(worker: &mut tokio::process::Child) -> String {
+    let stdout = worker.stdout.take().expect("piped stdout");
+    tokio::time::timeout(Duration::from_secs(60), async {
+        BufReader::new(stdout).lines().next_line().await
+    })
+    .await
+    .expect("a report within a minute")
+    .unwrap()
+    .expect("a line")
+}
+
+/// The first (newest) entry `suno tasks --json` printed.
+fn newest_entry(stdout: &[u8]) -> serde_json::Value {
+    let line = stdout.split(|b| *b == b'\n').next().unwrap_or_default();
+    serde_json::from_slice(line).expect("a JSON entry")
 }
 
 /// The report and the journal both say `solo` saw `task_id` through.
@@ -145,13 +163,8 @@ async fn a_create_whose_answer_was_lost_is_found_and_reported_by_a_listening_wor
         .await
         .unwrap();
     let suno = |args: &[&str]| {
-        let mut command = crate::common::suno();
-        command
-            .args(args)
-            .args(["--journal", &journal])
-            .env("KIE_BASE_URL", server.url())
-            .env("KIE_API_KEY", server.api_key())
-            .env("KIE_WEBHOOK_HMAC_KEY", KEY);
+        let mut command = suno_on(&server, &journal)(args);
+        command.env("KIE_WEBHOOK_HMAC_KEY", KEY);
         command
     };
     let mut worker = suno(&[
@@ -180,22 +193,14 @@ async fn a_create_whose_answer_was_lost_is_found_and_reported_by_a_listening_wor
     assert_eq!(created.status.code(), Some(7), "{created:?}");
     let made = server.created_tasks();
     assert_eq!(made.len(), 1, "the mock made the task");
-    let stdout = worker.stdout.take().unwrap();
-    let first = tokio::time::timeout(Duration::from_secs(60), async {
-        BufReader::new(stdout).lines().next_line().await
-    })
-    .await
-    .expect("a report within a minute")
-    .unwrap()
-    .expect("a line");
+    let first = first_report(&mut worker).await;
     worker.start_kill().unwrap();
     let _ = worker.wait().await;
     let report: serde_json::Value = serde_json::from_str(&first).unwrap();
     assert_eq!(report["task_id"], made[0].0.as_str(), "{report}");
     assert_eq!(report["outcome"], "completed");
     let listed = suno(&["tasks", "--all", "--json"]).output().await.unwrap();
-    let entry: serde_json::Value =
-        serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let entry = newest_entry(&listed.stdout);
     assert_eq!(entry["task_id"], made[0].0.as_str(), "{entry}");
     assert_eq!(entry["reported"][1], "solo");
 }

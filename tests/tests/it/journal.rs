@@ -10,10 +10,11 @@ use kie_suno::mock::{Fault, Faults, MockBuilder, Script};
 use kie_suno::music::GenerateMusic;
 use kie_suno::{ApiKey, Client, Error, TaskKind};
 
-const HOOK: &str = "https://example.com/hook";
+const HOOK: &str = "https://hooks.example.com/suno?team=7";
 
 /// A client of `server` that journals into `journal`.
-fn journaling(server: &kie_suno::mock::MockServer, journal: Arc<dyn Journal>) -> Client {
+/// A client of `server` writing to `journal`, its callbacks to `HOOK`.
+pub(crate) fn journaling(server: &kie_suno::mock::MockServer, journal: Arc<dyn Journal>) -> Client {
     Client::builder()
         .api_key(ApiKey::new(server.api_key()).unwrap())
         .base_url(server.url())

@@ -11,22 +11,12 @@ use std::time::{Duration, SystemTime};
 
 use kie_suno::callback::{Linked, Receiver, Rejection, Verifier, WebhookKey};
 use kie_suno::journal::{EntryState, Journal, SqliteJournal, reference};
-use kie_suno::mock::{CallbackDelivery, Fault, Faults, MockBuilder, MockServer, Script};
+use kie_suno::mock::{CallbackDelivery, Fault, Faults, MockBuilder, Script};
 use kie_suno::music::GenerateMusic;
 use kie_suno::reqwest::header::HeaderMap;
-use kie_suno::{ApiKey, Client, Error, TaskKind};
+use kie_suno::{Client, Error, TaskKind};
 
-const HOOK: &str = "https://hooks.example.com/suno?team=7";
-
-fn journaling(server: &MockServer, journal: Arc<dyn Journal>) -> Client {
-    Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .callback_url(HOOK)
-        .journal(journal)
-        .build()
-        .unwrap()
-}
+use crate::journal::journaling;
 
 /// A create the mock makes a task for, then cuts the answer of.
 async fn lost_create(client: &Client) {
