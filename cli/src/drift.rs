@@ -1,7 +1,9 @@
-//! `suno drift`: asks the API for the balance and the named tasks, and
-//! prints what the answers hold that the description does not say (see
-//! `kie_suno::drift`): one line per finding, or with `--json` the report
-//! that `cargo xtask drift REPORT.json` turns into proposed fix-ups.
+//! `suno drift`: what the API's answers held that its description does
+//! not say (see `kie_suno::drift`): with task ids, of the answers to the
+//! balance and those tasks (written to the journal too); without, the
+//! journal's drift table, which every command's client adds to. One line
+//! per finding, or with `--json` the report that `cargo xtask drift
+//! REPORT.json` turns into proposed fix-ups.
 
 use kie_suno::Client;
 use kie_suno::drift::{DriftEntry, DriftKind, DriftReport};
@@ -10,15 +12,21 @@ use kie_suno::wait::Family;
 use crate::exit::Failure;
 use crate::kinds::Kind;
 
-/// Looks at the balance and at each task (of `kind`), then prints the
-/// drift. A task that cannot be read is said on stderr; the command fails
-/// only when nothing could be read.
+/// Prints the journal's drift table when no task is named and there is a
+/// journal; else looks at the balance and at each task (of `kind`) and
+/// prints the drift of those answers. A task that cannot be read is said
+/// on stderr; the command fails only when nothing could be read.
 pub async fn run(
     client: &Client,
     task_ids: &[String],
     kind: Kind,
     json: bool,
 ) -> Result<u8, Failure> {
+    if let (true, Some(journal)) = (task_ids.is_empty(), client.journal()) {
+        let report = journal.drift().await.map_err(kie_suno::Error::Journal)?;
+        print_report(&report, json);
+        return Ok(0);
+    }
     let mut first_failure = None;
     let mut answered = 0;
     match client.credits().await {
@@ -43,20 +51,21 @@ pub async fn run(
     {
         return Err(e.into());
     }
-    let report = client.drift();
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
-    } else {
-        print!("{}", shown(&report));
-    }
+    print_report(&client.drift(), json);
     Ok(0)
 }
 
 async fn fetch<F: Family>(client: &Client, task_id: &str) -> Result<(), kie_suno::Error> {
     F::fetch(client, task_id).await.map(|_| ())
+}
+
+fn print_report(report: &DriftReport, json: bool) {
+    if json {
+        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        println!("{text}");
+    } else {
+        print!("{}", shown(report));
+    }
 }
 
 /// The report, one line per finding, then how many answers were compared.

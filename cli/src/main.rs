@@ -107,9 +107,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Ask for the balance and the named tasks, and print what the answers
-    /// hold that the API's description does not say (--json: the report
-    /// `cargo xtask drift` turns into proposed fix-ups).
+    /// Print what the API's answers held that its description does not
+    /// say: of the balance and the named tasks; with no task named, the
+    /// journal's drift table, which every command adds to (--json: the
+    /// report `cargo xtask drift` turns into proposed fix-ups).
     Drift {
         /// Task ids to look at.
         task_ids: Vec<String>,

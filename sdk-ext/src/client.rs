@@ -520,7 +520,10 @@ impl ClientBuilder {
         };
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
-        let drift = self.drift.then(Arc::<crate::drift::Drift>::default);
+        let journal = self.journal;
+        let drift = self
+            .drift
+            .then(|| Arc::new(crate::drift::Drift::new(journal.clone().map(drift_writer))));
         let options = generated::RequestOptions {
             headers,
             max_body_bytes: self.max_body_bytes,
@@ -538,7 +541,7 @@ impl ClientBuilder {
                     .shared_create_limit
                     .map(|shared| (shared, self.create_limit.unwrap_or_default())),
                 callback_url,
-                journal: self.journal,
+                journal,
                 files: std::sync::OnceLock::new(),
                 file_user_agent,
                 backlog: Default::default(),
@@ -546,6 +549,19 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Drift written to `journal`'s drift table.
+fn drift_writer(journal: Arc<dyn Journal>) -> crate::drift::Writer {
+    Arc::new(move |report| {
+        let journal = journal.clone();
+        Box::pin(async move {
+            journal
+                .record_drift(&report)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
 }
 
 /// Checks a base URL and returns it without a trailing slash.

@@ -48,8 +48,13 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 pub trait AnswerObserver: Send + Sync + std::fmt::Debug {
     /// Whether to look at this answer of `operation` (its operationId).
     fn wants(&self, operation: &'static str) -> bool;
-    /// The body of an answer it wanted, read whole (within the size cap).
-    fn observe(&self, operation: &'static str, body: &[u8]);
+    /// The body of an answer it wanted, read whole (within the size cap);
+    /// the operation goes on once the returned future is done.
+    fn observe<'a>(
+        &'a self,
+        operation: &'static str,
+        body: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 }
 
 /// Settings the generated client applies to every request.
@@ -116,7 +121,7 @@ async fn observed(
     let body = match body.collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            observer.observe(operation, &bytes);
+            observer.observe(operation, &bytes).await;
             reqwest::Body::from(bytes)
         }
         Err(failure) => reqwest::Body::wrap_stream(futures_util::stream::once(async move {

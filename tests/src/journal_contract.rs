@@ -395,3 +395,53 @@ pub async fn a_lost_create_found_again_keeps_its_task(journal: Arc<dyn Journal>)
         "workers follow a found task: {claimed:?}"
     );
 }
+
+/// Drift reports written to the journal add up: per finding the counts
+/// sum and the first and last times widen; per operation the compared
+/// answers sum; every kind reads back as written.
+pub async fn drift_reports_add_up_in_the_journal(journal: Arc<dyn Journal>) {
+    use kie_suno::drift::{DriftKind, DriftReport};
+    assert!(journal.drift().await.unwrap().is_empty(), "none at first");
+    // Seconds of one minute, as a report writes times.
+    let at = |s: i64| format!("2026-06-01T00:00:{s:02}Z");
+    let report = |count: u64, first: i64, last: i64, compared: u64| {
+        let mut json = serde_json::json!({"entries": [], "compared": {"get_x": compared}});
+        for (path, kind) in [
+            ("$.a", serde_json::json!("unknown_field")),
+            (
+                "$.b",
+                serde_json::json!({"other_type": {"declared": "integer"}}),
+            ),
+            ("$.c", serde_json::json!("unknown_enum_value")),
+            ("$.d", serde_json::json!("null_not_nullable")),
+        ] {
+            json["entries"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "operation": "get_x", "path": path, "kind": kind, "seen": "string",
+                    "schema": "/paths/~1x", "count": count,
+                    "first": at(first), "last": at(last),
+                }));
+        }
+        serde_json::from_value::<DriftReport>(json).unwrap()
+    };
+    journal.record_drift(&report(2, 10, 20, 5)).await.unwrap();
+    journal.record_drift(&report(3, 5, 15, 7)).await.unwrap();
+    journal.record_drift(&DriftReport::default()).await.unwrap();
+    let table = journal.drift().await.unwrap();
+    assert_eq!(table.entries.len(), 4, "{table:?}");
+    for entry in &table.entries {
+        assert_eq!(entry.count, 5, "{entry:?}");
+        let (first, last) = (entry.first.timestamp(), entry.last.timestamp());
+        assert_eq!((first % 60, last % 60), (5, 20), "{entry:?}");
+    }
+    assert_eq!(table.compared["get_x"], 12);
+    let b = table.entries.iter().find(|e| e.path == "$.b").unwrap();
+    assert_eq!(
+        b.kind,
+        DriftKind::OtherType {
+            declared: "integer".into()
+        }
+    );
+}

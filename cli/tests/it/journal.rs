@@ -1,7 +1,8 @@
 //! The journal through `suno`: a `suno generate --wait` killed mid-wait
 //! leaves its task in the journal, `suno tasks` lists it, and `suno
 //! resume` completes it; a create whose answer was lost is listed as
-//! unknown; two `suno` processes creating at once lose nothing.
+//! unknown; two `suno` processes creating at once lose nothing; drift one
+//! command saw is printed from the journal by `suno drift`.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -166,4 +167,41 @@ async fn two_processes_creating_at_once_lose_nothing() {
     let entries = entries(&listed.stdout);
     assert_eq!(entries.len(), 8);
     assert_eq!(server.created_tasks().len(), 8);
+}
+
+#[tokio::test]
+async fn drift_seen_by_one_command_is_printed_from_the_journal_by_suno_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite3");
+    let server = server(MockBuilder::default()).await;
+    server.answer_with(
+        "t1",
+        r#"{"code":200,"msg":"success","data":{"taskId":"t1","status":"PENDING","param":"{}",
+           "response":null,"errorCode":null,"errorMessage":null,"brandNewField":7}}"#,
+    );
+    let shown = suno(&server, &journal)
+        .args(["task", "t1"])
+        .output()
+        .await
+        .unwrap();
+    assert!(shown.status.success(), "{shown:?}");
+    let drift = suno(&server, &journal).arg("drift").output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&drift.stdout);
+    assert!(drift.status.success(), "{drift:?}");
+    assert!(
+        stdout.contains("get_music_task_details $.data.brandNewField: a field the description lacks (integer); in 1 of 1 answers"),
+        "{stdout}"
+    );
+    let json = suno(&server, &journal)
+        .args(["drift", "--json"])
+        .output()
+        .await
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("a report");
+    assert_eq!(report["compared"]["get_music_task_details"], 1);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the table is read, nothing asked"
+    );
 }

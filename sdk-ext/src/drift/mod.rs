@@ -10,13 +10,19 @@
 //! until 16 were, then one in 64 (the rest cost nothing): counts are of
 //! the answers compared, which the report gives per operation. A report
 //! holds at most 1,000 distinct findings; later new ones are counted as
-//! dropped.
+//! dropped. With a journal, findings are also written down
+//! ([`crate::journal::Journal::record_drift`]): each when this process first sees it, the
+//! counts at most once a minute after (the write happens on the answer
+//! that brings it, before the caller gets the answer).
 
 mod compare;
 mod description;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -119,6 +125,32 @@ impl DriftReport {
     }
 }
 
+impl DriftKind {
+    /// The kind as a journal stores it: its name, and the declared type
+    /// (empty but for [`DriftKind::OtherType`]).
+    pub fn stored(&self) -> (&'static str, &str) {
+        match self {
+            DriftKind::UnknownField => ("unknown_field", ""),
+            DriftKind::UnknownEnumValue => ("unknown_enum_value", ""),
+            DriftKind::OtherType { declared } => ("other_type", declared),
+            DriftKind::NullNotNullable => ("null_not_nullable", ""),
+        }
+    }
+
+    /// The kind a journal stored as `name` and `declared`.
+    pub fn from_stored(name: &str, declared: &str) -> Option<DriftKind> {
+        Some(match name {
+            "unknown_field" => DriftKind::UnknownField,
+            "unknown_enum_value" => DriftKind::UnknownEnumValue,
+            "other_type" => DriftKind::OtherType {
+                declared: declared.to_owned(),
+            },
+            "null_not_nullable" => DriftKind::NullNotNullable,
+            _ => return None,
+        })
+    }
+}
+
 fn same_finding(a: &DriftEntry, b: &DriftEntry) -> bool {
     (&a.operation, &a.path, &a.kind, &a.seen, &a.schema)
         == (&b.operation, &b.path, &b.kind, &b.seen, &b.schema)
@@ -134,16 +166,50 @@ struct State {
     compared: BTreeMap<&'static str, u64>,
     entries: BTreeMap<Key, DriftEntry>,
     dropped: u64,
+    /// What the journal has not been given yet.
+    unwritten: DriftReport,
+    /// The findings the journal was given at least once.
+    written: BTreeSet<Key>,
+    /// When the journal was last given the counts.
+    last_write: Option<std::time::Instant>,
 }
+
+/// Where a counter writes its findings down (the client's journal): a
+/// failure says why, and the findings are kept for the next write.
+pub(crate) type Writer = Arc<
+    dyn Fn(DriftReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync,
+>;
 
 /// The client's drift counter: the generated client shows it a sample of
-/// the answers ([`crate::generated::AnswerObserver`]).
-#[derive(Debug, Default)]
+/// the answers ([`crate::generated::AnswerObserver`]). With a writer (the
+/// client's journal), it writes each finding down when it first sees it,
+/// and the counts at most once a minute after that.
+#[derive(Default)]
 pub(crate) struct Drift {
     state: Mutex<State>,
+    writer: Option<Writer>,
 }
 
+impl std::fmt::Debug for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Drift")
+            .field("writes", &self.writer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The longest the journal's counts lag behind, once a finding is in it.
+const WRITE_EVERY: Duration = Duration::from_secs(60);
+
 impl Drift {
+    /// A counter that writes its findings with `writer`, if there is one.
+    pub(crate) fn new(writer: Option<Writer>) -> Self {
+        Drift {
+            state: Mutex::default(),
+            writer,
+        }
+    }
+
     /// The report so far.
     pub(crate) fn report(&self) -> DriftReport {
         let state = crate::sync::lock(&self.state);
@@ -158,18 +224,25 @@ impl Drift {
         }
     }
 
-    /// Notes what `value`, an answer of `operation`, shows undescribed.
-    fn note(&self, operation: &'static str, value: &serde_json::Value) {
-        let Some(description) = description::get() else {
-            return;
-        };
-        let Some(pointer) = description.answer_schema(operation) else {
-            return;
-        };
+    /// Notes what `value`, an answer of `operation`, shows undescribed;
+    /// returns what is due to the journal, if anything is.
+    fn note(&self, operation: &'static str, value: &serde_json::Value) -> Option<DriftReport> {
+        let description = description::get()?;
+        let pointer = description.answer_schema(operation)?;
         let notes = compare::compare(description.doc(), pointer, value);
         let now = Utc::now();
-        let mut state = crate::sync::lock(&self.state);
+        let mut guard = crate::sync::lock(&self.state);
+        let state = &mut *guard;
+        let journaled = self.writer.is_some();
         *state.compared.entry(operation).or_default() += 1;
+        if journaled {
+            *state
+                .unwritten
+                .compared
+                .entry(operation.to_owned())
+                .or_default() += 1;
+        }
+        let mut news = false;
         for note in notes {
             let (kind, seen) = match &note.finding {
                 Finding::UnknownField { seen } => (DriftKind::UnknownField, (*seen).to_owned()),
@@ -188,27 +261,68 @@ impl Drift {
                 note.finding,
                 note.schema.clone(),
             );
-            if let Some(entry) = state.entries.get_mut(&key) {
-                entry.count += 1;
-                entry.last = now;
-                continue;
-            }
-            if state.entries.len() >= MAX_ENTRIES {
-                state.dropped += 1;
-                continue;
-            }
-            let entry = DriftEntry {
-                operation: operation.to_owned(),
-                path: note.path,
-                kind,
-                seen,
-                schema: note.schema,
-                count: 1,
-                first: now,
-                last: now,
+            let full = state.entries.len() >= MAX_ENTRIES;
+            let seen_now = match state.entries.get_mut(&key) {
+                Some(entry) => {
+                    entry.count += 1;
+                    entry.last = now;
+                    DriftEntry {
+                        count: 1,
+                        first: now,
+                        ..entry.clone()
+                    }
+                }
+                None if full => {
+                    state.dropped += 1;
+                    continue;
+                }
+                None => {
+                    let entry = DriftEntry {
+                        operation: operation.to_owned(),
+                        path: note.path,
+                        kind,
+                        seen,
+                        schema: note.schema,
+                        count: 1,
+                        first: now,
+                        last: now,
+                    };
+                    tracing::debug!(operation, path = %entry.path, seen = %entry.seen, "an answer holds what the description does not say");
+                    state.entries.insert(key.clone(), entry.clone());
+                    entry
+                }
             };
-            tracing::debug!(operation, path = %entry.path, seen = %entry.seen, "an answer holds what the description does not say");
-            state.entries.insert(key, entry);
+            if !journaled {
+                continue;
+            }
+            news |= !state.written.contains(&key);
+            state.unwritten.merge(DriftReport {
+                entries: vec![seen_now],
+                ..DriftReport::default()
+            });
+            state.written.insert(key);
+        }
+        if !journaled {
+            return None;
+        }
+        let stale = state
+            .last_write
+            .is_none_or(|at| at.elapsed() >= WRITE_EVERY);
+        if !(news || stale && !state.unwritten.is_empty()) {
+            return None;
+        }
+        state.last_write = Some(std::time::Instant::now());
+        Some(std::mem::take(&mut state.unwritten))
+    }
+
+    /// Writes `due` down; kept for the next write when that fails.
+    async fn write(&self, due: DriftReport) {
+        let Some(writer) = &self.writer else {
+            return;
+        };
+        if let Err(e) = writer(due.clone()).await {
+            tracing::warn!(error = %e, "could not write drift to the journal; kept for the next write");
+            crate::sync::lock(&self.state).unwritten.merge(due);
         }
     }
 }
@@ -222,11 +336,20 @@ impl crate::generated::AnswerObserver for Drift {
         n < ALWAYS_FIRST || n.is_multiple_of(THEN_ONE_IN)
     }
 
-    fn observe(&self, operation: &'static str, body: &[u8]) {
+    fn observe<'a>(
+        &'a self,
+        operation: &'static str,
+        body: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         // A body that is not JSON fails its decoding, which says so.
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-            self.note(operation, &value);
-        }
+        let due = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| self.note(operation, &value));
+        Box::pin(async move {
+            if let Some(due) = due {
+                self.write(due).await;
+            }
+        })
     }
 }
 
@@ -242,8 +365,9 @@ mod tests {
             "response":{"taskId":"t1","sunoData":[{"id":"a","audioUrl":"https://x/a.mp3",
             "sourceAudioUrl":"https://y/a.mp3","duration":180.5}]},"brandNewField":{"x":1}}}"#;
         assert!(drift.wants("get_music_task_details"));
-        drift.observe("get_music_task_details", body);
-        drift.observe("get_music_task_details", body);
+        let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+        drift.note("get_music_task_details", &value);
+        drift.note("get_music_task_details", &value);
         let report = drift.report();
         let paths: Vec<(&str, &DriftKind, u64)> = report
             .entries

@@ -32,6 +32,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::drift::DriftReport;
 pub use crate::error::JournalError;
 use crate::kind::TaskKind;
 use crate::limit::CreateLimit;
@@ -94,6 +95,21 @@ pub trait Journal: std::fmt::Debug + Send + Sync + 'static {
     /// Gives up `holder`'s leases on `intents`: the tasks go back to the
     /// pool at once.
     fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()>;
+
+    /// Adds what answers held that the description does not say
+    /// ([`crate::drift`]) to the journal's drift table: counts summed,
+    /// first and last times widened, per finding and per operation. A
+    /// client with a journal writes its findings here. By default, a
+    /// journal keeps no drift.
+    fn record_drift(&self, report: &DriftReport) -> JournalFuture<'_, ()> {
+        let _ = report;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The drift table: every report written to this journal, merged.
+    fn drift(&self) -> JournalFuture<'_, DriftReport> {
+        Box::pin(async { Ok(DriftReport::default()) })
+    }
 }
 
 /// The account's create limit kept across processes: a client given one

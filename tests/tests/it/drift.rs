@@ -168,3 +168,45 @@ async fn a_captured_live_record_shows_the_fields_the_pages_lack() {
         assert!(doc.pointer(&entry.schema).is_some(), "{entry:?}");
     }
 }
+
+#[tokio::test]
+async fn a_client_with_a_journal_writes_each_finding_down_when_it_first_sees_it() {
+    use kie_suno::journal::{Journal, SqliteJournal};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let journal: Arc<dyn Journal> =
+        Arc::new(SqliteJournal::open(dir.path().join("j.sqlite3")).unwrap());
+    let server = MockServer::start().await.unwrap();
+    server.answer_with("t1", RECORD);
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .journal(journal.clone())
+        .build()
+        .unwrap();
+    client.task("t1").await.unwrap();
+    // Written on the answer that brought it, before the call returned.
+    let table = journal.drift().await.unwrap();
+    let field = table
+        .entries
+        .iter()
+        .find(|e| e.path == "$.data.brandNewField")
+        .unwrap_or_else(|| panic!("{table:#?}"));
+    assert_eq!(field.count, 1);
+    assert_eq!(table.compared.get("get_music_task_details"), Some(&1));
+    // A second process's client adds to the same table.
+    let again = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .journal(journal.clone())
+        .build()
+        .unwrap();
+    again.task("t1").await.unwrap();
+    let table = journal.drift().await.unwrap();
+    let field = table
+        .entries
+        .iter()
+        .find(|e| e.path == "$.data.brandNewField")
+        .unwrap();
+    assert_eq!(field.count, 2);
+}

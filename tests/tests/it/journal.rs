@@ -225,7 +225,9 @@ async fn a_journal_file_of_the_first_schema_is_migrated_and_keeps_its_tasks() {
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 3, "migrated to the current schema");
+    assert_eq!(version, 4, "migrated to the current schema");
+    // Schema 4's drift table is there and empty.
+    assert!(journal.drift().await.unwrap().is_empty());
 }
 
 /// A journal that refuses each create's outcome while `refusing` is set,

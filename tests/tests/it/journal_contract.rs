@@ -47,6 +47,7 @@ contract!(
     writers_at_once_lose_nothing,
     a_create_left_sending_is_reconciled_as_unknown_unless_answered,
     a_lost_create_found_again_keeps_its_task,
+    drift_reports_add_up_in_the_journal,
 );
 
 /// Claimers, tasks: as many as a small fleet claims.

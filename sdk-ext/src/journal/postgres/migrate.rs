@@ -8,7 +8,7 @@ use super::PostgresJournal;
 use crate::journal::{FingerprintKey, JournalError};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i32 = 3;
+const SCHEMA_VERSION: i32 = 4;
 
 /// Each version's step from the one before.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -57,6 +57,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         "CREATE TABLE kie_suno_meta (name text PRIMARY KEY, value bytea NOT NULL);",
     ),
+    (4, super::drift::TABLES),
 ];
 
 impl PostgresJournal {

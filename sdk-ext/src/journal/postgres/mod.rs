@@ -32,6 +32,7 @@ use tokio_postgres::error::SqlState;
 use super::JournalError;
 
 mod connect;
+mod drift;
 mod fanout;
 mod migrate;
 mod store;

@@ -171,6 +171,15 @@ async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgr
 }
 
 impl Journal for PostgresJournal {
+    fn record_drift(&self, report: &crate::drift::DriftReport) -> JournalFuture<'_, ()> {
+        let report = report.clone();
+        Box::pin(async move { self.add_drift(&report).await })
+    }
+
+    fn drift(&self) -> JournalFuture<'_, crate::drift::DriftReport> {
+        Box::pin(self.read_drift())
+    }
+
     fn fingerprint(&self, body: &[u8]) -> String {
         match self.shared.key.get() {
             Some(key) => key.fingerprint(body),

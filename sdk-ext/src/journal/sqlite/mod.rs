@@ -4,6 +4,9 @@
 //! or migrated on open. Leases ([`Journal::claim`]) are taken in an
 //! immediate transaction (SQLite lets one writer in at a time) and timed
 //! by this machine's clock: the file is for processes of one machine.
+//! The drift table is in [`drift`].
+
+mod drift;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,7 +18,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use super::{EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// What each version adds to the one before (version 1 is [`SCHEMA`]).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -30,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);",
     ),
+    (4, drift::TABLES),
 ];
 
 /// The name of the fingerprint key in the `meta` table.
@@ -531,6 +535,15 @@ impl Journal for SqliteJournal {
     fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
         let (holder, intent) = (holder.to_owned(), intent.to_owned());
         self.blocking(move |connection| report(connection, &holder, &intent))
+    }
+
+    fn record_drift(&self, report: &crate::drift::DriftReport) -> JournalFuture<'_, ()> {
+        let report = report.clone();
+        self.blocking(move |connection| drift::record(connection, &report))
+    }
+
+    fn drift(&self) -> JournalFuture<'_, crate::drift::DriftReport> {
+        self.blocking(drift::read)
     }
 
     fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
