@@ -28,6 +28,10 @@ pub struct CreateOptions {
     /// whoever receives it gets the results.
     #[arg(long, env = "KIE_CALLBACK_URL")]
     callback_url: Option<String>,
+    /// Allow a plain http:// callback URL off this machine (the results
+    /// then cross the network in clear text).
+    #[arg(long)]
+    allow_insecure_callback: bool,
     /// Wait for the task and print what `suno wait` prints.
     #[arg(long)]
     wait: bool,
@@ -171,6 +175,7 @@ async fn client(conn: &Connection, options: &CreateOptions) -> Result<Client, Fa
     Ok(crate::connection::client_builder(conn)
         .await?
         .callback_url(callback_url)
+        .allow_insecure_callback(options.allow_insecure_callback)
         .build()?)
 }
 

@@ -57,6 +57,8 @@ struct Shared {
     shared_creates: Option<(Arc<dyn SharedCreateLimit>, CreateLimit)>,
     /// Where created tasks' results go when a request names no URL.
     callback_url: Option<Url>,
+    /// Plain `http` callback URLs off this machine are allowed.
+    allow_insecure_callback: bool,
     /// Where creates and their tasks are written down.
     journal: Option<Arc<dyn Journal>>,
     /// The HTTP client for file hosts (no API key), made on first use.
@@ -171,6 +173,12 @@ impl Client {
     /// The callback URL given to [`ClientBuilder::callback_url`].
     pub fn callback_url(&self) -> Option<&Url> {
         self.shared.callback_url.as_ref()
+    }
+
+    /// Whether plain `http` callback URLs off this machine are allowed
+    /// ([`ClientBuilder::allow_insecure_callback`]).
+    pub(crate) fn allows_insecure_callback(&self) -> bool {
+        self.shared.allow_insecure_callback
     }
 
     /// The per-task request budget all waiters of this client share.
@@ -342,6 +350,7 @@ pub struct ClientBuilder {
     file_user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    allow_insecure_callback: bool,
     max_body_bytes: usize,
     transport: Option<Arc<dyn Transport>>,
     create_limit: Option<CreateLimit>,
@@ -362,6 +371,7 @@ impl Default for ClientBuilder {
             file_user_agent: None,
             http_client: None,
             allow_insecure_http: false,
+            allow_insecure_callback: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             transport: None,
             create_limit: Some(CreateLimit::default()),
@@ -427,6 +437,15 @@ impl ClientBuilder {
     /// key then crosses the network in clear text.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Allows `http://` callback URLs (the client's and each request's)
+    /// on hosts that are not loopback. The tasks' results, lyrics and file
+    /// URLs then cross the network in clear text. Refused by default,
+    /// before anything is sent.
+    pub fn allow_insecure_callback(mut self, allow: bool) -> Self {
+        self.allow_insecure_callback = allow;
         self
     }
 
@@ -500,7 +519,7 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
         let callback_url = self
             .callback_url
-            .map(|url| crate::validate::callback_url("client", &url))
+            .map(|url| crate::validate::callback_url("client", &url, self.allow_insecure_callback))
             .transpose()?;
         let file_user_agent = self
             .file_user_agent
@@ -541,6 +560,7 @@ impl ClientBuilder {
                     .shared_create_limit
                     .map(|shared| (shared, self.create_limit.unwrap_or_default())),
                 callback_url,
+                allow_insecure_callback: self.allow_insecure_callback,
                 journal,
                 files: std::sync::OnceLock::new(),
                 file_user_agent,

@@ -286,7 +286,9 @@ pub(crate) fn callback_url(
     own: Option<&str>,
 ) -> Result<url::Url, Error> {
     match (own, client.callback_url()) {
-        (Some(url), _) => crate::validate::callback_url(operation, url),
+        (Some(url), _) => {
+            crate::validate::callback_url(operation, url, client.allows_insecure_callback())
+        }
         (None, Some(url)) => Ok(url.clone()),
         (None, None) => Err(Error::InvalidRequest {
             operation,

@@ -16,8 +16,15 @@ fn invalid(operation: &'static str, field: &'static str, problem: String) -> Err
     }
 }
 
-/// The callback URL: absolute, `https` or `http`, with a host.
-pub(crate) fn callback_url(operation: &'static str, text: &str) -> Result<Url, Error> {
+/// A callback URL: an absolute `https` URL with a host, or plain `http`
+/// to this machine (the API posts the task's results to it, lyrics and
+/// file URLs included, which plain `http` would carry in clear text
+/// across the network) unless `allow_insecure` says otherwise.
+pub(crate) fn callback_url(
+    operation: &'static str,
+    text: &str,
+    allow_insecure: bool,
+) -> Result<Url, Error> {
     let url = Url::parse(text.trim()).map_err(|e| {
         invalid(
             operation,
@@ -30,6 +37,18 @@ pub(crate) fn callback_url(operation: &'static str, text: &str) -> Result<Url, E
             operation,
             "callBackUrl",
             "must be an http(s) URL with a host: the API posts the task's results to it".to_owned(),
+        ));
+    }
+    if url.scheme() == "http" && !allow_insecure && !crate::host::is_loopback(&url) {
+        return Err(invalid(
+            operation,
+            "callBackUrl",
+            format!(
+                "is plain http to {}: the task's results would cross the network in clear \
+                 text; use https (or allow it: ClientBuilder::allow_insecure_callback, \
+                 --allow-insecure-callback)",
+                url.host_str().unwrap_or_default()
+            ),
         ));
     }
     Ok(url)
@@ -182,9 +201,12 @@ mod tests {
     }
 
     #[test]
-    fn callback_urls_are_absolute_http_urls_with_a_host() {
-        assert!(callback_url("op", "https://example.com/hook?t=1").is_ok());
-        assert!(callback_url("op", "http://127.0.0.1:9/x").is_ok());
+    fn callback_urls_are_https_or_plain_http_to_this_machine() {
+        assert!(callback_url("op", "https://example.com/hook?t=1", false).is_ok());
+        assert!(callback_url("op", "http://127.0.0.1:9/x", false).is_ok());
+        assert!(callback_url("op", "http://[::1]:9/x", false).is_ok());
+        assert!(callback_url("op", "http://example.com/hook", false).is_err());
+        assert!(callback_url("op", "http://example.com/hook", true).is_ok());
         for bad in [
             "",
             "example.com/hook",
@@ -192,7 +214,7 @@ mod tests {
             "mailto:a@b.c",
             "https://",
         ] {
-            assert!(callback_url("op", bad).is_err(), "{bad:?}");
+            assert!(callback_url("op", bad, true).is_err(), "{bad:?}");
         }
     }
 

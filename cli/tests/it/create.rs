@@ -363,3 +363,28 @@ async fn a_download_that_fails_after_a_create_exits_4_naming_the_task() {
     );
     assert!(!stderr.contains("nothing was sent"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_plain_http_callback_url_to_a_public_host_exits_2_unless_allowed() {
+    let server = server(MockBuilder::default()).await;
+    let hook = ["--callback-url", "http://hooks.example.com/suno"];
+    let mut refused = suno();
+    refused
+        .args(["--api-key", server.api_key(), "--base-url", server.url()])
+        .args(["--no-journal", "generate", "--prompt", "calm piano"])
+        .args(hook);
+    let output = refused.output().await.unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("clear text"), "{stderr}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+    let mut allowed = suno();
+    allowed
+        .args(["--api-key", server.api_key(), "--base-url", server.url()])
+        .args(["--no-journal", "generate", "--prompt", "calm piano"])
+        .args(hook)
+        .arg("--allow-insecure-callback");
+    let output = allowed.output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output).1);
+    assert_eq!(server.created_tasks().len(), 1);
+}

@@ -590,3 +590,54 @@ async fn the_other_music_creates_check_their_pages_rules_before_sending() {
     assert_eq!(field(e), "title", "80 for V4 on the upload pages");
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_plain_http_callback_url_off_this_machine_is_refused_before_anything_is_sent() {
+    let server = server(MockBuilder::default().credits(100)).await;
+    let builder = || {
+        Client::builder()
+            .api_key(ApiKey::new(server.api_key()).unwrap())
+            .base_url(server.url())
+    };
+    // The client's own callback URL.
+    let e = builder()
+        .callback_url("http://hooks.example.com/suno")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidRequest { field: "callBackUrl", problem, .. } if problem.contains("clear text")),
+        "{e:?}"
+    );
+    // A request's own.
+    let client = client_of(&server);
+    let e = client
+        .music()
+        .generate(description().callback_url("http://hooks.example.com/suno"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::InvalidRequest {
+                field: "callBackUrl",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+    assert_eq!(server.credits(), 100);
+    // Allowed when asked for; plain http to this machine always is.
+    let allowed = builder()
+        .callback_url("http://hooks.example.com/suno")
+        .allow_insecure_callback(true)
+        .build()
+        .unwrap();
+    allowed.music().generate(description()).await.unwrap();
+    client
+        .music()
+        .generate(description().callback_url("http://localhost:8787/cb"))
+        .await
+        .unwrap();
+    assert_eq!(server.created_tasks().len(), 2);
+}
