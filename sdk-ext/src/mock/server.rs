@@ -94,11 +94,14 @@ impl MockServer {
         self.addr
     }
 
-    /// A client of this mock, with its key.
+    /// A client of this mock, with its key, ready to create: its
+    /// callback URL is the mock's own inbox (`<url>/callbacks`, which
+    /// answers every delivery with 200).
     pub fn client(&self) -> Result<crate::Client, crate::Error> {
         crate::Client::builder()
             .api_key(crate::ApiKey::new(self.api_key())?)
             .base_url(&self.url)
+            .callback_url(format!("{}/callbacks", self.url))
             .build()
     }
 }
@@ -108,6 +111,9 @@ impl MockServer {
 pub(crate) fn routes(api: Arc<MockApi>) -> Router {
     let mut router = Router::new()
         .route("/api/v1/chat/credit", get(credits))
+        // The inbox of `MockServer::client()`'s callbacks.
+        .route("/callbacks", post(|| async { "ok" }))
+        .route("/callbacks/{*rest}", post(|| async { "ok" }))
         .route(
             "/files/{*path}",
             get(

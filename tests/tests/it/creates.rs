@@ -110,7 +110,12 @@ async fn refused_requests_send_nothing() {
 #[tokio::test]
 async fn without_a_callback_url_nothing_is_sent() {
     let server = server(MockBuilder::default()).await;
-    let client = server.client().unwrap(); // no callback URL anywhere
+    // No callback URL anywhere (the mock's own client has one).
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+        .build()
+        .unwrap();
     let e = client.music().generate(description()).await.unwrap_err();
     assert!(
         matches!(
@@ -589,6 +594,28 @@ async fn the_other_music_creates_check_their_pages_rules_before_sending() {
         .unwrap_err();
     assert_eq!(field(e), "title", "80 for V4 on the upload pages");
     assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn the_mocks_own_client_creates_as_handed_out() {
+    let server = server(MockBuilder::default()).await;
+    let client = server.client().unwrap();
+    let handle = client.music().generate(description()).await.unwrap();
+    assert_eq!(server.created_tasks()[0].0, handle.id());
+    let sent = server.requests()[0].body.clone().unwrap_or_default();
+    let hook = sent["callBackUrl"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        hook.starts_with(&format!("{}/callbacks", server.url())),
+        "{hook}"
+    );
+    // The mock takes deliveries to it.
+    let answer = kie_suno::reqwest::Client::new()
+        .post(&hook)
+        .body(r#"{"code":200,"msg":"ok","data":{"task_id":"t"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
 }
 
 #[tokio::test]
