@@ -302,7 +302,7 @@ fn path_segment(name: &str) -> String {
 }
 
 /// A JSON pointer segment (RFC 6901).
-fn escape(name: &str) -> String {
+pub(super) fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 

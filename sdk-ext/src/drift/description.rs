@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
+use super::compare::escape;
+
 /// The answer schemas, by operation.
 pub(crate) struct Description {
     doc: Value,
@@ -112,11 +114,6 @@ fn normalized(operation: &str) -> String {
         }
     }
     out
-}
-
-/// A JSON pointer segment (RFC 6901).
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
