@@ -150,11 +150,17 @@ impl Receiver {
     }
 
     /// Finds creates whose answer was lost again: each new delivery whose
-    /// URL carries a verified create reference (give the verifier the
-    /// same journal: [`Verifier::references`] or [`Verifier::url_token`])
-    /// is linked to its task in `client`'s journal, in the background
-    /// ([`super::link`]: the provider is answered at once).
+    /// URL carries a verified create reference is linked to its task in
+    /// `client`'s journal, in the background ([`super::link`]: the
+    /// provider is answered at once). The verifier reads the references
+    /// under that journal's key, unless it was given a journal already
+    /// ([`Verifier::references`], [`Verifier::url_token`]).
     pub fn link(mut self, client: Client) -> Self {
+        if self.verifier.references.is_none()
+            && let Some(journal) = client.journal()
+        {
+            self.verifier = self.verifier.references(journal.clone());
+        }
         self.linker = Some(client);
         self
     }

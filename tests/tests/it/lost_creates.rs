@@ -56,7 +56,8 @@ async fn a_create_whose_answer_was_lost_is_found_through_its_first_callback() {
         .await
         .unwrap();
     let client = journaling(&server, journal.clone());
-    let (router, _received) = Receiver::new(Verifier::new(key).references(journal.clone()))
+    // `link` has the verifier read references under the client's journal.
+    let (router, _received) = Receiver::new(Verifier::new(key))
         .link(client.clone())
         .router();
     tokio::spawn(async move { axum::serve(listener, router).await });
