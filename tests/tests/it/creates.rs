@@ -16,6 +16,13 @@ async fn server(builder: MockBuilder) -> MockServer {
     builder.start().await.expect("mock starts")
 }
 
+/// A client builder of `server` with its key, nothing else.
+fn keyed(server: &MockServer) -> kie_suno::ClientBuilder {
+    Client::builder()
+        .api_key(ApiKey::new(server.api_key()).unwrap())
+        .base_url(server.url())
+}
+
 fn client_of(server: &MockServer) -> Client {
     Client::builder()
         .api_key(ApiKey::new(server.api_key()).unwrap())
@@ -111,11 +118,7 @@ async fn refused_requests_send_nothing() {
 async fn without_a_callback_url_nothing_is_sent() {
     let server = server(MockBuilder::default()).await;
     // No callback URL anywhere (the mock's own client has one).
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .build()
-        .unwrap();
+    let client = keyed(&server).build().unwrap();
     let e = client.music().generate(description()).await.unwrap_err();
     assert!(
         matches!(
@@ -621,11 +624,7 @@ async fn the_mocks_own_client_creates_as_handed_out() {
 #[tokio::test]
 async fn a_plain_http_callback_url_off_this_machine_is_refused_before_anything_is_sent() {
     let server = server(MockBuilder::default().credits(100)).await;
-    let builder = || {
-        Client::builder()
-            .api_key(ApiKey::new(server.api_key()).unwrap())
-            .base_url(server.url())
-    };
+    let builder = || keyed(&server);
     // The client's own callback URL.
     let e = builder()
         .callback_url("http://hooks.example.com/suno")

@@ -13,10 +13,15 @@ const RECORD: &str = r#"{"code":200,"msg":"success","data":{"taskId":"t1","statu
   "type":"chirp-fenix","operationType":"generate","param":"{}","errorCode":null,"errorMessage":null,
   "response":{"taskId":"t1","sunoData":[]},"brandNewField":{"x":1}}}"#;
 
-fn client(server: &MockServer, drift: bool) -> Client {
+/// A client builder of `server` with its key.
+fn keyed(server: &MockServer) -> kie_suno::ClientBuilder {
     Client::builder()
         .api_key(ApiKey::new(server.api_key()).unwrap())
         .base_url(server.url())
+}
+
+fn client(server: &MockServer, drift: bool) -> Client {
+    keyed(server)
         .max_body_bytes(64 * 1024)
         .drift(drift)
         .build()
@@ -178,12 +183,7 @@ async fn a_client_with_a_journal_writes_each_finding_down_when_it_first_sees_it(
         Arc::new(SqliteJournal::open(dir.path().join("j.sqlite3")).unwrap());
     let server = MockServer::start().await.unwrap();
     server.answer_with("t1", RECORD);
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .journal(journal.clone())
-        .build()
-        .unwrap();
+    let client = keyed(&server).journal(journal.clone()).build().unwrap();
     client.task("t1").await.unwrap();
     // Written on the answer that brought it, before the call returned.
     let table = journal.drift().await.unwrap();
@@ -195,12 +195,7 @@ async fn a_client_with_a_journal_writes_each_finding_down_when_it_first_sees_it(
     assert_eq!(field.count, 1);
     assert_eq!(table.compared.get("get_music_task_details"), Some(&1));
     // A second process's client adds to the same table.
-    let again = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).unwrap())
-        .base_url(server.url())
-        .journal(journal.clone())
-        .build()
-        .unwrap();
+    let again = keyed(&server).journal(journal.clone()).build().unwrap();
     again.task("t1").await.unwrap();
     let table = journal.drift().await.unwrap();
     let field = table
