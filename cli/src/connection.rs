@@ -5,6 +5,7 @@ use clap::Args;
 use kie_suno::{ApiKey, Client, Error};
 
 use crate::exit::Failure;
+use crate::store::Opened;
 
 #[derive(Args)]
 pub struct Connection {
@@ -43,15 +44,27 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
 /// journal, unless `--no-journal` (a database shared by a fleet also keeps
 /// the account's create limit across every process creating through it).
 pub async fn client_builder(conn: &Connection) -> Result<kie_suno::ClientBuilder, Failure> {
+    let opened = match conn.no_journal {
+        true => None,
+        false => Some(crate::store::open_store(conn.journal.as_deref()).await?),
+    };
+    client_builder_on(conn, opened.as_ref())
+}
+
+/// The same settings, on a journal the command has open already (a
+/// worker's, which it also claims tasks from): one store, opened once.
+pub fn client_builder_on(
+    conn: &Connection,
+    opened: Option<&Opened>,
+) -> Result<kie_suno::ClientBuilder, Failure> {
     let key = conn.api_key.as_deref().ok_or(Error::MissingApiKey)?;
     let mut builder = Client::builder()
         .api_key(ApiKey::new(key)?)
         .base_url(&conn.base_url);
-    if !conn.no_journal {
-        let opened = crate::store::open_store(conn.journal.as_deref()).await?;
-        builder = builder.journal(opened.journal);
-        if let Some(postgres) = opened.postgres {
-            builder = builder.shared_create_limit(std::sync::Arc::new(postgres));
+    if let Some(opened) = opened {
+        builder = builder.journal(opened.journal.clone());
+        if let Some(postgres) = &opened.postgres {
+            builder = builder.shared_create_limit(std::sync::Arc::new(postgres.clone()));
         }
     }
     Ok(builder)

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use kie_suno::journal::{
-    self as journal, EntryState, Journal, JournalEntry, JournalEvent, UNANSWERED_AFTER,
+    self as journal, CreateOutcome, EntryState, Journal, JournalEntry, JournalEvent, UNANSWERED_AFTER,
 };
 use kie_suno::{Client, TaskKind};
 
@@ -52,9 +52,9 @@ fn line(entry: &JournalEntry) -> String {
     let status = entry.status.as_deref().unwrap_or("-");
     let unanswered = journal::is_unanswered(entry, chrono::Utc::now(), UNANSWERED_AFTER);
     let state = if unanswered {
-        "outcome unknown"
+        "outcome unknown".to_owned()
     } else {
-        entry.state.as_str()
+        entry.state.to_string()
     };
     let hint = if unanswered {
         "\n    sent over a minute ago and no outcome written down: the program that sent it \
@@ -105,13 +105,15 @@ pub async fn show_unwritten(client: &Client) {
         .await
     {
         if let JournalEvent::CreateFinished { intent, outcome } = event {
-            let (state, task_id, _) = outcome.entry();
+            let (state, task_id) = match &outcome {
+                CreateOutcome::Created { task_id } => ("created", task_id.as_str()),
+                CreateOutcome::Refused { .. } => ("refused", "unknown"),
+                _ => ("unknown", "unknown"),
+            };
             eprintln!(
-                "warning: the journal could not record create {}: {} task {} \
+                "warning: the journal could not record create {}: {state} task {task_id} \
                  (keep this id: the journal does not have it)",
                 short(&intent),
-                state.as_str(),
-                task_id.unwrap_or("unknown"),
             );
         }
     }
@@ -166,7 +168,7 @@ pub async fn resume(
                     "{} create of {} ({}): {}; the task may exist, and its callback carries its id",
                     entry.operation,
                     entry.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    entry.state.as_str(),
+                    entry.state,
                     entry
                         .detail
                         .as_deref()

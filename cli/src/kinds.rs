@@ -89,39 +89,20 @@ ends_only!(
     kie_suno::cover::Cover
 );
 
-/// Runs `$body` with `$f` the family of `$kind`.
+/// Runs `$body` with `$f` the family of `$kind` (the library's
+/// [`kie_suno::for_kind!`]: every `--kind` has a family, so a kind the
+/// library does not know is an error here, never reached).
 macro_rules! for_kind {
-    ($kind:expr, $f:ident => $body:expr) => {
-        match $kind {
-            $crate::kinds::Kind::Music => {
-                type $f = kie_suno::music::Music;
-                $body
-            }
-            $crate::kinds::Kind::Lyrics => {
-                type $f = kie_suno::lyrics::Lyrics;
-                $body
-            }
-            $crate::kinds::Kind::Wav => {
-                type $f = kie_suno::wav::Wav;
-                $body
-            }
-            $crate::kinds::Kind::Vocals => {
-                type $f = kie_suno::separation::VocalSeparation;
-                $body
-            }
-            $crate::kinds::Kind::Midi => {
-                type $f = kie_suno::midi::Midi;
-                $body
-            }
-            $crate::kinds::Kind::Video => {
-                type $f = kie_suno::video::Video;
-                $body
-            }
-            $crate::kinds::Kind::Cover => {
-                type $f = kie_suno::cover::Cover;
-                $body
+    ($kind:expr, $f:ident => $body:expr) => {{
+        let kind: kie_suno::TaskKind = $kind.into();
+        match kie_suno::for_kind!(kind, $f => $body) {
+            Some(done) => done,
+            None => {
+                return Err($crate::exit::Failure::Usage(format!(
+                    "{kind} tasks are not supported by this build"
+                )))
             }
         }
-    };
+    }};
 }
 pub(crate) use for_kind;

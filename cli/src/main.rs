@@ -225,7 +225,15 @@ async fn main() -> ExitCode {
     if cli.conn.verbose {
         log_to_stderr();
     }
-    let result = match cli.command {
+    match run(cli).await {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => report(failure),
+    }
+}
+
+/// Runs the command given; its exit code, or why it failed.
+async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
         Command::Generate(args) => create::generate(&cli.conn, args).await,
         Command::Extend(args) => create::extend(&cli.conn, args).await,
         Command::Lyrics(args) => create::lyrics(&cli.conn, args).await,
@@ -306,10 +314,6 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => report(failure),
     }
 }
 

@@ -5,13 +5,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kie_suno::journal::{Journal, PostgresJournal, SqliteJournal};
+use kie_suno::journal::{Journal, LeaseQueue, PostgresJournal, SqliteJournal};
 
 use crate::exit::Failure;
 
 /// An open journal.
 pub struct Opened {
     pub journal: Arc<dyn Journal>,
+    /// The same store, as the queue workers claim tasks from.
+    pub queue: Arc<dyn LeaseQueue>,
     /// The same journal when it is in PostgreSQL (for callback fan-out).
     pub postgres: Option<PostgresJournal>,
     /// Where it is, to print (a URL without its password).
@@ -29,16 +31,19 @@ pub async fn open_store(journal: Option<&str>) -> Result<Opened, Failure> {
         let journal = PostgresJournal::open(url)
             .await
             .map_err(|e| Failure::Failed(e.to_string()))?;
+        let store = Arc::new(journal.clone());
         return Ok(Opened {
             location: journal.location().to_owned(),
-            journal: Arc::new(journal.clone()),
+            journal: store.clone(),
+            queue: store,
             postgres: Some(journal),
         });
     }
     let path = path(journal);
-    let journal = SqliteJournal::open(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let store = Arc::new(SqliteJournal::open(&path).map_err(|e| Failure::Usage(e.to_string()))?);
     Ok(Opened {
-        journal: Arc::new(journal),
+        journal: store.clone(),
+        queue: store,
         postgres: None,
         location: path.display().to_string(),
     })

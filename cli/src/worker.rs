@@ -12,8 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use kie_suno::callback::{Received, Receiver};
-use kie_suno::wait::Wakeups;
+use kie_suno::callback::Received;
 use kie_suno::worker::{Worker, WorkerEvent};
 use tokio_util::sync::CancellationToken;
 
@@ -56,35 +55,39 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
             "a worker works from a journal: drop --no-journal".into(),
         ));
     }
+    let opened = open_store(conn.journal.as_deref()).await?;
+    crate::journal::reconcile(&*opened.journal).await?;
+    // The client records what its waits see in the same journal.
+    let client = crate::connection::client_builder_on(conn, Some(&opened))?.build()?;
     let Opened {
-        journal,
+        queue,
         postgres,
         location,
-    } = open_store(conn.journal.as_deref()).await?;
-    crate::journal::reconcile(&*journal).await?;
-    let client = crate::connection::client(conn).await?;
-    // A long-running process: callbacks earn the waits' trust.
-    let wakeups = Wakeups::new();
-    // With PostgreSQL, callbacks go through the database to every
-    // worker (this one hears its own back); otherwise they wake only here.
-    let fanout = postgres
-        .clone()
-        .map(|pg| Arc::new(pg) as Arc<dyn kie_suno::fanout::Fanout>);
-    let _fan_in = fanout.as_ref().map(|f| f.subscribe(&wakeups));
+        ..
+    } = opened;
+    let mut worker = Worker::new(&client, queue)
+        .lease(args.lease)
+        .concurrency(args.concurrency);
+    // With PostgreSQL, callbacks go through the database to every worker
+    // (this one hears its own back); otherwise they wake only this one.
+    if let Some(pg) = postgres {
+        worker = worker.fanout(Arc::new(pg));
+    }
+    if let Some(name) = args.name {
+        worker = worker.name(name);
+    }
+    if let Some(dir) = args.download {
+        worker = worker.download_to(dir);
+    }
     let _receiver = match args.listen {
         Some(addr) => {
             let auth = crate::listen::Auth {
                 insecure_no_verify: args.insecure_no_verify,
                 url_token: args.url_token,
             };
-            // Callbacks of creates whose answer was lost find their task.
-            let receiver = Receiver::new(crate::listen::verifier(auth, client.journal())?)
-                .link(client.clone());
-            let receiver = match &fanout {
-                Some(fanout) => receiver.publish_to(fanout.clone()),
-                None => receiver.wake(&wakeups),
-            };
-            let (bound, received, serving) = receiver
+            let verifier = crate::listen::verifier(auth, client.journal())?;
+            let (bound, received, serving) = worker
+                .receiver(verifier)
                 .serve(addr)
                 .await
                 .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
@@ -97,16 +100,6 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
 
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
-    let mut worker = Worker::new(&client, journal)
-        .lease(args.lease)
-        .concurrency(args.concurrency)
-        .wake_on(&wakeups);
-    if let Some(name) = args.name {
-        worker = worker.name(name);
-    }
-    if let Some(dir) = args.download {
-        worker = worker.download_to(dir);
-    }
     eprintln!(
         "worker {} on the journal {location} (lease {})",
         worker.holder(),

@@ -16,6 +16,7 @@ use crate::budget::RateBudget;
 use crate::envelope;
 use crate::error::{Error, snippet};
 use crate::generated::{self, ClientInfo, Transport};
+use crate::journal::sink::EventSink;
 use crate::journal::{Journal, SharedCreateLimit};
 use crate::limit::{CreateLimit, CreateLimiter};
 use crate::record::MusicRecord;
@@ -59,14 +60,12 @@ struct Shared {
     callback_url: Option<Url>,
     /// Plain `http` callback URLs off this machine are allowed.
     allow_insecure_callback: bool,
-    /// Where creates and their tasks are written down.
-    journal: Option<Arc<dyn Journal>>,
+    /// Where creates, waits and downloads report (the journal, if any).
+    events: EventSink,
     /// The HTTP client for file hosts (no API key), made on first use.
     files: std::sync::OnceLock<reqwest::Client>,
     /// The `User-Agent` file hosts are sent.
     file_user_agent: String,
-    /// Journal events not written yet, written again in the background.
-    backlog: Arc<crate::journal::backlog::Backlog>,
     /// What answers showed that the description does not say.
     drift: Option<Arc<crate::drift::Drift>>,
 }
@@ -140,17 +139,12 @@ impl Client {
 
     /// The journal given to [`ClientBuilder::journal`].
     pub fn journal(&self) -> Option<&Arc<dyn Journal>> {
-        self.shared.journal.as_ref()
+        self.shared.events.journal()
     }
 
-    /// Keeps an event the journal refused and writes it again in the
-    /// background until it is written.
-    pub(crate) fn keep_unwritten(
-        &self,
-        journal: &Arc<dyn Journal>,
-        event: crate::journal::JournalEvent,
-    ) {
-        self.shared.backlog.keep(journal.clone(), event);
+    /// Where this client's creates, waits and downloads report.
+    pub(crate) fn events(&self) -> &EventSink {
+        &self.shared.events
     }
 
     /// The journal events this client could not write yet (a create's
@@ -158,16 +152,13 @@ impl Client {
     /// in the background until the journal takes them; show them before
     /// the program exits, or they are lost with it.
     pub fn unwritten_journal_events(&self) -> Vec<crate::journal::JournalEvent> {
-        self.shared.backlog.pending()
+        self.shared.events.unwritten()
     }
 
     /// Writes the unwritten journal events now, trying for up to
     /// `within`; returns the ones still not written.
     pub async fn flush_journal(&self, within: Duration) -> Vec<crate::journal::JournalEvent> {
-        match &self.shared.journal {
-            Some(journal) => self.shared.backlog.flush(&**journal, within).await,
-            None => Vec::new(),
-        }
+        self.shared.events.flush(within).await
     }
 
     /// The callback URL given to [`ClientBuilder::callback_url`].
@@ -561,10 +552,9 @@ impl ClientBuilder {
                     .map(|shared| (shared, self.create_limit.unwrap_or_default())),
                 callback_url,
                 allow_insecure_callback: self.allow_insecure_callback,
-                journal,
+                events: EventSink::new(journal),
                 files: std::sync::OnceLock::new(),
                 file_user_agent,
-                backlog: Default::default(),
                 drift,
             }),
         })

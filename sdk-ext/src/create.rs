@@ -86,20 +86,15 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<A>, generated::Error<()>>>,
 {
-    let journaled = match client.journal() {
-        Some(journal) => {
-            let intent = create.intent.clone();
-            let started = JournalEvent::CreateStarted {
-                intent: intent.clone(),
-                kind: create.kind,
-                operation: create.operation.to_owned(),
-                fingerprint: create.fingerprint.clone(),
-            };
-            journal.record(started).await.map_err(Error::Journal)?;
-            Some((journal, intent))
-        }
-        None => None,
+    let events = client.events();
+    let intent = create.intent.clone();
+    let started = JournalEvent::CreateStarted {
+        intent: intent.clone(),
+        kind: create.kind,
+        operation: create.operation.to_owned(),
+        fingerprint: create.fingerprint.clone(),
     };
+    events.record(started).await.map_err(Error::Journal)?;
     let paid = Paid {
         operation: create.operation,
         callback_url: Some(create.callback_url),
@@ -107,26 +102,23 @@ where
         missing: "success, without the new task's id",
     };
     let result = send_paid(client, paid, call).await;
-    if let Some((journal, intent)) = journaled {
-        let outcome = match &result {
-            Ok(task_id) => CreateOutcome::Created {
-                task_id: task_id.clone(),
-            },
-            Err(e @ Error::CreateOutcomeUnknown { .. }) => CreateOutcome::Unknown {
-                reason: e.to_string(),
-            },
-            Err(e) => CreateOutcome::Refused {
-                reason: e.to_string(),
-            },
-        };
-        let finished = JournalEvent::CreateFinished { intent, outcome };
-        if let Err(e) = journal.record(finished.clone()).await {
-            // The caller still gets the task id; the outcome is kept in
-            // memory and written again until the journal takes it.
-            let task = result.as_deref().unwrap_or("unknown");
-            tracing::error!(error = %e, task, "could not journal a create's outcome; kept in memory and retried");
-            client.keep_unwritten(journal, finished);
-        }
+    let outcome = match &result {
+        Ok(task_id) => CreateOutcome::Created {
+            task_id: task_id.clone(),
+        },
+        Err(e @ Error::CreateOutcomeUnknown { .. }) => CreateOutcome::Unknown {
+            reason: e.to_string(),
+        },
+        Err(e) => CreateOutcome::Refused {
+            reason: e.to_string(),
+        },
+    };
+    let finished = JournalEvent::CreateFinished { intent, outcome };
+    if let Err(e) = events.record_or_keep(finished).await {
+        // The caller still gets the task id; the outcome is kept in
+        // memory and written again until the journal takes it.
+        let task = result.as_deref().unwrap_or("unknown");
+        tracing::error!(error = %e, task, "could not journal a create's outcome; kept in memory and retried");
     }
     result
 }

@@ -50,6 +50,7 @@ pub mod drift;
 mod envelope;
 mod error;
 pub mod fanout;
+mod families;
 mod file_http;
 mod handle;
 mod hex;

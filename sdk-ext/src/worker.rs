@@ -1,8 +1,8 @@
 //! Workers: any number of processes, on any machines, that share a
-//! [`Journal`] and between them see every task it holds to its end. Each
-//! worker claims unfinished tasks under a lease ([`Journal::claim`]),
+//! journal's [`LeaseQueue`] and between them see every task it holds to its end. Each
+//! worker claims unfinished tasks under a lease ([`LeaseQueue::claim`]),
 //! renews the lease while it waits (a third of the lease at a time), saves
-//! the task's files when asked, and reports the task ([`Journal::report`]):
+//! the task's files when asked, and reports the task ([`LeaseQueue::report`]):
 //! a task is reported once, by the worker that holds it. A worker that
 //! dies stops renewing; when its leases run out, other workers take its
 //! tasks over. A worker fences itself: once a lease may have run out (a
@@ -19,7 +19,7 @@
 //! [`ClientBuilder::shared_create_limit`](crate::ClientBuilder::shared_create_limit).
 //!
 //! ```no_run
-//! # async fn run(client: kie_suno::Client, journal: std::sync::Arc<dyn kie_suno::journal::Journal>) {
+//! # async fn run(client: kie_suno::Client, journal: std::sync::Arc<dyn kie_suno::journal::LeaseQueue>) {
 //! use kie_suno::worker::{Worker, WorkerEvent};
 //! let stop = tokio_util::sync::CancellationToken::new();
 //! Worker::new(&client, journal)
@@ -43,9 +43,12 @@ use futures_util::stream::FuturesUnordered;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+#[cfg(feature = "callbacks")]
+use crate::callback::{Receiver, Verifier};
 use crate::client::Client;
 use crate::download::{Saved, TaskFiles};
-use crate::journal::{Journal, JournalEntry};
+use crate::fanout::Fanout;
+use crate::journal::{JournalEntry, LeaseQueue};
 use crate::kind::TaskKind;
 use crate::wait::{Family, Wait, WaitError, Wakeups};
 
@@ -106,12 +109,15 @@ pub struct Report {
 #[must_use = "a worker does nothing until run"]
 pub struct Worker {
     client: Client,
-    journal: Arc<dyn Journal>,
+    queue: Arc<dyn LeaseQueue>,
     name: String,
     lease: Duration,
     concurrency: usize,
     download: Option<PathBuf>,
-    wakeups: Option<Wakeups>,
+    /// What wakes its waits: its receiver's callbacks, or the fleet's
+    /// through the fan-out.
+    wakeups: Wakeups,
+    fanout: Option<Arc<dyn Fanout>>,
     deadline: Duration,
     idle_claim_every: Duration,
 }
@@ -139,17 +145,19 @@ enum Outcome {
 }
 
 impl Worker {
-    /// A worker over `journal` that polls with `client` (whose own
-    /// journal, if any, records what its waits see).
-    pub fn new(client: &Client, journal: Arc<dyn Journal>) -> Self {
+    /// A worker that claims tasks from `queue` and polls with `client`
+    /// (whose journal, normally the same store, records what its waits
+    /// see).
+    pub fn new(client: &Client, queue: Arc<dyn LeaseQueue>) -> Self {
         Worker {
             client: client.clone(),
-            journal,
+            queue,
             name: default_name(),
             lease: DEFAULT_LEASE,
             concurrency: 100,
             download: None,
-            wakeups: None,
+            wakeups: Wakeups::new(),
+            fanout: None,
             deadline: Duration::from_secs(3600),
             idle_claim_every: Duration::from_secs(1),
         }
@@ -181,11 +189,35 @@ impl Worker {
         self
     }
 
-    /// Its waits wake on these callbacks (with fan-out, callbacks any
-    /// replica received).
+    /// Its waits wake on these wake-ups instead of its own (for a
+    /// receiver assembled by hand; [`Worker::receiver`] does it for you).
     pub fn wake_on(mut self, wakeups: &Wakeups) -> Self {
-        self.wakeups = Some(wakeups.clone());
+        self.wakeups = wakeups.clone();
         self
+    }
+
+    /// Its waits wake on the callbacks any process of the fleet received:
+    /// while it runs, it subscribes to `fanout`, and its
+    /// [receiver](Worker::receiver) publishes there instead of waking
+    /// only this worker. [`PostgresJournal`](crate::journal::PostgresJournal)
+    /// is one.
+    pub fn fanout(mut self, fanout: Arc<dyn Fanout>) -> Self {
+        self.fanout = Some(fanout);
+        self
+    }
+
+    /// A receiver of the provider's callbacks wired to this worker: each
+    /// verified delivery wakes its waits (through the fan-out, every
+    /// worker's), and a create whose answer was lost is linked to its task
+    /// through the client's journal ([`Receiver::link`]). Serve it
+    /// ([`Receiver::serve`]) or mount it in your own server.
+    #[cfg(feature = "callbacks")]
+    pub fn receiver(&self, verifier: Verifier) -> Receiver {
+        let receiver = Receiver::new(verifier).link(self.client.clone());
+        match &self.fanout {
+            Some(fanout) => receiver.publish_to(fanout.clone()),
+            None => receiver.wake(&self.wakeups),
+        }
     }
 
     /// The longest it waits for one task before giving it back (default
@@ -210,6 +242,8 @@ impl Worker {
     /// tasks back (so that others need not wait for the leases to run
     /// out). `on_event` hears what it does.
     pub async fn run(self, stop: CancellationToken, mut on_event: impl FnMut(WorkerEvent) + Send) {
+        // Callbacks of the whole fleet wake this worker's waits while it runs.
+        let fan_in = self.fanout.as_ref().map(|f| f.subscribe(&self.wakeups));
         let mut held: HashMap<String, Held> = HashMap::new();
         let mut running = FuturesUnordered::new();
         let mut renew = tokio::time::interval(self.lease / 3);
@@ -244,7 +278,7 @@ impl Worker {
                         .filter(|(_, h)| !h.stop.is_cancelled())
                         .map(|(intent, _)| intent.clone())
                         .collect();
-                    match self.journal.renew(&self.name, &intents, self.lease).await {
+                    match self.queue.renew(&self.name, &intents, self.lease).await {
                         Ok(kept) => {
                             for intent in &intents {
                                 let Some(task) = held.get_mut(intent) else { continue };
@@ -261,7 +295,7 @@ impl Worker {
                 _ = claim.tick(), if held.len() < self.concurrency => {
                     let asked = Instant::now();
                     let room = self.concurrency - held.len();
-                    match self.journal.claim(&self.name, self.lease, room).await {
+                    match self.queue.claim(&self.name, self.lease, room).await {
                         Ok(entries) => {
                             for entry in entries {
                                 let until = crate::later::later(asked, self.lease);
@@ -286,9 +320,12 @@ impl Worker {
         drop(running);
         let intents: Vec<String> = held.into_keys().collect();
         if !intents.is_empty()
-            && let Err(e) = self.journal.release(&self.name, &intents).await
+            && let Err(e) = self.queue.release(&self.name, &intents).await
         {
             on_event(journal_failed(e));
+        }
+        if let Some(fan_in) = fan_in {
+            fan_in.abort();
         }
     }
 
@@ -341,7 +378,7 @@ impl Worker {
         outcome: Outcome,
     ) -> WorkerEvent {
         match outcome {
-            Outcome::Done { failure, files } => match self.journal.report(&self.name, intent).await
+            Outcome::Done { failure, files } => match self.queue.report(&self.name, intent).await
             {
                 Ok(true) => WorkerEvent::Reported(Report {
                     kind,
@@ -357,7 +394,7 @@ impl Worker {
             },
             Outcome::Lost => WorkerEvent::LeaseLost { task_id },
             Outcome::Release(reason) => {
-                if let Err(e) = self.journal.release(&self.name, &[intent.to_owned()]).await {
+                if let Err(e) = self.queue.release(&self.name, &[intent.to_owned()]).await {
                     tracing::warn!(error = %e, "could not give a task back");
                 }
                 WorkerEvent::Released { task_id, reason }
@@ -372,7 +409,7 @@ struct Job {
     task_id: String,
     /// How long ago the create was journaled.
     created_ago: Duration,
-    wakeups: Option<Wakeups>,
+    wakeups: Wakeups,
     download: Option<PathBuf>,
     deadline: Duration,
     cancel: CancellationToken,
@@ -380,17 +417,8 @@ struct Job {
 
 impl Job {
     async fn follow(&self, kind: TaskKind) -> Outcome {
-        match kind {
-            TaskKind::Music => self.follow_as::<crate::music::Music>().await,
-            TaskKind::Lyrics => self.follow_as::<crate::lyrics::Lyrics>().await,
-            TaskKind::Wav => self.follow_as::<crate::wav::Wav>().await,
-            TaskKind::VocalSeparation => {
-                self.follow_as::<crate::separation::VocalSeparation>().await
-            }
-            TaskKind::Midi => self.follow_as::<crate::midi::Midi>().await,
-            TaskKind::Video => self.follow_as::<crate::video::Video>().await,
-            TaskKind::Cover => self.follow_as::<crate::cover::Cover>().await,
-        }
+        crate::for_kind!(kind, F => self.follow_as::<F>().await)
+            .unwrap_or_else(|| Outcome::Release(format!("{kind} tasks are not followed by this worker")))
     }
 
     async fn follow_as<F: Family>(&self) -> Outcome
@@ -400,11 +428,8 @@ impl Job {
         let wait = Wait::<F>::new(&self.client, self.task_id.clone())
             .deadline(self.deadline)
             .created_ago(self.created_ago)
-            .cancel_on(self.cancel.clone());
-        let wait = match &self.wakeups {
-            Some(wakeups) => wait.wake_on(wakeups),
-            None => wait,
-        };
+            .cancel_on(self.cancel.clone())
+            .wake_on(&self.wakeups);
         let record = match wait.await {
             Ok(record) => record,
             Err(WaitError::TaskFailed {

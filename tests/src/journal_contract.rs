@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kie_suno::TaskKind;
-use kie_suno::journal::{CreateOutcome, EntryState, Journal, JournalEvent};
+use kie_suno::journal::{CreateOutcome, EntryState, Journal, JournalEvent, LeaseQueue};
 
 /// Writes down a create of a music task and its outcome; returns its
 /// intent.
@@ -34,7 +34,7 @@ pub async fn created(journal: &dyn Journal, task_id: &str) -> String {
     intent
 }
 
-pub async fn a_create_is_written_down_from_start_to_end(journal: Arc<dyn Journal>) {
+pub async fn a_create_is_written_down_from_start_to_end(journal: Arc<dyn LeaseQueue>) {
     let intent = created(&*journal, "t1").await;
     let entries = journal.entries(false).await.unwrap();
     assert_eq!(entries.len(), 1);
@@ -67,7 +67,7 @@ pub async fn a_create_is_written_down_from_start_to_end(journal: Arc<dyn Journal
     assert_eq!(all[0].files, vec![("/music/a.mp3".to_owned(), 1234)]);
 }
 
-pub async fn creates_without_a_task_are_never_claimed(journal: Arc<dyn Journal>) {
+pub async fn creates_without_a_task_are_never_claimed(journal: Arc<dyn LeaseQueue>) {
     for (intent, outcome) in [
         (
             "refused",
@@ -101,7 +101,7 @@ pub async fn creates_without_a_task_are_never_claimed(journal: Arc<dyn Journal>)
     assert!(claimed.is_empty(), "{claimed:?}");
 }
 
-pub async fn holders_claiming_at_once_never_get_the_same_task(journal: Arc<dyn Journal>) {
+pub async fn holders_claiming_at_once_never_get_the_same_task(journal: Arc<dyn LeaseQueue>) {
     for i in 0..30 {
         created(&*journal, &format!("t{i:02}")).await;
     }
@@ -109,7 +109,7 @@ pub async fn holders_claiming_at_once_never_get_the_same_task(journal: Arc<dyn J
     claim_all(vec![journal; 5], 30, 2).await;
 }
 
-pub async fn a_lease_that_runs_out_goes_to_another_holder(journal: Arc<dyn Journal>) {
+pub async fn a_lease_that_runs_out_goes_to_another_holder(journal: Arc<dyn LeaseQueue>) {
     let intent = created(&*journal, "t1").await;
     let lease = Duration::from_millis(600);
     assert_eq!(journal.claim("w1", lease, 5).await.unwrap().len(), 1);
@@ -139,7 +139,7 @@ pub async fn a_lease_that_runs_out_goes_to_another_holder(journal: Arc<dyn Journ
     );
 }
 
-pub async fn a_task_is_reported_once(journal: Arc<dyn Journal>) {
+pub async fn a_task_is_reported_once(journal: Arc<dyn LeaseQueue>) {
     let intent = created(&*journal, "t1").await;
     journal
         .claim("w1", Duration::from_secs(30), 5)
@@ -174,7 +174,7 @@ pub async fn a_task_is_reported_once(journal: Arc<dyn Journal>) {
     assert_eq!(all[0].holder, None);
 }
 
-pub async fn a_released_task_goes_back_to_the_pool_at_once(journal: Arc<dyn Journal>) {
+pub async fn a_released_task_goes_back_to_the_pool_at_once(journal: Arc<dyn LeaseQueue>) {
     let intent = created(&*journal, "t1").await;
     journal
         .claim("w1", Duration::from_secs(300), 5)
@@ -189,7 +189,7 @@ pub async fn a_released_task_goes_back_to_the_pool_at_once(journal: Arc<dyn Jour
     assert_eq!(taken[0].holder.as_deref(), Some("w2"));
 }
 
-pub async fn writers_at_once_lose_nothing(journal: Arc<dyn Journal>) {
+pub async fn writers_at_once_lose_nothing(journal: Arc<dyn LeaseQueue>) {
     let writers = (0..8).map(|w| {
         let journal = journal.clone();
         tokio::spawn(async move {
@@ -216,7 +216,7 @@ pub async fn seeded(seed: &dyn Journal, tasks: usize) {
 /// handle) claims until nothing is left; every task is claimed once, none
 /// twice, none left. Returns what each claimer got.
 pub async fn claimers_of_their_own_share_nothing(
-    claimers: Vec<Arc<dyn Journal>>,
+    claimers: Vec<Arc<dyn LeaseQueue>>,
     tasks: usize,
 ) -> Vec<Vec<String>> {
     claim_all(claimers, tasks, 16).await
@@ -227,7 +227,7 @@ pub async fn claimers_of_their_own_share_nothing(
 /// `tasks` was claimed once and that they took turns. Returns what each
 /// got.
 async fn claim_all(
-    claimers: Vec<Arc<dyn Journal>>,
+    claimers: Vec<Arc<dyn LeaseQueue>>,
     tasks: usize,
     batch: usize,
 ) -> Vec<Vec<String>> {
@@ -294,7 +294,7 @@ pub async fn sending(journal: &dyn Journal, intent: &str) -> String {
 }
 
 pub async fn a_create_left_sending_is_reconciled_as_unknown_unless_answered(
-    journal: Arc<dyn Journal>,
+    journal: Arc<dyn LeaseQueue>,
 ) {
     let stale = sending(&*journal, "stale").await;
     let answered = created(&*journal, "t1").await;
@@ -342,7 +342,7 @@ pub async fn a_create_left_sending_is_reconciled_as_unknown_unless_answered(
 /// A create found through its callback ([`JournalEvent::CreateFound`])
 /// takes its task only where the outcome was lost, and a lost answer
 /// written down after it (the sender's own timeout) does not erase it.
-pub async fn a_lost_create_found_again_keeps_its_task(journal: Arc<dyn Journal>) {
+pub async fn a_lost_create_found_again_keeps_its_task(journal: Arc<dyn LeaseQueue>) {
     let lost = sending(&*journal, "lost").await;
     let unknown = sending(&*journal, "unknown").await;
     let unknown_outcome = |intent: &str| JournalEvent::CreateFinished {
@@ -399,7 +399,7 @@ pub async fn a_lost_create_found_again_keeps_its_task(journal: Arc<dyn Journal>)
 /// Drift reports written to the journal add up: per finding the counts
 /// sum and the first and last times widen; per operation the compared
 /// answers sum; every kind reads back as written.
-pub async fn drift_reports_add_up_in_the_journal(journal: Arc<dyn Journal>) {
+pub async fn drift_reports_add_up_in_the_journal(journal: Arc<dyn LeaseQueue>) {
     use kie_suno::drift::{DriftKind, DriftReport};
     assert!(journal.drift().await.unwrap().is_empty(), "none at first");
     // Seconds of one minute, as a report writes times.

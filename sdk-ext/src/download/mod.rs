@@ -124,17 +124,13 @@ impl Downloads {
     /// failed (a local write error ends the tries at once).
     pub async fn file(&self, file: &RemoteFile, dir: &Path) -> Result<Saved, Error> {
         let saved = self.fetch(file, dir).await?;
-        if let (Some(journal), Some(task_id), false) =
-            (self.client.journal(), &file.task_id, saved.already_there)
-        {
+        if let (Some(task_id), false) = (&file.task_id, saved.already_there) {
             let event = crate::journal::JournalEvent::FileSaved {
                 task_id: task_id.clone(),
                 path: saved.path.display().to_string(),
                 bytes: saved.bytes,
             };
-            if let Err(e) = journal.record(event).await {
-                tracing::warn!(error = %e, "could not journal a saved file");
-            }
+            self.client.events().emit(event, "a saved file").await;
         }
         Ok(saved)
     }

@@ -89,28 +89,6 @@ mod tests {
         fn entries(&self, _: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
             Box::pin(async { Ok(Vec::new()) })
         }
-        fn claim(
-            &self,
-            _: &str,
-            _: std::time::Duration,
-            _: usize,
-        ) -> JournalFuture<'_, Vec<JournalEntry>> {
-            Box::pin(async { Ok(Vec::new()) })
-        }
-        fn renew(
-            &self,
-            _: &str,
-            _: &[String],
-            _: std::time::Duration,
-        ) -> JournalFuture<'_, Vec<String>> {
-            Box::pin(async { Ok(Vec::new()) })
-        }
-        fn report(&self, _: &str, _: &str) -> JournalFuture<'_, bool> {
-            Box::pin(async { Ok(false) })
-        }
-        fn release(&self, _: &str, _: &[String]) -> JournalFuture<'_, ()> {
-            Box::pin(async { Ok(()) })
-        }
     }
 
     const INTENT: &str = "0123456789abcdef0123456789abcdef";

@@ -104,8 +104,8 @@ pub(crate) struct Poller<F: Family> {
     announced: bool,
     /// Safety-net delays scheduled so far (the net widens with each).
     safety_polls: u32,
-    /// What the journal is to be told after this poll.
-    to_journal: Vec<JournalEvent>,
+    /// The events to emit after this poll.
+    to_emit: Vec<JournalEvent>,
 }
 
 impl<F: Family> Poller<F> {
@@ -150,21 +150,16 @@ impl<F: Family> Poller<F> {
             wake,
             announced: false,
             safety_polls,
-            to_journal: Vec::new(),
+            to_emit: Vec::new(),
         }
     }
 
-    /// Tells the client's journal, if it has one, what this poll saw. A
-    /// journal that cannot be written does not stop the wait.
-    async fn tell_journal(&mut self) {
-        let events = std::mem::take(&mut self.to_journal);
-        let Some(journal) = self.client.journal() else {
-            return;
-        };
-        for event in events {
-            if let Err(e) = journal.record(event).await {
-                tracing::warn!(error = %e, "could not journal a status change");
-            }
+    /// Emits what this poll saw to the client's events (which a journal,
+    /// if the client has one, writes down; one that cannot be written
+    /// does not stop the wait).
+    async fn emit_events(&mut self) {
+        for event in std::mem::take(&mut self.to_emit) {
+            self.client.events().emit(event, "a status change").await;
         }
     }
 
@@ -192,7 +187,7 @@ impl<F: Family> Poller<F> {
                 match fetched {
                     Ok((record, retry_after)) => {
                         let update = self.on_record(record, retry_after, polls);
-                        self.tell_journal().await;
+                        self.emit_events().await;
                         if let Some(update) = update? {
                             return Ok(update);
                         }
@@ -227,14 +222,14 @@ impl<F: Family> Poller<F> {
         self.announced = false;
         if before.as_ref() != Some(&status) {
             tracing::debug!(polls, to = %status, "status changed");
-            self.to_journal.push(JournalEvent::StatusChanged {
+            self.to_emit.push(JournalEvent::StatusChanged {
                 kind: F::KIND,
                 task_id: self.task_id.clone(),
                 status: status.to_string(),
             });
         }
         if F::is_terminal(&record) {
-            self.to_journal.push(JournalEvent::Ended {
+            self.to_emit.push(JournalEvent::Ended {
                 kind: F::KIND,
                 task_id: self.task_id.clone(),
                 failed: F::is_failed(&record),

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kie_suno::journal::{Journal, SqliteJournal};
+use kie_suno::journal::{LeaseQueue, SqliteJournal};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kie_suno::journal::{EntryState, Journal, JournalEvent, SqliteJournal};
+use kie_suno::journal::{EntryState, Journal, JournalEvent, LeaseQueue, SqliteJournal};
 use kie_suno::mock::{Fault, Faults, MockBuilder, Script};
 use kie_suno::music::GenerateMusic;
 use kie_suno::{ApiKey, Client, Error, TaskKind};
@@ -114,28 +114,6 @@ async fn a_create_the_journal_cannot_write_is_not_sent() {
             _: bool,
         ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
             Box::pin(async { Ok(Vec::new()) })
-        }
-        fn claim(
-            &self,
-            _: &str,
-            _: Duration,
-            _: usize,
-        ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
-            Box::pin(async { Ok(Vec::new()) })
-        }
-        fn renew(
-            &self,
-            _: &str,
-            _: &[String],
-            _: Duration,
-        ) -> kie_suno::journal::JournalFuture<'_, Vec<String>> {
-            Box::pin(async { Ok(Vec::new()) })
-        }
-        fn report(&self, _: &str, _: &str) -> kie_suno::journal::JournalFuture<'_, bool> {
-            Box::pin(async { Ok(false) })
-        }
-        fn release(&self, _: &str, _: &[String]) -> kie_suno::journal::JournalFuture<'_, ()> {
-            Box::pin(async { Ok(()) })
         }
     }
     let server = MockBuilder::default().start().await.unwrap();
@@ -257,32 +235,6 @@ impl Journal for RefusesOutcomes {
         all: bool,
     ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
         self.inner.entries(all)
-    }
-    fn claim(
-        &self,
-        holder: &str,
-        lease: Duration,
-        max: usize,
-    ) -> kie_suno::journal::JournalFuture<'_, Vec<kie_suno::journal::JournalEntry>> {
-        self.inner.claim(holder, lease, max)
-    }
-    fn renew(
-        &self,
-        holder: &str,
-        intents: &[String],
-        lease: Duration,
-    ) -> kie_suno::journal::JournalFuture<'_, Vec<String>> {
-        self.inner.renew(holder, intents, lease)
-    }
-    fn report(&self, holder: &str, intent: &str) -> kie_suno::journal::JournalFuture<'_, bool> {
-        self.inner.report(holder, intent)
-    }
-    fn release(
-        &self,
-        holder: &str,
-        intents: &[String],
-    ) -> kie_suno::journal::JournalFuture<'_, ()> {
-        self.inner.release(holder, intents)
     }
 }
 

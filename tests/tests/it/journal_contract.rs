@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use kie_suno::journal::{Journal, PostgresJournal, SqliteJournal};
+use kie_suno::journal::{Journal, LeaseQueue, PostgresJournal, SqliteJournal};
 use kie_suno_tests::journal_contract as contract;
 use kie_suno_tests::postgres::fresh_database;
 
@@ -19,7 +19,7 @@ macro_rules! contract {
                 async fn $name() {
                     let dir = tempfile::tempdir().unwrap();
                     let journal = SqliteJournal::open(dir.path().join("j.sqlite3")).unwrap();
-                    contract::$name(Arc::new(journal) as Arc<dyn Journal>).await;
+                    contract::$name(Arc::new(journal) as Arc<dyn LeaseQueue>).await;
                 }
             )*
         }
@@ -30,7 +30,7 @@ macro_rules! contract {
                 async fn $name() {
                     let Some(url) = fresh_database().await else { return };
                     let journal = PostgresJournal::open(&url).await.unwrap();
-                    contract::$name(Arc::new(journal) as Arc<dyn Journal>).await;
+                    contract::$name(Arc::new(journal) as Arc<dyn LeaseQueue>).await;
                 }
             )*
         }
@@ -61,7 +61,7 @@ async fn postgres_claimers_on_their_own_connections_never_share_a_task() {
     };
     let seed = PostgresJournal::open(&url).await.unwrap();
     contract::seeded(&seed, TASKS).await;
-    let mut claimers: Vec<Arc<dyn Journal>> = Vec::new();
+    let mut claimers: Vec<Arc<dyn LeaseQueue>> = Vec::new();
     for _ in 0..CLAIMERS {
         claimers.push(Arc::new(PostgresJournal::open(&url).await.unwrap()));
     }

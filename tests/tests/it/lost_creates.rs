@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use kie_suno::callback::{Linked, Receiver, Rejection, Verifier, WebhookKey};
-use kie_suno::journal::{EntryState, Journal, SqliteJournal, reference};
+use kie_suno::journal::{EntryState, Journal, LeaseQueue, SqliteJournal, reference};
 use kie_suno::mock::{CallbackDelivery, Fault, Faults, MockBuilder, Script};
 use kie_suno::music::GenerateMusic;
 use kie_suno::reqwest::header::HeaderMap;
@@ -37,7 +37,7 @@ fn body(task_id: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_whose_answer_was_lost_is_found_through_its_first_callback() {
     let dir = tempfile::tempdir().unwrap();
-    let journal: Arc<dyn Journal> =
+    let journal: Arc<dyn LeaseQueue> =
         Arc::new(SqliteJournal::open(dir.path().join("j.sqlite3")).unwrap());
     let key = WebhookKey::new("whk-lost-create-1").unwrap();
     // The receiver's address first: the mock posts to it, and the receiver

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kie_suno::journal::{EntryState, Journal, PostgresJournal};
+use kie_suno::journal::{EntryState, Journal, LeaseQueue, PostgresJournal};
 use kie_suno::mock::{MockBuilder, Script, Simulation};
 use kie_suno::music::GenerateMusic;
 use kie_suno::wait::{Claim, Wakeups};

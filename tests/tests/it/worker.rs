@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use kie_suno::journal::{
-    EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture,
+    EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture, LeaseQueue,
 };
 use kie_suno::mock::{Script, Simulation};
 use kie_suno::worker::{Worker, WorkerEvent};
@@ -60,7 +60,9 @@ impl Journal for OneTask {
     fn entries(&self, _all: bool) -> JournalFuture<'_, Vec<JournalEntry>> {
         Box::pin(async { Ok(vec![self.entry.clone()]) })
     }
+}
 
+impl LeaseQueue for OneTask {
     fn claim(
         &self,
         _holder: &str,

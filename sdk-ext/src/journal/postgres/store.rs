@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
 
 use super::PostgresJournal;
-use crate::journal::{EntryState, Journal, JournalEntry, JournalEvent, JournalFuture};
+use crate::journal::{EntryState, Journal, JournalEntry, JournalEvent, JournalFuture, LeaseQueue};
 
 const COLUMNS: &str = "intent, kind, operation, fingerprint, created_at, state, task_id, status,
      detail, updated_at, holder, lease_until, reported_at, reported_by";
@@ -183,7 +183,7 @@ impl Journal for PostgresJournal {
     fn fingerprint(&self, body: &[u8]) -> String {
         match self.shared.key.get() {
             Some(key) => key.fingerprint(body),
-            None => crate::journal::process_key().fingerprint(body),
+            None => crate::journal::fingerprint::process_key().fingerprint(body),
         }
     }
 
@@ -219,7 +219,9 @@ impl Journal for PostgresJournal {
             .await
         })
     }
+}
 
+impl LeaseQueue for PostgresJournal {
     fn claim(
         &self,
         holder: &str,

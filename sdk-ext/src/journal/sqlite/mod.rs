@@ -15,7 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::{EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture};
+use super::{
+    EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture, LeaseQueue,
+};
 
 /// The schema version this code writes.
 const SCHEMA_VERSION: i64 = 4;
@@ -512,6 +514,17 @@ impl Journal for SqliteJournal {
         self.blocking(move |connection| read(connection, all))
     }
 
+    fn record_drift(&self, report: &crate::drift::DriftReport) -> JournalFuture<'_, ()> {
+        let report = report.clone();
+        self.blocking(move |connection| drift::record(connection, &report))
+    }
+
+    fn drift(&self) -> JournalFuture<'_, crate::drift::DriftReport> {
+        self.blocking(drift::read)
+    }
+}
+
+impl LeaseQueue for SqliteJournal {
     fn claim(
         &self,
         holder: &str,
@@ -535,15 +548,6 @@ impl Journal for SqliteJournal {
     fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
         let (holder, intent) = (holder.to_owned(), intent.to_owned());
         self.blocking(move |connection| report(connection, &holder, &intent))
-    }
-
-    fn record_drift(&self, report: &crate::drift::DriftReport) -> JournalFuture<'_, ()> {
-        let report = report.clone();
-        self.blocking(move |connection| drift::record(connection, &report))
-    }
-
-    fn drift(&self) -> JournalFuture<'_, crate::drift::DriftReport> {
-        self.blocking(drift::read)
     }
 
     fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
