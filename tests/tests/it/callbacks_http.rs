@@ -477,9 +477,13 @@ mod abuse {
         );
     }
 
-    /// A fan-out that records what it is asked to pass on.
+    /// A fan-out that records what it is asked to pass on, and keeps
+    /// the subscriptions it handed out.
     #[derive(Debug, Default)]
-    struct Recording(std::sync::Mutex<Vec<(String, kie_suno::wait::Claim)>>);
+    struct Recording(
+        std::sync::Mutex<Vec<(String, kie_suno::wait::Claim)>>,
+        std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    );
 
     impl kie_suno::fanout::Fanout for Recording {
         fn publish(
@@ -493,7 +497,9 @@ mod abuse {
         }
 
         fn subscribe(&self, _: &kie_suno::wait::Wakeups) -> tokio::task::JoinHandle<()> {
-            tokio::spawn(async {})
+            let subscription = tokio::spawn(std::future::pending());
+            self.1.lock().unwrap().push(subscription.abort_handle());
+            subscription
         }
     }
 
@@ -521,5 +527,54 @@ mod abuse {
             [("t9".to_owned(), kie_suno::wait::Claim::First)],
             "once: the repeats are not passed on"
         );
+    }
+
+    #[tokio::test]
+    async fn a_worker_assembles_its_receiver_and_fanout_and_unsubscribes_when_it_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = std::sync::Arc::new(
+            kie_suno::journal::SqliteJournal::open(dir.path().join("j.sqlite3")).unwrap(),
+        );
+        let client = kie_suno::Client::builder()
+            .api_key(kie_suno::ApiKey::new("k-worker-assembly").unwrap())
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let fanout = std::sync::Arc::new(Recording::default());
+        let worker = kie_suno::worker::Worker::new(&client, queue)
+            .fanout(fanout.clone())
+            .claim_every(Duration::from_millis(20));
+        // The worker's receiver publishes to the fleet, not only here.
+        let (addr, _received, _serving) = serve(worker.receiver(verifier())).await;
+        let stop = tokio_util::sync::CancellationToken::new();
+        let running = tokio::spawn(worker.run(stop.clone(), |_| {}));
+        let status = send(addr, &request("t7", &now_secs(), &body("t7", "x"))).await;
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        for _ in 0..100 {
+            if !fanout.0.lock().unwrap().is_empty() && !fanout.1.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            fanout.0.lock().unwrap().clone(),
+            [("t7".to_owned(), kie_suno::wait::Claim::First)],
+            "the delivery went to the fan-out"
+        );
+        let subscriptions = fanout.1.lock().unwrap().clone();
+        assert_eq!(subscriptions.len(), 1, "subscribed once, while it runs");
+        assert!(!subscriptions[0].is_finished());
+        stop.cancel();
+        tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .expect("the worker stops")
+            .unwrap();
+        for _ in 0..100 {
+            if subscriptions[0].is_finished() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(subscriptions[0].is_finished(), "the subscription ended with the worker");
     }
 }
