@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 
 use kie_suno::journal::{
-    self as journal, CreateOutcome, EntryState, Journal, JournalEntry, JournalEvent, UNANSWERED_AFTER,
+    self as journal, CreateOutcome, EntryState, Journal, JournalEntry, JournalEvent,
+    UNANSWERED_AFTER,
 };
 use kie_suno::{Client, TaskKind};
 

@@ -378,8 +378,7 @@ impl Worker {
         outcome: Outcome,
     ) -> WorkerEvent {
         match outcome {
-            Outcome::Done { failure, files } => match self.queue.report(&self.name, intent).await
-            {
+            Outcome::Done { failure, files } => match self.queue.report(&self.name, intent).await {
                 Ok(true) => WorkerEvent::Reported(Report {
                     kind,
                     task_id,
@@ -417,8 +416,9 @@ struct Job {
 
 impl Job {
     async fn follow(&self, kind: TaskKind) -> Outcome {
-        crate::for_kind!(kind, F => self.follow_as::<F>().await)
-            .unwrap_or_else(|| Outcome::Release(format!("{kind} tasks are not followed by this worker")))
+        crate::for_kind!(kind, F => self.follow_as::<F>().await).unwrap_or_else(|| {
+            Outcome::Release(format!("{kind} tasks are not followed by this worker"))
+        })
     }
 
     async fn follow_as<F: Family>(&self) -> Outcome

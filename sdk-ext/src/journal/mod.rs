@@ -32,6 +32,8 @@ mod postgres;
 mod reconcile;
 pub mod reference;
 pub(crate) mod sink;
+#[cfg(any(feature = "journal", feature = "postgres"))]
+mod sql;
 #[cfg(feature = "journal")]
 mod sqlite;
 
@@ -139,4 +141,3 @@ pub trait SharedCreateLimit: std::fmt::Debug + Send + Sync + 'static {
     /// when the store cannot be reached; the create is then not sent.
     fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()>;
 }
-

@@ -54,4 +54,3 @@ pub fn is_unanswered(entry: &JournalEntry, now: DateTime<Utc>, older_than: Durat
         .unwrap_or_default();
     entry.state == EntryState::Sending && age > older_than
 }
-

@@ -575,6 +575,9 @@ mod abuse {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert!(subscriptions[0].is_finished(), "the subscription ended with the worker");
+        assert!(
+            subscriptions[0].is_finished(),
+            "the subscription ended with the worker"
+        );
     }
 }

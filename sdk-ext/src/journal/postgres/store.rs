@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
 
 use super::PostgresJournal;
+use crate::journal::sql;
 use crate::journal::{EntryState, Journal, JournalEntry, JournalEvent, JournalFuture, LeaseQueue};
 
 const COLUMNS: &str = "intent, kind, operation, fingerprint, created_at, state, task_id, status,
@@ -201,9 +202,12 @@ impl Journal for PostgresJournal {
         Box::pin(async move {
             self.run(|client| async move {
                 let condition = if all {
-                    ""
+                    String::new()
                 } else {
-                    "WHERE state NOT IN ('refused', 'completed', 'failed')"
+                    format!(
+                        "WHERE state NOT IN ({})",
+                        sql::states(EntryState::is_finished)
+                    )
                 };
                 let rows = client
                     .query(
@@ -242,12 +246,13 @@ impl LeaseQueue for PostgresJournal {
                                  WHERE intent IN (
                                      SELECT intent FROM kie_suno_creates
                                      WHERE task_id IS NOT NULL AND reported_at IS NULL
-                                       AND state IN ('created', 'completed', 'failed')
+                                       AND state IN ({claimable})
                                        AND (lease_until IS NULL OR lease_until < now())
                                      ORDER BY created_at, intent
                                      LIMIT $3
                                      FOR UPDATE SKIP LOCKED)
-                                 RETURNING {COLUMNS}"
+                                 RETURNING {COLUMNS}",
+                                claimable = sql::states(sql::is_claimable)
                             ),
                             &[&holder, &lease.as_secs_f64(), &max],
                         )

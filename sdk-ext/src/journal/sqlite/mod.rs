@@ -353,11 +353,16 @@ fn lease_ms(lease: Duration) -> i64 {
 }
 
 /// The creates that need a worker, not under a live lease, oldest first.
-const CLAIMABLE: &str = "SELECT intent FROM creates
-     WHERE task_id IS NOT NULL AND reported_at IS NULL
-       AND state IN ('created', 'completed', 'failed')
-       AND (lease_until IS NULL OR lease_until < ?1)
-     ORDER BY created_at, intent LIMIT ?2";
+fn claimable() -> String {
+    format!(
+        "SELECT intent FROM creates
+         WHERE task_id IS NOT NULL AND reported_at IS NULL
+           AND state IN ({})
+           AND (lease_until IS NULL OR lease_until < ?1)
+         ORDER BY created_at, intent LIMIT ?2",
+        super::sql::states(super::sql::is_claimable)
+    )
+}
 
 fn claim(
     connection: &mut Connection,
@@ -368,7 +373,7 @@ fn claim(
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_ms();
     let intents: Vec<String> = tx
-        .prepare(CLAIMABLE)?
+        .prepare_cached(&claimable())?
         .query_map(
             params![now, i64::try_from(max).unwrap_or(i64::MAX)],
             |row| row.get(0),
