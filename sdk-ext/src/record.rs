@@ -113,6 +113,7 @@ impl MusicRecord {
 
     /// The callback URL the task was created with, as its `param` echoes
     /// it (query included: for [`crate::journal::reference`] only).
+    #[cfg_attr(not(feature = "callbacks"), allow(dead_code))]
     pub(crate) fn echoed_callback_url(&self) -> Option<String> {
         let param: serde_json::Value = serde_json::from_str(self.raw.param.as_deref()?).ok()?;
         Some(param.get("callBackUrl")?.as_str()?.to_owned())

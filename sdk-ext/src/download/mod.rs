@@ -17,6 +17,7 @@
 //! ```
 
 mod audio;
+mod completion;
 mod fetch;
 mod name;
 mod remote;
@@ -31,7 +32,8 @@ use futures_util::StreamExt;
 use url::Url;
 
 pub use crate::error::{DownloadError, SourceKind};
-pub use fetch::{DownloadEvent, Saved};
+pub use completion::Saved;
+pub use fetch::DownloadEvent;
 pub use name::{extension, file_stem};
 pub use remote::{RemoteFile, ResultFiles, Source, TaskFiles};
 
@@ -140,7 +142,7 @@ impl Downloads {
             file: crate::redact::url(&file.url),
             source,
         };
-        if let Some(saved) = fetch::existing(dir, &file.stem).await {
+        if let Some(saved) = completion::existing(dir, &file.stem).await {
             return Ok(saved);
         }
         tokio::fs::create_dir_all(dir).await.map_err(|source| {

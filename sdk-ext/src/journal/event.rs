@@ -103,6 +103,7 @@ pub enum CreateOutcome {
 impl CreateOutcome {
     /// Where a create with this outcome stands, its task id and the
     /// reason (for refusals and unknown outcomes), as a journal stores them.
+    #[cfg_attr(not(any(feature = "journal", feature = "postgres")), allow(dead_code))]
     pub(crate) fn entry(&self) -> (EntryState, Option<&str>, Option<&str>) {
         match self {
             CreateOutcome::Created { task_id } => (EntryState::Created, Some(task_id), None),
@@ -153,6 +154,7 @@ impl EntryState {
     }
 
     /// The state stored as `text`.
+    #[cfg_attr(not(any(feature = "journal", feature = "postgres")), allow(dead_code))]
     pub(crate) fn parse(text: &str) -> Option<EntryState> {
         [
             EntryState::Sending,

@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use crate::sync::lock;
 use std::time::{Duration, SystemTime};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
-use super::account::{
-    Account, CREATE_WINDOW, CREATES_PER_WINDOW, CreateOperation, DEFAULT_CREDITS,
-};
+use super::account::{Account, CreateOperation};
+use super::builder::{MockBuilder, UnknownTask};
 use super::faults::{Fault, Faults};
 use super::kinds::{self, KindScript};
+use super::reply::{Reply, envelope, fault_reply, json, rate_limited};
 use super::script::{self, Script};
 use crate::kind::TaskKind;
 use crate::status::TaskStatus;
@@ -27,17 +27,6 @@ pub(crate) const FILES: &str = "https://files.mock.invalid";
 /// Requests allowed per task in any one-second window, as on the live API.
 const REQUESTS_PER_SECOND: usize = 3;
 const RATE_WINDOW: Duration = Duration::from_secs(1);
-
-/// How the mock answers a task id it does not know. The live API has
-/// answered both ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UnknownTask {
-    /// `{"code": 200, "data": null}`.
-    #[default]
-    NullData,
-    /// `{"code": 422, "msg": "recordInfo is null"}`.
-    Code422,
-}
 
 /// What the mock answered to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,20 +88,6 @@ pub struct LoggedRequest {
     pub body: Option<serde_json::Value>,
     /// What the mock answered.
     pub answer: Answer,
-}
-
-/// The answer's form, before a front end turns it into bytes on a socket
-/// or into a client result.
-pub(crate) enum Reply {
-    /// HTTP 200 with a JSON body.
-    Json {
-        body: String,
-        retry_after_secs: Option<u64>,
-    },
-    /// An HTML error page with this HTTP status.
-    Html { status: u16 },
-    /// HTTP 200 announcing `full` but closing after half of it.
-    CloseMidBody { full: String },
 }
 
 enum Task {
@@ -558,213 +533,34 @@ pub(crate) fn details_operation(kind: TaskKind) -> &'static str {
     }
 }
 
-pub(crate) fn envelope(code: i64, msg: &str, data: Value) -> Value {
-    json!({ "code": code, "msg": msg, "data": data })
-}
-
-pub(crate) fn json(body: Value) -> Reply {
-    Reply::Json {
-        body: body.to_string(),
-        retry_after_secs: None,
-    }
-}
-
-/// The reply a fault replaces the normal one with; `None` for a fault that
-/// only delays the normal answer.
-pub(crate) fn fault_reply(fault: Fault) -> Option<Reply> {
-    Some(match fault {
-        Fault::Http500Html => Reply::Html { status: 500 },
-        Fault::Http502Html => Reply::Html { status: 502 },
-        Fault::Maintenance455 => json(envelope(455, "System maintenance in progress", Value::Null)),
-        Fault::ServerError500 => json(envelope(
-            500,
-            "Server error, please try again later",
-            Value::Null,
-        )),
-        Fault::MalformedJson => Reply::Json {
-            body: r#"{"code": 200, "msg": "success", "data": {"taskId": "#.to_owned(),
-            retry_after_secs: None,
-        },
-        Fault::CloseMidBody => Reply::CloseMidBody {
-            full: envelope(200, "success", json!({ "taskId": "x".repeat(64) })).to_string(),
-        },
-        Fault::RateLimited => rate_limited(),
-        Fault::Slow => return None,
-    })
-}
-
-/// The answer past the rate limit, real or injected.
-pub(crate) fn rate_limited() -> Reply {
-    Reply::Json {
-        body: envelope(429, "The call frequency is too high", Value::Null).to_string(),
-        retry_after_secs: Some(1),
-    }
-}
-
-/// Settings for a mock: served over HTTP ([`MockBuilder::start`]) or
-/// simulated in memory ([`MockBuilder::simulate`]).
-#[derive(Debug, Clone)]
-pub struct MockBuilder {
-    port: u16,
-    api_key: String,
-    faults: Faults,
-    unknown_task: UnknownTask,
-    credits: i64,
-    lifecycles: Vec<Script>,
-    kind_lifecycles: Vec<KindScript>,
-    create_limit: (usize, Duration),
-    download_base: Option<String>,
-    file_quirks: super::FileQuirks,
-    #[cfg(feature = "callbacks")]
-    callbacks: Option<super::CallbackDelivery>,
-}
-
-impl Default for MockBuilder {
-    fn default() -> Self {
-        MockBuilder {
-            port: 0,
-            api_key: super::DEFAULT_KEY.to_owned(),
-            faults: Faults::default(),
-            unknown_task: UnknownTask::default(),
-            credits: DEFAULT_CREDITS,
-            lifecycles: vec![Script::success(Duration::from_secs(150))],
-            kind_lifecycles: vec![KindScript::done_after(Duration::from_secs(20))],
-            create_limit: (CREATES_PER_WINDOW, CREATE_WINDOW),
-            download_base: None,
-            file_quirks: super::FileQuirks::default(),
-            #[cfg(feature = "callbacks")]
-            callbacks: None,
-        }
-    }
-}
-
-impl MockBuilder {
-    /// The port on 127.0.0.1 (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// The key the mock accepts (default [`super::DEFAULT_KEY`]).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = key.into();
-        self
-    }
-
-    /// Faults to inject (default none).
-    pub fn faults(mut self, faults: Faults) -> Self {
-        self.faults = faults;
-        self
-    }
-
-    /// Posts each task's callbacks (HTTP mock only).
-    #[cfg(feature = "callbacks")]
-    pub fn callbacks(mut self, delivery: super::CallbackDelivery) -> Self {
-        self.callbacks = Some(delivery);
-        self
-    }
-
-    /// The account's credits (default 1000). Each create spends some;
-    /// one the balance does not cover is refused with code 402.
-    pub fn credits(mut self, credits: i64) -> Self {
-        self.credits = credits;
-        self
-    }
-
-    /// What each music task a create makes plays (default
-    /// `Script::success(150 s)`: lyrics at 22 s, a stream at 60 s).
-    pub fn lifecycle(mut self, script: Script) -> Self {
-        self.lifecycles = vec![script];
-        self
-    }
-
-    /// Created music tasks play these in turn (the first task the first
-    /// one, ...); see [`MockApi::scripted_end`]. An empty list is ignored.
-    pub fn lifecycles(mut self, scripts: Vec<Script>) -> Self {
-        if !scripts.is_empty() {
-            self.lifecycles = scripts;
-        }
-        self
-    }
-
-    /// Created tasks of other kinds play these in turn. An empty list is
-    /// ignored.
-    pub fn kind_lifecycles(mut self, scripts: Vec<KindScript>) -> Self {
-        if !scripts.is_empty() {
-            self.kind_lifecycles = scripts;
-        }
-        self
-    }
-
-    /// Where the download URL call's temporary links point (default: the
-    /// mock server itself, which serves them; `https://files.mock.invalid`
-    /// in a simulation): a file `…/a/b/song.mp3` gets
-    /// `<base>/signed/song.mp3`. Point it at a file server of your own to
-    /// test downloads that need a fresh link.
-    pub fn download_links(mut self, base: impl Into<String>) -> Self {
-        self.download_base = Some(base.into());
-        self
-    }
-
-    /// The account's create limit (default the live one: 20 per 10 s).
-    /// Creates beyond it are refused with code 429.
-    pub fn create_limit(mut self, requests: usize, per: Duration) -> Self {
-        self.create_limit = (requests, per);
-        self
-    }
-
-    /// What each task of another kind a create makes plays (default: done
-    /// after 20 s).
-    pub fn kind_lifecycle(mut self, script: KindScript) -> Self {
-        self.kind_lifecycles = vec![script];
-        self
-    }
-
-    /// How the file host misbehaves (default: it does not); see
-    /// [`super::FileQuirks`].
-    pub fn file_quirks(mut self, quirks: super::FileQuirks) -> Self {
-        self.file_quirks = quirks;
-        self
-    }
-
-    /// How unknown task ids are answered.
-    pub fn unknown_task(mut self, answer: UnknownTask) -> Self {
-        self.unknown_task = answer;
-        self
-    }
-
-    /// The port asked for (0: any).
-    pub(super) fn port_wanted(&self) -> u16 {
-        self.port
-    }
-
+impl MockApi {
     /// The mock's state, as these settings make it; served by
     /// [`MockBuilder::start`] (in `server.rs`) or
     /// [`MockBuilder::simulate`] (in `simulation.rs`).
-    pub(super) fn into_api(self) -> Arc<MockApi> {
-        let seed = self.faults.seed;
+    pub(super) fn new(settings: MockBuilder) -> Arc<MockApi> {
+        let seed = settings.faults.seed;
         Arc::new(MockApi {
-            api_key: self.api_key,
+            api_key: settings.api_key,
             started: Instant::now(),
-            unknown_task: self.unknown_task,
-            rng: Mutex::new(fastrand::Rng::with_seed(self.faults.seed)),
-            faults: self.faults,
+            unknown_task: settings.unknown_task,
+            rng: Mutex::new(fastrand::Rng::with_seed(settings.faults.seed)),
+            faults: settings.faults,
             tasks: Mutex::default(),
             recent: Mutex::default(),
             log: Mutex::default(),
             violations: AtomicU64::new(0),
-            account: Account::new(self.credits, seed, self.create_limit),
-            lifecycles: self.lifecycles,
-            kind_lifecycles: self.kind_lifecycles,
+            account: Account::new(settings.credits, seed, settings.create_limit),
+            lifecycles: settings.lifecycles,
+            kind_lifecycles: settings.kind_lifecycles,
             made: Mutex::default(),
-            download_base: self
+            download_base: settings
                 .download_base
                 .map(std::sync::OnceLock::from)
                 .unwrap_or_default(),
             files_base: std::sync::OnceLock::new(),
-            file_quirks: self.file_quirks,
+            file_quirks: settings.file_quirks,
             #[cfg(feature = "callbacks")]
-            callbacks: self.callbacks,
+            callbacks: settings.callbacks,
         })
     }
 }

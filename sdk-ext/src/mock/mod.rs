@@ -28,6 +28,7 @@
 mod account;
 mod api;
 pub mod audio;
+mod builder;
 #[cfg(feature = "callbacks")]
 mod callbacks;
 mod calls;
@@ -35,12 +36,14 @@ mod creates;
 mod faults;
 mod files;
 mod kinds;
+mod reply;
 mod script;
 mod server;
 mod simulation;
 
 pub use account::DEFAULT_CREDITS;
-pub use api::{Answer, LoggedRequest, MockApi, MockBuilder, UnknownTask};
+pub use api::{Answer, LoggedRequest, MockApi};
+pub use builder::{MockBuilder, UnknownTask};
 #[cfg(feature = "callbacks")]
 pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};

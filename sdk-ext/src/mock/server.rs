@@ -13,8 +13,10 @@ use axum::routing::{get, post};
 use bytes::Bytes;
 
 use super::account::{CREATE_OPERATIONS, CreateOperation};
-use super::api::{MockApi, MockBuilder, Reply};
+use super::api::MockApi;
+use super::builder::MockBuilder;
 use super::calls::CALLS;
+use super::reply::Reply;
 use crate::kind::TaskKind;
 
 /// A running mock of the API over HTTP. Stops serving when dropped; its
@@ -50,8 +52,8 @@ impl Deref for MockServer {
 impl MockBuilder {
     /// Binds the port and serves HTTP on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<MockServer> {
-        let port = self.port_wanted();
-        MockServer::serve(self.into_api(), port).await
+        let port = self.port;
+        MockServer::serve(MockApi::new(self), port).await
     }
 }
 

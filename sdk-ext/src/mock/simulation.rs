@@ -15,7 +15,8 @@ use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 use tower::ServiceExt;
 
-use super::api::{MockApi, MockBuilder};
+use super::api::MockApi;
+use super::builder::MockBuilder;
 use crate::Transport;
 
 /// An in-memory mock of the API; see [`MockBuilder::simulate`].
@@ -52,7 +53,7 @@ impl MockBuilder {
     /// directly, on tokio's clock (so `start_paused` tests run a
     /// three-minute lifecycle in milliseconds).
     pub fn simulate(self) -> Simulation {
-        Simulation::new(self.into_api())
+        Simulation::new(MockApi::new(self))
     }
 }
 

@@ -5,14 +5,12 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
 use super::PostgresJournal;
 use crate::journal::sql;
 use crate::journal::{EntryState, Journal, JournalEntry, JournalEvent, JournalFuture, LeaseQueue};
-
-const COLUMNS: &str = "intent, kind, operation, fingerprint, created_at, state, task_id, status,
-     detail, updated_at, holder, lease_until, reported_at, reported_by";
 
 fn entry(row: &Row) -> JournalEntry {
     let state: String = row.get(5);
@@ -66,108 +64,16 @@ async fn with_files(
 }
 
 async fn write(client: &Client, event: &JournalEvent) -> Result<(), tokio_postgres::Error> {
-    match event {
-        JournalEvent::CreateStarted {
-            intent,
-            kind,
-            operation,
-            fingerprint,
-        } => {
-            client
-                .execute(
-                    "INSERT INTO kie_suno_creates (intent, kind, operation, fingerprint, state)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (intent) DO NOTHING",
-                    &[
-                        intent,
-                        &kind.as_str(),
-                        operation,
-                        fingerprint,
-                        &EntryState::Sending.as_str(),
-                    ],
-                )
-                .await?;
-        }
-        JournalEvent::CreateFinished { intent, outcome } => {
-            let (state, task_id, detail) = outcome.entry();
-            client
-                .execute(
-                    // A refusal or a lost answer never replaces a found task id.
-                    "UPDATE kie_suno_creates SET state = $2, task_id = $3, detail = $4, updated_at = now()
-                     WHERE intent = $1 AND ($3::text IS NOT NULL OR task_id IS NULL)",
-                    &[intent, &state.as_str(), &task_id, &detail],
-                )
-                .await?;
-        }
-        JournalEvent::CreateFound { intent, task_id } => {
-            client
-                .execute(
-                    "UPDATE kie_suno_creates SET state = $3, task_id = $2, updated_at = now()
-                     WHERE intent = $1 AND task_id IS NULL AND state IN ($4, $5)",
-                    &[
-                        intent,
-                        task_id,
-                        &EntryState::Created.as_str(),
-                        &EntryState::Sending.as_str(),
-                        &EntryState::Unknown.as_str(),
-                    ],
-                )
-                .await?;
-        }
-        JournalEvent::CreateUnanswered { intent, reason } => {
-            client
-                .execute(
-                    "UPDATE kie_suno_creates SET state = $2, detail = $3, updated_at = now()
-                     WHERE intent = $1 AND state = $4",
-                    &[
-                        intent,
-                        &EntryState::Unknown.as_str(),
-                        reason,
-                        &EntryState::Sending.as_str(),
-                    ],
-                )
-                .await?;
-        }
-        JournalEvent::StatusChanged {
-            kind,
-            task_id,
-            status,
-        } => {
-            client
-                .execute(
-                    "UPDATE kie_suno_creates SET status = $3, updated_at = now()
-                     WHERE kind = $1 AND task_id = $2",
-                    &[&kind.as_str(), task_id, status],
-                )
-                .await?;
-        }
-        JournalEvent::Ended {
-            kind,
-            task_id,
-            failed,
-        } => {
-            let state = EntryState::ended(*failed);
-            client
-                .execute(
-                    "UPDATE kie_suno_creates SET state = $3, updated_at = now()
-                     WHERE kind = $1 AND task_id = $2",
-                    &[&kind.as_str(), task_id, &state.as_str()],
-                )
-                .await?;
-        }
-        JournalEvent::FileSaved {
-            task_id,
-            path,
-            bytes,
-        } => {
-            client
-                .execute(
-                    "INSERT INTO kie_suno_files (task_id, path, bytes) VALUES ($1, $2, $3)
-                     ON CONFLICT (task_id, path) DO UPDATE SET bytes = $3, saved_at = now()",
-                    &[task_id, path, &i64::try_from(*bytes).unwrap_or(i64::MAX)],
-                )
-                .await?;
-        }
-    }
+    let statement = sql::write(&sql::POSTGRES, event);
+    let values: Vec<&(dyn ToSql + Sync)> = statement
+        .values
+        .iter()
+        .map(|value| match value {
+            sql::Value::Text(text) => text as &(dyn ToSql + Sync),
+            sql::Value::Int(int) => int as &(dyn ToSql + Sync),
+        })
+        .collect();
+    client.execute(&statement.sql, &values).await?;
     Ok(())
 }
 
@@ -212,8 +118,9 @@ impl Journal for PostgresJournal {
                 let rows = client
                     .query(
                         &format!(
-                            "SELECT {COLUMNS} FROM kie_suno_creates {condition}
-                             ORDER BY created_at DESC, intent"
+                            "SELECT {} FROM kie_suno_creates {condition}
+                             ORDER BY created_at DESC, intent",
+                            sql::ENTRY_COLUMNS
                         ),
                         &[],
                     )
@@ -251,8 +158,9 @@ impl LeaseQueue for PostgresJournal {
                                      ORDER BY created_at, intent
                                      LIMIT $3
                                      FOR UPDATE SKIP LOCKED)
-                                 RETURNING {COLUMNS}",
-                                claimable = sql::states(sql::is_claimable)
+                                 RETURNING {columns}",
+                                claimable = sql::states(sql::is_claimable),
+                                columns = sql::ENTRY_COLUMNS
                             ),
                             &[&holder, &lease.as_secs_f64(), &max],
                         )

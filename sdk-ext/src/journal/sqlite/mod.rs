@@ -1,23 +1,21 @@
 //! The journal in an SQLite file: one table of creates, one of saved
 //! files; write-ahead logging and a busy timeout so that several processes
 //! can write at once; the schema versioned with `user_version` and created
-//! or migrated on open. Leases ([`Journal::claim`]) are taken in an
-//! immediate transaction (SQLite lets one writer in at a time) and timed
-//! by this machine's clock: the file is for processes of one machine.
-//! The drift table is in [`drift`].
+//! or migrated on open; the writes are [`super::sql`]'s statements. Leases
+//! are in [`lease`], the drift table in [`drift`].
 
 mod drift;
+mod lease;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 
-use super::{
-    EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture, LeaseQueue,
-};
+use super::sql;
+use super::{EntryState, Journal, JournalEntry, JournalError, JournalEvent, JournalFuture};
 
 /// The schema version this code writes.
 const SCHEMA_VERSION: i64 = 4;
@@ -230,216 +228,27 @@ fn store_error(path: &Path, error: &dyn std::fmt::Display) -> JournalError {
     }
 }
 
-fn now() -> String {
-    DateTime::<Utc>::from(std::time::SystemTime::now()).to_rfc3339()
+fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<()> {
+    let statement = sql::write(&sql::SQLITE, event);
+    connection
+        .prepare_cached(&statement.sql)?
+        .execute(rusqlite::params_from_iter(statement.values))?;
+    Ok(())
 }
 
-fn write(connection: &mut Connection, event: &JournalEvent) -> rusqlite::Result<()> {
-    match event {
-        JournalEvent::CreateStarted {
-            intent,
-            kind,
-            operation,
-            fingerprint,
-        } => {
-            let at = now();
-            connection.execute(
-                "INSERT OR IGNORE INTO creates
-                 (intent, kind, operation, fingerprint, created_at, state, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
-                params![
-                    intent,
-                    kind.as_str(),
-                    operation,
-                    fingerprint,
-                    at,
-                    EntryState::Sending.as_str()
-                ],
-            )?;
-        }
-        JournalEvent::CreateFinished { intent, outcome } => {
-            let (state, task_id, detail) = outcome.entry();
-            // A refusal or a lost answer never replaces a found task id.
-            connection.execute(
-                "UPDATE creates SET state = ?2, task_id = ?3, detail = ?4, updated_at = ?5
-                 WHERE intent = ?1 AND (?3 IS NOT NULL OR task_id IS NULL)",
-                params![intent, state.as_str(), task_id, detail, now()],
-            )?;
-        }
-        JournalEvent::CreateFound { intent, task_id } => {
-            connection.execute(
-                "UPDATE creates SET state = ?3, task_id = ?2, updated_at = ?4
-                 WHERE intent = ?1 AND task_id IS NULL AND state IN (?5, ?6)",
-                params![
-                    intent,
-                    task_id,
-                    EntryState::Created.as_str(),
-                    now(),
-                    EntryState::Sending.as_str(),
-                    EntryState::Unknown.as_str()
-                ],
-            )?;
-        }
-        JournalEvent::CreateUnanswered { intent, reason } => {
-            connection.execute(
-                "UPDATE creates SET state = ?2, detail = ?3, updated_at = ?4
-                 WHERE intent = ?1 AND state = ?5",
-                params![
-                    intent,
-                    EntryState::Unknown.as_str(),
-                    reason,
-                    now(),
-                    EntryState::Sending.as_str()
-                ],
-            )?;
-        }
-        JournalEvent::StatusChanged {
-            kind,
-            task_id,
-            status,
-        } => {
-            connection.execute(
-                "UPDATE creates SET status = ?3, updated_at = ?4
-                 WHERE kind = ?1 AND task_id = ?2",
-                params![kind.as_str(), task_id, status, now()],
-            )?;
-        }
-        JournalEvent::Ended {
-            kind,
-            task_id,
-            failed,
-        } => {
-            let state = EntryState::ended(*failed);
-            connection.execute(
-                "UPDATE creates SET state = ?3, updated_at = ?4
-                 WHERE kind = ?1 AND task_id = ?2",
-                params![kind.as_str(), task_id, state.as_str(), now()],
-            )?;
-        }
-        JournalEvent::FileSaved {
-            task_id,
-            path,
-            bytes,
-        } => {
-            connection.execute(
-                "INSERT OR REPLACE INTO files (task_id, path, bytes, saved_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    task_id,
-                    path,
-                    i64::try_from(*bytes).unwrap_or(i64::MAX),
-                    now()
-                ],
-            )?;
+impl rusqlite::ToSql for sql::Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            sql::Value::Text(text) => text.to_sql(),
+            sql::Value::Int(int) => int.to_sql(),
         }
     }
-    Ok(())
 }
 
 fn time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
-}
-
-/// Milliseconds since the Unix epoch, on this machine's clock: how leases
-/// are timed.
-fn now_ms() -> i64 {
-    DateTime::<Utc>::from(std::time::SystemTime::now()).timestamp_millis()
-}
-
-fn lease_ms(lease: Duration) -> i64 {
-    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2)
-}
-
-/// The creates that need a worker, not under a live lease, oldest first.
-fn claimable() -> String {
-    format!(
-        "SELECT intent FROM creates
-         WHERE task_id IS NOT NULL AND reported_at IS NULL
-           AND state IN ({})
-           AND (lease_until IS NULL OR lease_until < ?1)
-         ORDER BY created_at, intent LIMIT ?2",
-        super::sql::states(super::sql::is_claimable)
-    )
-}
-
-fn claim(
-    connection: &mut Connection,
-    holder: &str,
-    lease: Duration,
-    max: usize,
-) -> rusqlite::Result<Vec<JournalEntry>> {
-    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let now = now_ms();
-    let intents: Vec<String> = tx
-        .prepare_cached(&claimable())?
-        .query_map(
-            params![now, i64::try_from(max).unwrap_or(i64::MAX)],
-            |row| row.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    for intent in &intents {
-        tx.execute(
-            "UPDATE creates SET holder = ?2, lease_until = ?3 WHERE intent = ?1",
-            params![intent, holder, now.saturating_add(lease_ms(lease))],
-        )?;
-    }
-    tx.commit()?;
-    let mut entries = Vec::new();
-    for intent in &intents {
-        entries.extend(read_where(connection, "intent = ?1", [intent])?);
-    }
-    Ok(entries)
-}
-
-fn renew(
-    connection: &mut Connection,
-    holder: &str,
-    intents: &[String],
-    lease: Duration,
-) -> rusqlite::Result<Vec<String>> {
-    let until = now_ms().saturating_add(lease_ms(lease));
-    let mut held = Vec::new();
-    for intent in intents {
-        let changed = connection.execute(
-            "UPDATE creates SET lease_until = ?3
-             WHERE intent = ?1 AND holder = ?2 AND reported_at IS NULL",
-            params![intent, holder, until],
-        )?;
-        if changed == 1 {
-            held.push(intent.clone());
-        }
-    }
-    Ok(held)
-}
-
-/// Reported now, or by this holder before (a retry after a lost answer).
-fn report(connection: &mut Connection, holder: &str, intent: &str) -> rusqlite::Result<bool> {
-    let changed = connection.execute(
-        "UPDATE creates SET reported_at = ?3, reported_by = ?2, holder = NULL, lease_until = NULL
-         WHERE intent = ?1 AND holder = ?2 AND reported_at IS NULL",
-        params![intent, holder, now()],
-    )?;
-    if changed == 1 {
-        return Ok(true);
-    }
-    connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM creates
-                        WHERE intent = ?1 AND reported_by = ?2 AND reported_at IS NOT NULL)",
-        params![intent, holder],
-        |row| row.get(0),
-    )
-}
-
-fn release(connection: &mut Connection, holder: &str, intents: &[String]) -> rusqlite::Result<()> {
-    for intent in intents {
-        connection.execute(
-            "UPDATE creates SET holder = NULL, lease_until = NULL WHERE intent = ?1 AND holder = ?2",
-            params![intent, holder],
-        )?;
-    }
-    Ok(())
 }
 
 fn read(connection: &mut Connection, all: bool) -> rusqlite::Result<Vec<JournalEntry>> {
@@ -458,9 +267,8 @@ fn read_where<P: rusqlite::Params>(
     params: P,
 ) -> rusqlite::Result<Vec<JournalEntry>> {
     let mut statement = connection.prepare(&format!(
-        "SELECT intent, kind, operation, fingerprint, created_at, state, task_id, status, detail,
-                updated_at, holder, lease_until, reported_at, reported_by
-         FROM creates WHERE {condition} ORDER BY created_at DESC, intent"
+        "SELECT {} FROM creates WHERE {condition} ORDER BY created_at DESC, intent",
+        sql::ENTRY_COLUMNS
     ))?;
     let rows = statement.query_map(params, |row| {
         let state: String = row.get(5)?;
@@ -526,37 +334,5 @@ impl Journal for SqliteJournal {
 
     fn drift(&self) -> JournalFuture<'_, crate::drift::DriftReport> {
         self.blocking(drift::read)
-    }
-}
-
-impl LeaseQueue for SqliteJournal {
-    fn claim(
-        &self,
-        holder: &str,
-        lease: Duration,
-        max: usize,
-    ) -> JournalFuture<'_, Vec<JournalEntry>> {
-        let holder = holder.to_owned();
-        self.blocking(move |connection| claim(connection, &holder, lease, max))
-    }
-
-    fn renew(
-        &self,
-        holder: &str,
-        intents: &[String],
-        lease: Duration,
-    ) -> JournalFuture<'_, Vec<String>> {
-        let (holder, intents) = (holder.to_owned(), intents.to_vec());
-        self.blocking(move |connection| renew(connection, &holder, &intents, lease))
-    }
-
-    fn report(&self, holder: &str, intent: &str) -> JournalFuture<'_, bool> {
-        let (holder, intent) = (holder.to_owned(), intent.to_owned());
-        self.blocking(move |connection| report(connection, &holder, &intent))
-    }
-
-    fn release(&self, holder: &str, intents: &[String]) -> JournalFuture<'_, ()> {
-        let (holder, intents) = (holder.to_owned(), intents.to_vec());
-        self.blocking(move |connection| release(connection, &holder, &intents))
     }
 }
