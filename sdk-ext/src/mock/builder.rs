@@ -99,7 +99,7 @@ impl MockBuilder {
     }
 
     /// Created music tasks play these in turn (the first task the first
-    /// one, ...); see [`MockApi::scripted_end`]. An empty list is ignored.
+    /// one, ...); see [`MockApi::scripted_end`](super::MockApi::scripted_end). An empty list is ignored.
     pub fn lifecycles(mut self, scripts: Vec<Script>) -> Self {
         if !scripts.is_empty() {
             self.lifecycles = scripts;
