@@ -16,14 +16,14 @@ use kie_suno::{Client, TaskKind};
 use crate::connection::Connection;
 use crate::exit::Failure;
 use crate::kinds::{Kind, Until};
-use crate::store::{Opened, open_store};
+use crate::store::{Opened, open_existing};
 use crate::wait::Follow;
 
 /// `suno tasks`: prints the journal's entries, unfinished first.
 pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failure> {
     let Opened {
         journal, location, ..
-    } = open_store(conn.journal.as_deref()).await?;
+    } = open_existing(conn.journal.as_deref()).await?;
     let mut entries = journal
         .entries(all)
         .await
@@ -138,11 +138,12 @@ fn worker(entry: &JournalEntry) -> String {
 /// the creates whose outcome is unknown (exit 7 when there are some).
 pub async fn resume(
     conn: &Connection,
-    client: &Client,
     download: Option<PathBuf>,
     json: bool,
 ) -> Result<u8, Failure> {
-    let journal = open_store(conn.journal.as_deref()).await?.journal;
+    let opened = open_existing(conn.journal.as_deref()).await?;
+    let client = &crate::connection::client_builder_on(conn, Some(&opened))?.build()?;
+    let journal = opened.journal;
     reconcile(&*journal).await?;
     let entries = journal
         .entries(false)

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use kie_suno::mock::{Faults, MockServer, Script};
+use kie_suno::mock::{Faults, KindScript, MockServer, Script};
 use kie_suno::wait::Family;
 
 use connection::{Connection, client};
@@ -201,12 +201,27 @@ struct MockArgs {
     /// A task and its lifecycle, e.g. `t1:TEXT_SUCCESS@2s,FIRST_SUCCESS@5s,SUCCESS@12s`.
     #[arg(long = "task", value_name = "ID:SCRIPT", value_parser = parse_task)]
     tasks: Vec<(String, Script)>,
+    /// What each music task a create makes plays, e.g.
+    /// `TEXT_SUCCESS@2s,FIRST_SUCCESS@6s,SUCCESS@15s` (default: lyrics at
+    /// 2.25 s, a stream at 6 s, done at 15 s: the live shape in seconds;
+    /// `TEXT_SUCCESS@20s,FIRST_SUCCESS@40s,SUCCESS@150s` is closer to live
+    /// timing).
+    #[arg(long, value_name = "SCRIPT", value_parser = parse_script)]
+    created_lifecycle: Option<Script>,
+    /// How long a task of another kind (lyrics, WAV, stems, MIDI, video,
+    /// cover) a create makes takes to finish.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
+    created_others_after: std::time::Duration,
     /// Share of requests answered with an injected fault (0 to 1).
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
     /// Seed of the fault generator.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+}
+
+fn parse_script(text: &str) -> Result<Script, String> {
+    text.parse().map_err(|e| format!("{e}"))
 }
 
 fn parse_task(text: &str) -> Result<(String, Script), String> {
@@ -250,10 +265,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Err(e) => Err(e),
         },
         Command::Tasks { all, json } => journal::tasks(&cli.conn, all, json).await,
-        Command::Resume { download, json } => match client(&cli.conn).await {
-            Ok(client) => journal::resume(&cli.conn, &client, download, json).await,
-            Err(e) => Err(e),
-        },
+        Command::Resume { download, json } => journal::resume(&cli.conn, download, json).await,
         Command::Download {
             task_id,
             kind,
@@ -383,10 +395,15 @@ async fn mock(args: MockArgs) -> Result<(), Failure> {
             args.fault_rate
         )));
     }
+    let created = args
+        .created_lifecycle
+        .unwrap_or_else(|| Script::success(kie_suno::mock::CREATED_MUSIC_TAKES));
     let server = MockServer::builder()
         .port(args.port)
         .api_key(&args.key)
         .faults(Faults::at_rate(args.fault_rate, args.seed))
+        .lifecycle(created.clone())
+        .kind_lifecycle(KindScript::done_after(args.created_others_after))
         .start()
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
@@ -395,6 +412,10 @@ async fn mock(args: MockArgs) -> Result<(), Failure> {
         "  export KIE_BASE_URL={} KIE_API_KEY={}",
         server.url(),
         server.api_key()
+    );
+    println!(
+        "  created music tasks play {created}; other kinds finish after {}",
+        humantime::format_duration(args.created_others_after)
     );
     for (id, script) in args.tasks {
         println!("  task {id}: {script}");

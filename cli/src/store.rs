@@ -49,6 +49,24 @@ pub async fn open_store(journal: Option<&str>) -> Result<Opened, Failure> {
     })
 }
 
+/// Opens a journal that is there already, for the commands that only read
+/// it (`tasks`, `resume`): a file that is not there is an error naming the
+/// path, never a new empty journal (a mistyped path would otherwise read
+/// as "no unfinished tasks").
+pub async fn open_existing(journal: Option<&str>) -> Result<Opened, Failure> {
+    if !journal.is_some_and(is_postgres_url) {
+        let path = path(journal);
+        if !path.is_file() {
+            return Err(Failure::Usage(format!(
+                "no journal at {}: no create has been journaled there (give --journal \
+                 or KIE_JOURNAL if it is elsewhere)",
+                path.display()
+            )));
+        }
+    }
+    open_store(journal).await
+}
+
 /// The journal's file: `--journal`, `KIE_JOURNAL`, else
 /// `$XDG_DATA_HOME/kie-suno/journal.sqlite3` (`~/.local/share/...`;
 /// `%APPDATA%\kie-suno\...` on Windows).

@@ -11,7 +11,7 @@ use futures_util::stream::FuturesUnordered;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use kie_suno::Client;
 use kie_suno::download::TaskFiles;
-use kie_suno::wait::{Family, Wait, WaitError, Wakeups};
+use kie_suno::wait::{Family, PollPolicy, Wait, WaitError, Wakeups};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -199,6 +199,12 @@ async fn wait_one<F: Family>(
     };
     let wait = match options.ages.get(task_id) {
         Some(age) => wait.created_ago(*age),
+        // A task named by id may have ended long ago: look at once (the
+        // per-task budget allows it). A task made a moment ago is looked
+        // at after the policy's first delay.
+        None if !options.just_created => {
+            wait.policy(PollPolicy::default().initial_delay(Duration::ZERO))
+        }
         None => wait,
     };
     let wait = match options.not_found_grace {

@@ -104,3 +104,9 @@ pub use record::{MissingFile, MusicRecord, TaskError, Track};
 pub use rust_decimal::Decimal;
 pub use single_result::{JobRecord, JobStatus};
 pub use status::{OperationType, TaskStatus};
+
+/// The README's Rust blocks, compiled (and, unless marked `no_run`, run)
+/// as doctests, so that a block that stops compiling fails the tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -544,3 +544,87 @@ async fn wait_with_listen_wakes_on_a_signed_callback_and_polls_to_confirm() {
     assert_eq!(json["status"], "SUCCESS");
     assert_eq!(polls(), 2, "the first poll and the confirming one");
 }
+
+/// The polls `server` was sent for `task_id`.
+fn polls_of(server: &MockServer, task_id: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.task_id.as_deref() == Some(task_id))
+        .count()
+}
+
+#[tokio::test]
+async fn wait_with_timeout_0_polls_once_then_exits_6_or_0() {
+    let server = server().await;
+    server.add_task("slow", Script::success(Duration::from_secs(120)));
+    let output = run(&server, KEY, &["wait", "slow", "--timeout", "0s"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(stdout.starts_with("task slow  PENDING"), "{stdout}");
+    assert_eq!(polls_of(&server, "slow"), 1, "one poll, then the timeout");
+
+    let output = run(&server, KEY, &["wait", "done", "--timeout", "0s"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("task done  SUCCESS"), "{stdout}");
+    assert_eq!(polls_of(&server, "done"), 1);
+}
+
+#[tokio::test]
+async fn read_only_commands_name_a_journal_that_is_not_there_and_create_none() {
+    let server = server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("typo.sqlite3");
+    for command in ["tasks", "resume"] {
+        let output = suno()
+            .args(["--base-url", server.url(), "--api-key", KEY])
+            .args(["--journal", missing.to_str().expect("utf-8"), command])
+            .output()
+            .await
+            .expect("suno runs");
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(&format!("no journal at {}", missing.display())),
+            "{command}: {stderr}"
+        );
+        assert!(!missing.exists(), "{command} created the journal");
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn mock_command_plays_the_created_lifecycle_it_is_given() {
+    let mut child = suno()
+        .args(["mock", "--key", "k", "--created-lifecycle", "SUCCESS@0s"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("mock starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next_line().await.expect("read").expect("a line");
+    let url = first.rsplit(' ').next().expect("url").to_owned();
+    let mut said = String::new();
+    while !said.contains("created music tasks play") {
+        said = lines.next_line().await.expect("read").expect("a line");
+    }
+    assert!(said.contains("play SUCCESS@0"), "{said}");
+
+    let client = kie_suno::Client::builder()
+        .api_key(kie_suno::ApiKey::new("k").expect("key"))
+        .base_url(&url)
+        .callback_url("http://127.0.0.1:9/callbacks")
+        .build()
+        .expect("client");
+    let created = client
+        .music()
+        .generate(kie_suno::music::GenerateMusic::from_description(
+            "rain on a tin roof",
+        ))
+        .await
+        .expect("created");
+    let record = client.task(created.id()).await.expect("served");
+    assert_eq!(record.status(), kie_suno::TaskStatus::Success);
+    child.kill().await.expect("stops");
+}

@@ -10,6 +10,13 @@ use super::faults::Faults;
 use super::kinds::KindScript;
 use super::script::Script;
 
+/// How long a music task a create makes plays by default: seconds, so
+/// that an app tried against the mock sees its whole flow at once.
+pub const CREATED_MUSIC_TAKES: Duration = Duration::from_secs(15);
+
+/// How long a task of another kind a create makes plays by default.
+pub const CREATED_OTHERS_TAKE: Duration = Duration::from_secs(5);
+
 /// How the mock answers a task id it does not know. The live API has
 /// answered both ways.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,8 +54,8 @@ impl Default for MockBuilder {
             faults: Faults::default(),
             unknown_task: UnknownTask::default(),
             credits: DEFAULT_CREDITS,
-            lifecycles: vec![Script::success(Duration::from_secs(150))],
-            kind_lifecycles: vec![KindScript::done_after(Duration::from_secs(20))],
+            lifecycles: vec![Script::success(CREATED_MUSIC_TAKES)],
+            kind_lifecycles: vec![KindScript::done_after(CREATED_OTHERS_TAKE)],
             create_limit: (CREATES_PER_WINDOW, CREATE_WINDOW),
             download_base: None,
             file_quirks: super::FileQuirks::default(),
@@ -92,7 +99,9 @@ impl MockBuilder {
     }
 
     /// What each music task a create makes plays (default
-    /// `Script::success(150 s)`: lyrics at 22 s, a stream at 60 s).
+    /// `Script::success(15 s)`: lyrics at 2.25 s, a stream at 6 s, done
+    /// at 15 s, the live shape in seconds; `Script::success(150 s)` is
+    /// closer to the live timing).
     pub fn lifecycle(mut self, script: Script) -> Self {
         self.lifecycles = vec![script];
         self
@@ -134,7 +143,7 @@ impl MockBuilder {
     }
 
     /// What each task of another kind a create makes plays (default: done
-    /// after 20 s).
+    /// after 5 s).
     pub fn kind_lifecycle(mut self, script: KindScript) -> Self {
         self.kind_lifecycles = vec![script];
         self

@@ -43,7 +43,7 @@ mod simulation;
 
 pub use account::DEFAULT_CREDITS;
 pub use api::{Answer, LoggedRequest, MockApi};
-pub use builder::{MockBuilder, UnknownTask};
+pub use builder::{CREATED_MUSIC_TAKES, CREATED_OTHERS_TAKE, MockBuilder, UnknownTask};
 #[cfg(feature = "callbacks")]
 pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};

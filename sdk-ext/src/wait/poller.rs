@@ -132,7 +132,10 @@ impl<F: Family> Poller<F> {
         };
         let first = first.max(super::MIN_REQUEST_SPACING);
         Poller {
-            next_poll: crate::later::later(started, first),
+            // A deadline sooner than the first delay still gets its one
+            // poll, at the deadline.
+            next_poll: crate::later::later(started, first)
+                .min(crate::later::later(started, config.deadline)),
             deadline: crate::later::later(started, config.deadline),
             schedule,
             client,

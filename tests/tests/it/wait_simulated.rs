@@ -29,6 +29,40 @@ fn no_jitter() -> PollPolicy {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_deadline_sooner_than_the_first_delay_gets_its_one_poll_at_the_deadline() {
+    let sim = Simulation::new_default();
+    sim.add_task("t", Script::success(secs(600.0)));
+    sim.add_task("done", Script::success(secs(0.0)));
+    let error = sim
+        .client()
+        .wait("t")
+        .policy(PollPolicy::fixed(secs(25.0)))
+        .deadline(secs(0.0))
+        .await
+        .expect_err("times out");
+    assert!(
+        matches!(error, WaitError::TimedOut { polls: 1, .. }),
+        "{error}"
+    );
+    assert_eq!(
+        poll_times(&sim),
+        vec![0.0],
+        "polled at once, not after 25 s"
+    );
+
+    let start = Instant::now();
+    let record = sim
+        .client()
+        .wait("done")
+        .policy(PollPolicy::fixed(secs(25.0)))
+        .deadline(secs(1.0))
+        .await
+        .expect("one poll finds it done");
+    assert_eq!(record.status(), TaskStatus::Success);
+    assert_eq!(start.elapsed(), secs(1.0));
+}
+
+#[tokio::test(start_paused = true)]
 async fn three_minute_lifecycle_polls_sparsely_then_densely_in_the_completion_window() {
     let sim = Simulation::new_default();
     sim.add_task("t", Script::success(secs(180.0)));
