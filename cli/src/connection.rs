@@ -10,7 +10,13 @@ use crate::store::Opened;
 #[derive(Args)]
 pub struct Connection {
     /// The API's base URL.
-    #[arg(long, global = true, env = "KIE_BASE_URL", default_value = kie_suno::DEFAULT_BASE_URL)]
+    #[arg(
+        long,
+        global = true,
+        env = "KIE_BASE_URL",
+        hide_env_values = true,
+        default_value = kie_suno::DEFAULT_BASE_URL
+    )]
     pub base_url: String,
     /// The kie.ai API key.
     #[arg(long, global = true, env = "KIE_API_KEY", hide_env_values = true)]

@@ -26,7 +26,7 @@ use crate::wait::Follow;
 pub struct CreateOptions {
     /// Where the API posts the task's results. Required by the API;
     /// whoever receives it gets the results.
-    #[arg(long, env = "KIE_CALLBACK_URL")]
+    #[arg(long, env = "KIE_CALLBACK_URL", hide_env_values = true)]
     callback_url: Option<String>,
     /// Allow a plain http:// callback URL off this machine (the results
     /// then cross the network in clear text).

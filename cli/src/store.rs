@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kie_suno::journal::{Journal, LeaseQueue, PostgresJournal, SqliteJournal};
 
@@ -25,12 +26,36 @@ fn is_postgres_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
+/// How long a database that cannot be reached is tried before a command
+/// says so.
+const FIRST_TRY: Duration = Duration::from_secs(5);
+
+/// How long a command that creates waits for its journal's database (a
+/// create is not sent unjournaled), after saying that it waits.
+const CREATE_WAITS: Duration = Duration::from_secs(60);
+
 /// Opens the journal `--journal` names (a `postgres://` URL or a file).
+/// A database that cannot be reached within 5 s is waited for up to a
+/// minute more, saying so on stderr, with the cause.
 pub async fn open_store(journal: Option<&str>) -> Result<Opened, Failure> {
+    open(journal, true).await
+}
+
+async fn open(journal: Option<&str>, wait: bool) -> Result<Opened, Failure> {
     if let Some(url) = journal.filter(|j| is_postgres_url(j)) {
-        let journal = PostgresJournal::open(url)
-            .await
-            .map_err(|e| Failure::Failed(e.to_string()))?;
+        let journal = match PostgresJournal::open_with_retry(url, FIRST_TRY).await {
+            Ok(journal) => journal,
+            Err(e) if wait => {
+                eprintln!(
+                    "suno: {e}; waiting up to {} s more for it (nothing is sent unjournaled)",
+                    CREATE_WAITS.as_secs()
+                );
+                PostgresJournal::open_with_retry(url, CREATE_WAITS)
+                    .await
+                    .map_err(|e| Failure::Failed(e.to_string()))?
+            }
+            Err(e) => return Err(Failure::Failed(e.to_string())),
+        };
         let store = Arc::new(journal.clone());
         return Ok(Opened {
             location: journal.location().to_owned(),
@@ -52,7 +77,8 @@ pub async fn open_store(journal: Option<&str>) -> Result<Opened, Failure> {
 /// Opens a journal that is there already, for the commands that only read
 /// it (`tasks`, `resume`): a file that is not there is an error naming the
 /// path, never a new empty journal (a mistyped path would otherwise read
-/// as "no unfinished tasks").
+/// as "no unfinished tasks"); a database that cannot be reached is an
+/// error, with its cause, after 5 s.
 pub async fn open_existing(journal: Option<&str>) -> Result<Opened, Failure> {
     if !journal.is_some_and(is_postgres_url) {
         let path = path(journal);
@@ -64,7 +90,7 @@ pub async fn open_existing(journal: Option<&str>) -> Result<Opened, Failure> {
             )));
         }
     }
-    open_store(journal).await
+    open(journal, false).await
 }
 
 /// The journal's file: `--journal`, `KIE_JOURNAL`, else

@@ -13,7 +13,8 @@
 //!     .await?;
 //! let record = task.wait().await?;
 //! for track in record.tracks() {
-//!     println!("{:?} {:?}", track.title(), track.audio_url());
+//!     let url = track.audio_url().map(String::from).unwrap_or_default();
+//!     println!("{}: {url}", track.title().unwrap_or("untitled"));
 //! }
 //! # Ok(()) }
 //! ```
@@ -33,6 +34,21 @@
 //!
 //! The generated client and its wire types are in [`generated`]; the
 //! types here wrap them and can hand them back.
+//!
+//! # Features
+//!
+//! None is on by default: the default build is the client, waits,
+//! downloads and the journal trait, on reqwest with rustls.
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `journal` | [`journal::SqliteJournal`]: the task journal in an SQLite file (bundled SQLite) |
+//! | `postgres` | [`journal::PostgresJournal`]: the journal in PostgreSQL, shared by a fleet, with leases, callback fan-out and the fleet's create limit |
+//! | `callbacks` | [`callback`]: typed callback payloads, their signature check and an axum receiver |
+//! | `mock` | [`mock`]: a mock of the API over HTTP on 127.0.0.1, or simulated in memory, for your tests |
+//!
+//! The runnable examples (`cargo run --example generate`, ...) use them
+//! all, against the mock when `KIE_API_KEY` is not set.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // Every `pub` item is reachable from the crate root: no accidental API.

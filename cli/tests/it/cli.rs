@@ -628,3 +628,22 @@ async fn mock_command_plays_the_created_lifecycle_it_is_given() {
     assert_eq!(record.status(), kie_suno::TaskStatus::Success);
     child.kill().await.expect("stops");
 }
+
+#[tokio::test]
+async fn a_journal_database_that_cannot_be_reached_is_named_with_its_cause() {
+    // Port 1 on loopback: nothing listens there.
+    let output = suno()
+        .args([
+            "--journal",
+            "postgres://kie:hunter2@127.0.0.1:1/kie",
+            "tasks",
+        ])
+        .output()
+        .await
+        .expect("suno runs");
+    let (_, stderr) = text(&output);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:1"), "says where: {stderr}");
+    assert!(stderr.contains("refused"), "says why: {stderr}");
+    assert!(!stderr.contains("hunter2"), "never the password: {stderr}");
+}

@@ -240,13 +240,59 @@ fn is_transient(error: &tokio_postgres::Error) -> bool {
     }
 }
 
-/// The error with the database's own message when there is one.
+/// The error with the database's own message when there is one, else
+/// with its causes ("error connecting to server: Connection refused").
 fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
         None => match connect::certificate_failure(error) {
             Some(why) => format!("{error}: {why} ({})", connect::CERTIFICATE_HINT),
-            None => error.to_string(),
+            None => with_causes(error),
         },
+    }
+}
+
+/// `error` and each of its sources, joined with `: `, leaving out a
+/// source whose text its parent already shows.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Connecting(std::io::Error);
+
+    impl std::fmt::Display for Connecting {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("error connecting to server")
+        }
+    }
+
+    impl std::error::Error for Connecting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_connection_failure_says_its_cause() {
+        let refused = Connecting(std::io::ErrorKind::ConnectionRefused.into());
+        assert_eq!(
+            with_causes(&refused),
+            "error connecting to server: connection refused"
+        );
     }
 }
