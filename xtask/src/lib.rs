@@ -15,6 +15,7 @@ pub mod examples;
 pub mod fix_report;
 pub mod fixes;
 pub mod page;
+pub mod release;
 pub mod schema;
 pub mod stats;
 pub mod update;
@@ -30,6 +31,10 @@ pub struct Layout {
     pub upstream: PathBuf,
     pub fixes: PathBuf,
     pub output: PathBuf,
+    /// The workspace's `Cargo.toml` (its version).
+    pub manifest: PathBuf,
+    /// `CHANGELOG.md`, which a written update adds to.
+    pub changelog: PathBuf,
 }
 
 impl Layout {
@@ -44,6 +49,8 @@ impl Layout {
             upstream: root.join("spec/upstream"),
             fixes: root.join("spec/fixes.yaml"),
             output: root.join("sdk/openapi.json"),
+            manifest: root.join("Cargo.toml"),
+            changelog: root.join("CHANGELOG.md"),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::changes::{self, Change};
 use crate::document;
 use crate::error::SpecError;
 use crate::fixes::{Fixes, Report};
+use crate::release::{self, Release};
 use crate::{Layout, downconvert, page};
 
 /// What an update would do (or did).
@@ -26,6 +27,8 @@ pub struct Update {
     pub json: String,
     /// The new upstream files: (path under spec/upstream, text).
     pub upstream: Vec<(PathBuf, String)>,
+    /// The release the changes need.
+    pub release: Release,
 }
 
 impl Update {
@@ -82,6 +85,7 @@ impl fmt::Display for Update {
         }
         write!(f, "{}", self.report)?;
         writeln!(f, "{}", changes::summary(&self.changes))?;
+        writeln!(f, "{}", self.release)?;
         if self.refused() {
             writeln!(
                 f,
@@ -141,10 +145,15 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
         .raw_examples
         .retain(|p| !before.contains(p));
     generated.report.raw_examples_as_before = count - generated.report.raw_examples.len();
+    let changes = changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed);
+    let version = std::fs::read_to_string(&layout.manifest)
+        .ok()
+        .and_then(|manifest| release::workspace_version(&manifest));
     Ok(Update {
         files,
         removed,
-        changes: changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed),
+        release: Release::of(&changes, version),
+        changes,
         report: generated.report,
         json: generated.json,
         upstream,
@@ -180,8 +189,9 @@ pub fn run(
     Ok(())
 }
 
-/// Writes a planned update: the upstream files, then `sdk/openapi.json`.
-/// A refused update writes nothing.
+/// Writes a planned update: the upstream files, `sdk/openapi.json`, then
+/// the changes users see into `CHANGELOG.md`. A refused update writes
+/// nothing.
 pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
     if update.refused() {
         return Err(SpecError::FixupTargetsNotFound {
@@ -202,7 +212,16 @@ pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
             source,
         })?;
     }
-    crate::write_json(layout, &update.json)
+    crate::write_json(layout, &update.json)?;
+    if update.changes.iter().any(|c| !c.absorbed) {
+        let before = std::fs::read_to_string(&layout.changelog).unwrap_or_default();
+        let after = release::add_to_changelog(&before, &update.changes);
+        std::fs::write(&layout.changelog, after).map_err(|source| SpecError::Io {
+            path: layout.changelog.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {

@@ -204,10 +204,18 @@ async fn key_appears_in_no_output() {
     assert!(!stdout.contains("sk-wrong-key-999") && !stderr.contains("sk-wrong-key-999"));
 }
 
-#[tokio::test]
-async fn mock_command_serves_its_scripted_tasks() {
+/// `suno mock --key k ARGS`, its remaining lines and its URL (from the
+/// first line it prints).
+async fn suno_mock(
+    args: &[&str],
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    String,
+) {
     let mut child = suno()
-        .args(["mock", "--task", "t1:SUCCESS@0s", "--key", "k"])
+        .args(["mock", "--key", "k"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("mock starts");
@@ -216,6 +224,12 @@ async fn mock_command_serves_its_scripted_tasks() {
     let first = lines.next_line().await.expect("read").expect("a line");
     let url = first.rsplit(' ').next().expect("url").to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    (child, lines, url)
+}
+
+#[tokio::test]
+async fn mock_command_serves_its_scripted_tasks() {
+    let (mut child, _, url) = suno_mock(&["--task", "t1:SUCCESS@0s"]).await;
 
     let client = kie_suno::Client::builder()
         .api_key(kie_suno::ApiKey::new("k").expect("key"))
@@ -596,15 +610,7 @@ async fn read_only_commands_name_a_journal_that_is_not_there_and_create_none() {
 
 #[tokio::test]
 async fn mock_command_plays_the_created_lifecycle_it_is_given() {
-    let mut child = suno()
-        .args(["mock", "--key", "k", "--created-lifecycle", "SUCCESS@0s"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("mock starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next_line().await.expect("read").expect("a line");
-    let url = first.rsplit(' ').next().expect("url").to_owned();
+    let (mut child, mut lines, url) = suno_mock(&["--created-lifecycle", "SUCCESS@0s"]).await;
     let mut said = String::new();
     while !said.contains("created music tasks play") {
         said = lines.next_line().await.expect("read").expect("a line");

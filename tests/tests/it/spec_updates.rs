@@ -49,7 +49,7 @@ fn new_status_value_and_optional_field_are_compatible_and_reported() {
         text.contains("$.data.response.sunoData[].lyricsUrl: optional field added"),
         "{text}"
     );
-    assert!(text.ends_with("2 compatible, 0 breaking\n"), "{text}");
+    assert!(text.contains("\n2 compatible, 0 breaking\n"), "{text}");
     insta::assert_snapshot!("new_status_and_field", snapshot_of(&update));
 }
 
@@ -260,5 +260,43 @@ fn new_endpoint_pages_regenerate_an_sdk_that_compiles_and_exposes_them() {
     assert!(
         status.success(),
         "the regenerated sdk compiles and exposes get_lyrics_history and every format"
+    );
+}
+
+#[test]
+fn a_written_update_says_the_version_it_needs_and_adds_its_changes_to_the_changelog() {
+    let (dir, layout) = spec_scratch();
+    std::fs::write(
+        &layout.manifest,
+        "[workspace]\nmembers = []\n\n[workspace.package]\nversion = \"0.1.0\"\n",
+    )
+    .expect("manifest");
+    let update = update::plan(&layout, &[fixture("field-removed")]).expect("plans");
+    let report = update.to_string();
+    assert!(
+        report.contains(
+            "version: kie-suno-sdk and kie-suno need a minor release (breaking, while 0.x), 0.1.0 -> 0.2.0: 1 breaking change, 0 compatible changes"
+        ),
+        "{report}"
+    );
+    assert!(!layout.changelog.exists(), "planning writes nothing");
+    update::apply(&layout, &update).expect("writes");
+    let changelog = std::fs::read_to_string(&layout.changelog).expect("written");
+    assert!(
+        changelog.contains(
+            "## [Unreleased]\n\n### Removed\n- **Breaking:** `GET /api/v1/generate/record-info 200 application/json $.data.parentMusicId`: field removed\n"
+        ),
+        "{changelog}"
+    );
+
+    // Compatible changes alone need a patch.
+    let (_dir, layout) = spec_scratch();
+    std::fs::copy(dir.path().join("Cargo.toml"), &layout.manifest).expect("manifest");
+    let update = update::plan(&layout, &[fixture("new-status-and-field")]).expect("plans");
+    assert!(
+        update
+            .to_string()
+            .contains("need a patch release, 0.1.0 -> 0.1.1"),
+        "{update}"
     );
 }
