@@ -15,7 +15,7 @@ use kie_suno::wait::Family;
 use kie_suno::wav::ConvertToWav;
 use kie_suno::{Client, Model, TaskHandle};
 
-use crate::connection::Connection;
+use crate::connection::{ApiOptions, Connection, Global, Journaling};
 use crate::exit::Failure;
 use crate::kinds::{Stages, Until};
 use crate::output::Show;
@@ -24,6 +24,10 @@ use crate::wait::Follow;
 /// What every create command takes.
 #[derive(Args)]
 pub struct CreateOptions {
+    #[command(flatten)]
+    api: ApiOptions,
+    #[command(flatten)]
+    journaling: Journaling,
     /// Where the API posts the task's results. Required by the API;
     /// whoever receives it gets the results.
     #[arg(long, env = "KIE_CALLBACK_URL", hide_env_values = true)]
@@ -85,7 +89,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     persona_id: Option<String>,
     #[command(flatten)]
-    create: CreateOptions,
+    pub create: CreateOptions,
 }
 
 /// The shaping options generate and extend share.
@@ -132,7 +136,7 @@ pub struct ExtendArgs {
     #[arg(long, requires = "prompt")]
     continue_at: Option<f64>,
     #[command(flatten)]
-    create: CreateOptions,
+    pub create: CreateOptions,
 }
 
 #[derive(Args)]
@@ -141,7 +145,7 @@ pub struct LyricsArgs {
     #[arg(long)]
     prompt: String,
     #[command(flatten)]
-    create: CreateOptions,
+    pub create: CreateOptions,
 }
 
 #[derive(Args)]
@@ -151,16 +155,23 @@ pub struct TrackArgs {
     /// The track (its audio id).
     audio_id: String,
     #[command(flatten)]
-    create: CreateOptions,
+    pub create: CreateOptions,
 }
 
 #[derive(Args)]
 pub struct SeparateArgs {
     #[command(flatten)]
-    track: TrackArgs,
+    pub track: TrackArgs,
     /// Up to 12 stems instead of vocals and instrumental (costs more).
     #[arg(long)]
     split_stems: bool,
+}
+
+impl CreateOptions {
+    /// The connection of this create: its options, else `suno`'s.
+    pub fn connection(&self, global: &Global) -> Connection {
+        global.journaling(&self.api, &self.journaling)
+    }
 }
 
 /// The client for a create: the connection's, with the callback URL.
@@ -203,9 +214,9 @@ where
     let line = serde_json::json!({ "task_id": task.id(), "operation": operation });
     if !options.wait {
         if options.json {
-            println!("{line}");
+            say!("{line}");
         } else {
-            println!("{}", task.id());
+            say!("{}", task.id());
         }
         return Ok(0);
     }

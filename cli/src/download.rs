@@ -46,7 +46,7 @@ pub async fn save(client: &Client, record: &impl TaskFiles, dir: &Path, json: bo
     let mut exit = 0;
     for (result, (stem, task_id)) in results.into_iter().zip(names) {
         match result {
-            Ok(saved) => println!("{}", line(&saved, json)),
+            Ok(saved) => say!("{}", line(&saved, json)),
             Err(e) => {
                 let task = task_id.map_or(String::new(), |id| format!("task {id}: "));
                 eprintln!("error: {task}file {stem} not saved: {e}");

@@ -62,9 +62,9 @@ async fn fetch<F: Family>(client: &Client, task_id: &str) -> Result<(), kie_suno
 fn print_report(report: &DriftReport, json: bool) {
     if json {
         let text = serde_json::to_string_pretty(report).unwrap_or_default();
-        println!("{text}");
+        say!("{text}");
     } else {
-        print!("{}", shown(report));
+        put!("{}", shown(report));
     }
 }
 

@@ -31,9 +31,9 @@ pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failu
     entries.sort_by_key(|e| e.state.is_finished());
     for entry in &entries {
         if json {
-            println!("{}", serde_json::to_string(entry).unwrap_or_default());
+            say!("{}", serde_json::to_string(entry).unwrap_or_default());
         } else {
-            println!("{}", line(entry));
+            say!("{}", line(entry));
         }
     }
     if entries.is_empty() && !json {

@@ -114,7 +114,7 @@ pub async fn run(addr: SocketAddr, auth: Auth, linker: Option<Client>) -> Result
                         "stage": c.stage.as_ref().map(|s| s.as_str().to_owned()),
                         "code": c.code.code(),
                     });
-                    println!("{line}");
+                    say!("{line}");
                     if let Some(client) = &linker
                         && delivery.reference.is_some()
                     {

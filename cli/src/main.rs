@@ -4,6 +4,8 @@
 //! Exit codes: the README's table, kept in [`exit`].
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod stdout;
 mod connection;
 mod create;
 mod demo;
@@ -27,7 +29,7 @@ use clap::{Args, Parser, Subcommand};
 use kie_suno::mock::{Faults, KindScript, MockServer, Script};
 use kie_suno::wait::Family;
 
-use connection::{Connection, client};
+use connection::{ApiOptions, Connection, Global, JournalOptions, Journaling, client};
 use exit::Failure;
 use kinds::{Kind, Stages, Until};
 use output::Show;
@@ -40,7 +42,7 @@ use output::Show;
 )]
 struct Cli {
     #[command(flatten)]
-    conn: Connection,
+    global: Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +77,10 @@ enum Command {
         /// One JSON object per file: path, bytes, already_there.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journaling: Journaling,
     },
     /// List the journal's tasks, unfinished first, with their last known
     /// status (creates whose outcome is unknown included).
@@ -85,6 +91,8 @@ enum Command {
         /// One JSON object per task.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        journal: JournalOptions,
     },
     /// Wait for every unfinished task in the journal (and download its
     /// files with --download), printing what `suno wait` prints.
@@ -95,6 +103,10 @@ enum Command {
         /// One JSON record per task.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journal: JournalOptions,
     },
     /// Work through the journal's unfinished tasks with other workers:
     /// claim them under a lease, wait (on callbacks with --listen), save
@@ -106,6 +118,10 @@ enum Command {
         /// Print `{"credits": N}`.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journaling: Journaling,
     },
     /// Print what the API's answers held that its description does not
     /// say: of the balance and the named tasks; with no task named, the
@@ -120,6 +136,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journaling: Journaling,
     },
     /// Show a task: its status and results (for music: operation, model and
     /// each track).
@@ -132,6 +152,10 @@ enum Command {
         /// Print the record as one JSON object (snake_case fields).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journaling: Journaling,
     },
     /// Wait for tasks, a progress line each; print each result as it completes.
     Wait {
@@ -162,6 +186,10 @@ enum Command {
         /// With --listen: accept unsigned callbacks (no KIE_WEBHOOK_HMAC_KEY).
         #[arg(long, requires = "listen")]
         insecure_no_verify: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journaling: Journaling,
     },
     /// See the whole flow without a key: wait for a task on a built-in mock API.
     Demo {
@@ -187,6 +215,10 @@ enum Command {
         /// create reference of the journal (the sister service signs nothing).
         #[arg(long, conflicts_with = "insecure_no_verify")]
         url_token: bool,
+        #[command(flatten)]
+        api: ApiOptions,
+        #[command(flatten)]
+        journal: JournalOptions,
     },
 }
 
@@ -237,7 +269,7 @@ fn parse_task(text: &str) -> Result<(String, Script), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.conn.verbose {
+    if cli.global.verbose {
         log_to_stderr();
     }
     match run(cli).await {
@@ -248,35 +280,61 @@ async fn main() -> ExitCode {
 
 /// Runs the command given; its exit code, or why it failed.
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    let g = &cli.global;
     match cli.command {
-        Command::Generate(args) => create::generate(&cli.conn, args).await,
-        Command::Extend(args) => create::extend(&cli.conn, args).await,
-        Command::Lyrics(args) => create::lyrics(&cli.conn, args).await,
-        Command::Wav(args) => create::wav(&cli.conn, args).await,
-        Command::Separate(args) => create::separate(&cli.conn, args).await,
-        Command::Worker(args) => worker::run(&cli.conn, args).await,
-        Command::Credits { json } => credits(&cli.conn, json).await.map(|()| 0),
+        Command::Generate(args) => create::generate(&args.create.connection(g), args).await,
+        Command::Extend(args) => create::extend(&args.create.connection(g), args).await,
+        Command::Lyrics(args) => create::lyrics(&args.create.connection(g), args).await,
+        Command::Wav(args) => create::wav(&args.create.connection(g), args).await,
+        Command::Separate(args) => create::separate(&args.track.create.connection(g), args).await,
+        Command::Worker(args) => worker::run(&args.connection(g), args).await,
+        Command::Credits {
+            json,
+            api,
+            journaling,
+        } => credits(&g.journaling(&api, &journaling), json)
+            .await
+            .map(|()| 0),
         Command::Drift {
             task_ids,
             kind,
             json,
-        } => match client(&cli.conn).await {
+            api,
+            journaling,
+        } => match client(&g.journaling(&api, &journaling)).await {
             Ok(client) => drift::run(&client, &task_ids, kind, json).await,
             Err(e) => Err(e),
         },
-        Command::Tasks { all, json } => journal::tasks(&cli.conn, all, json).await,
-        Command::Resume { download, json } => journal::resume(&cli.conn, download, json).await,
+        Command::Tasks { all, json, journal } => {
+            journal::tasks(&g.with(None, Some(&journal)), all, json).await
+        }
+        Command::Resume {
+            download,
+            json,
+            api,
+            journal,
+        } => journal::resume(&g.with(Some(&api), Some(&journal)), download, json).await,
         Command::Download {
             task_id,
             kind,
             dir,
             json,
-        } => kinds::for_kind!(kind, F => download::<F>(&cli.conn, &task_id, &dir, json).await),
+            api,
+            journaling,
+        } => {
+            let conn = g.journaling(&api, &journaling);
+            kinds::for_kind!(kind, F => download::<F>(&conn, &task_id, &dir, json).await)
+        }
         Command::Task {
             task_id,
             kind,
             json,
-        } => kinds::for_kind!(kind, F => task::<F>(&cli.conn, &task_id, json).await).map(|()| 0),
+            api,
+            journaling,
+        } => {
+            let conn = g.journaling(&api, &journaling);
+            kinds::for_kind!(kind, F => task::<F>(&conn, &task_id, json).await).map(|()| 0)
+        }
         Command::Wait {
             task_ids,
             kind,
@@ -286,7 +344,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             json,
             listen,
             insecure_no_verify,
+            api,
+            journaling,
         } => {
+            let conn = g.journaling(&api, &journaling);
             let follow = wait::Follow {
                 until,
                 timeout,
@@ -298,7 +359,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 ages: HashMap::new(),
                 not_found_grace,
             };
-            match client(&cli.conn).await {
+            match client(&conn).await {
                 Ok(client) => {
                     kinds::for_kind!(kind, F => wait::follow::<F>(&client, &task_ids, &follow).await)
                 }
@@ -311,14 +372,17 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             addr,
             insecure_no_verify,
             url_token,
+            api,
+            journal,
         } => {
+            let conn = g.with(Some(&api), Some(&journal));
             let auth = listen::Auth {
                 insecure_no_verify,
                 url_token,
             };
             // A journal named: its lost creates are linked (which polls).
-            let linker = match cli.conn.journal.is_some() && !cli.conn.no_journal {
-                true => client(&cli.conn).await.map(Some),
+            let linker = match conn.journal.is_some() && !conn.no_journal {
+                true => client(&conn).await.map(Some),
                 false => Ok(None),
             };
             match linker {
@@ -355,9 +419,9 @@ where
 {
     let (record, _) = F::fetch(&client(conn).await?, task_id).await?;
     if json {
-        println!("{}", record.json_line());
+        say!("{}", record.json_line());
     } else {
-        print!("{}", record.summary());
+        put!("{}", record.summary());
     }
     Ok(())
 }
@@ -381,9 +445,9 @@ async fn credits(conn: &Connection, json: bool) -> Result<(), Failure> {
     let credits = client(conn).await?.credits().await?;
     if json {
         // A decimal's text is a JSON number, printed as the API sent it.
-        println!("{{\"credits\":{credits}}}");
+        say!("{{\"credits\":{credits}}}");
     } else {
-        println!("{credits} credits");
+        say!("{credits} credits");
     }
     Ok(())
 }
@@ -407,25 +471,25 @@ async fn mock(args: MockArgs) -> Result<(), Failure> {
         .start()
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    println!("mock kie.ai API listening on {}", server.url());
-    println!(
+    say!("mock kie.ai API listening on {}", server.url());
+    say!(
         "  export KIE_BASE_URL={} KIE_API_KEY={}",
         server.url(),
         server.api_key()
     );
-    println!(
+    say!(
         "  created music tasks play {created}; other kinds finish after {}",
         humantime::format_duration(args.created_others_after)
     );
     for (id, script) in args.tasks {
-        println!("  task {id}: {script}");
+        say!("  task {id}: {script}");
         server.add_task(id, script);
     }
-    println!("press Ctrl-C to stop");
+    say!("press Ctrl-C to stop");
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::Failed(format!("cannot wait for Ctrl-C: {e}")))?;
-    println!(
+    say!(
         "served {} requests, {} over the rate limit",
         server.requests().len(),
         server.rate_violations()

@@ -142,8 +142,8 @@ where
                 record.summary()
             };
             match &bars {
-                Some(bars) => bars.suspend(|| print!("{text}")),
-                None => print!("{text}"),
+                Some(bars) => bars.suspend(|| put!("{text}")),
+                None => put!("{text}"),
             }
         }
     }

@@ -16,12 +16,16 @@ use kie_suno::callback::Received;
 use kie_suno::worker::{Worker, WorkerEvent};
 use tokio_util::sync::CancellationToken;
 
-use crate::connection::Connection;
+use crate::connection::{ApiOptions, Connection, Global, JournalOptions};
 use crate::exit::Failure;
 use crate::store::{Opened, open_store};
 
 #[derive(Args)]
 pub struct WorkerArgs {
+    #[command(flatten)]
+    api: ApiOptions,
+    #[command(flatten)]
+    journal: JournalOptions,
     /// Receive the provider's callbacks on this address (with a PostgreSQL
     /// journal they wake the waits of every worker, not only this one's).
     #[arg(long, value_name = "HOST:PORT")]
@@ -47,6 +51,13 @@ pub struct WorkerArgs {
     /// id and a random suffix).
     #[arg(long)]
     name: Option<String>,
+}
+
+impl WorkerArgs {
+    /// The worker's connection: its options, else `suno`'s.
+    pub fn connection(&self, global: &Global) -> Connection {
+        global.with(Some(&self.api), Some(&self.journal))
+    }
 }
 
 pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
@@ -126,7 +137,7 @@ fn print(event: WorkerEvent) {
                 "files": files,
                 "worker": report.worker,
             });
-            println!("{line}");
+            say!("{line}");
         }
         WorkerEvent::Claimed { kind, task_id } => eprintln!("claimed {kind} task {task_id}"),
         WorkerEvent::Released { task_id, reason } => {

@@ -229,7 +229,7 @@ async fn suno_mock(
 
 #[tokio::test]
 async fn mock_command_serves_its_scripted_tasks() {
-    let (mut child, _, url) = suno_mock(&["--task", "t1:SUCCESS@0s"]).await;
+    let (mut child, _lines, url) = suno_mock(&["--task", "t1:SUCCESS@0s"]).await;
 
     let client = kie_suno::Client::builder()
         .api_key(kie_suno::ApiKey::new("k").expect("key"))
@@ -652,4 +652,62 @@ async fn a_journal_database_that_cannot_be_reached_is_named_with_its_cause() {
     assert!(stderr.contains("127.0.0.1:1"), "says where: {stderr}");
     assert!(stderr.contains("refused"), "says why: {stderr}");
     assert!(!stderr.contains("hunter2"), "never the password: {stderr}");
+}
+
+#[tokio::test]
+async fn options_show_only_where_they_apply_and_work_before_or_after_the_command() {
+    for (command, absent) in [
+        ("mock", "--api-key"),
+        ("demo", "--base-url"),
+        ("tasks", "--no-journal"),
+        ("tasks", "--api-key"),
+    ] {
+        let output = suno()
+            .args([command, "--help"])
+            .output()
+            .await
+            .expect("runs");
+        let (stdout, _) = text(&output);
+        assert!(
+            !stdout.contains(absent),
+            "`suno {command} --help` shows {absent}:\n{stdout}"
+        );
+    }
+    let output = suno()
+        .args(["generate", "--help"])
+        .output()
+        .await
+        .expect("runs");
+    let (stdout, _) = text(&output);
+    for present in ["--api-key", "--base-url", "--journal", "--no-journal"] {
+        assert!(
+            stdout.contains(present),
+            "generate takes {present}:\n{stdout}"
+        );
+    }
+
+    let server = server().await;
+    let before = run(&server, KEY, &["task", "done"]).await;
+    let after = suno()
+        .args(["task", "done", "--base-url", server.url(), "--api-key", KEY])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(before.status.code(), Some(0), "{}", text(&before).1);
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after).1);
+    assert_eq!(before.stdout, after.stdout);
+
+    // A command's own option wins over `suno`'s.
+    let wrong_first = suno()
+        .args(["--api-key", "wrong-key", "task", "done"])
+        .args(["--base-url", server.url(), "--api-key", KEY])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(
+        wrong_first.status.code(),
+        Some(0),
+        "{}",
+        text(&wrong_first).1
+    );
 }

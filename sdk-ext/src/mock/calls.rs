@@ -4,9 +4,10 @@
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::api::{Answer, MockApi};
+use super::api::MockApi;
 use super::creates::makes_task_anyway;
 use super::faults::Fault;
+use super::log::Answer;
 use super::reply::{Reply, envelope, fault_reply, json};
 
 /// The synchronous operations the mock answers: path, name, cost.

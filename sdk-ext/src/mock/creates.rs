@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::account::CreateOperation;
-use super::api::{Answer, MockApi};
+use super::api::MockApi;
 use super::faults::Fault;
+use super::log::Answer;
 use super::reply::{Reply, envelope, fault_reply, json, rate_limited};
 
 impl MockApi {

@@ -36,19 +36,21 @@ mod creates;
 mod faults;
 mod files;
 mod kinds;
+mod log;
 mod reply;
 mod script;
 mod server;
 mod simulation;
 
 pub use account::DEFAULT_CREDITS;
-pub use api::{Answer, LoggedRequest, MockApi};
+pub use api::MockApi;
 pub use builder::{CREATED_MUSIC_TAKES, CREATED_OTHERS_TAKE, MockBuilder, UnknownTask};
 #[cfg(feature = "callbacks")]
 pub use callbacks::{CallbackDelivery, CallbackFaults};
 pub use faults::{Fault, Faults};
 pub use files::FileQuirks;
 pub use kinds::KindScript;
+pub use log::{Answer, LoggedRequest};
 pub use script::{Script, ScriptError};
 pub use server::MockServer;
 pub use simulation::Simulation;
