@@ -1,6 +1,7 @@
 //! The other families, each with its own namespace, typed request and
-//! record: lyrics texts here, and a WAV of a song made first. Every family
-//! waits the same way.
+//! record: lyrics; then, of a song made first, a WAV, its stems, MIDI from
+//! the stems, a music video and cover art. Every family waits the same
+//! way.
 //!
 //! ```sh
 //! cargo run --example families
@@ -8,8 +9,12 @@
 
 mod common;
 
+use kie_suno::cover::GenerateCover;
 use kie_suno::lyrics::GenerateLyrics;
+use kie_suno::midi::GenerateMidi;
 use kie_suno::music::GenerateMusic;
+use kie_suno::separation::SeparateVocals;
+use kie_suno::video::CreateMusicVideo;
 use kie_suno::wav::ConvertToWav;
 
 #[tokio::main]
@@ -43,6 +48,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match wav.result() {
         Some(url) => println!("WAV of {}: {url}", track.title().unwrap_or("untitled")),
         None => println!("the WAV task ended without a file"),
+    }
+
+    // Vocals and instrumental (or up to 12 stems), then MIDI from them.
+    let stems = client
+        .vocal_separation()
+        .separate(SeparateVocals::new(song.task_id(), track.id()))
+        .await?
+        .wait()
+        .await?;
+    for (stem, url) in stems.result().into_iter().flatten() {
+        println!("stem {stem}: {url}");
+    }
+    let midi = client
+        .midi()
+        .generate(GenerateMidi::new(stems.task_id()))
+        .await?
+        .wait()
+        .await?;
+    let instruments = midi.result().map_or(0, |m| m.instruments.len());
+    println!("MIDI of the stems, instruments: {instruments}");
+
+    // A music video of the track, and cover art for the song.
+    let video = client
+        .video()
+        .create(CreateMusicVideo::new(song.task_id(), track.id()))
+        .await?
+        .wait()
+        .await?;
+    if let Some(url) = video.result() {
+        println!("video: {url}");
+    }
+    let cover = client
+        .cover()
+        .generate(GenerateCover::new(song.task_id()))
+        .await?
+        .wait()
+        .await?;
+    for url in cover.result().into_iter().flatten() {
+        println!("cover image: {url}");
     }
     Ok(())
 }

@@ -105,12 +105,34 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     let mut upstream = current.clone();
     let mut files = Vec::new();
     let mut removed = Vec::new();
+    // Each operation this update supplies, and the input that supplies it:
+    // a second input with the same operation would replace the first one
+    // silently.
+    let mut supplied: Vec<(String, PathBuf)> = Vec::new();
     for input in expand(inputs)? {
         let text = std::fs::read_to_string(&input).map_err(|source| SpecError::Io {
             path: input.clone(),
             source,
         })?;
         let placed = place(layout, &upstream, &input, text)?;
+        for name in &placed.operations {
+            if let Some((_, first)) = supplied.iter().find(|(op, _)| op == name) {
+                return Err(SpecError::unsupported(
+                    &input,
+                    format!(
+                        "it supplies {name}, which {} of this update supplies too; give each \
+                         operation once (one of the two pages is not the current one)",
+                        first.display()
+                    ),
+                ));
+            }
+        }
+        supplied.extend(
+            placed
+                .operations
+                .iter()
+                .map(|op| (op.clone(), input.clone())),
+        );
         for gone in &placed.supersedes {
             upstream.retain(|(p, _)| p != gone);
             if *gone != placed.target && !removed.contains(gone) {
@@ -243,6 +265,8 @@ struct Placed {
     how: String,
     /// Vendored files whose operations the input supplies now.
     supersedes: Vec<PathBuf>,
+    /// The operations it supplies (none for a prose page).
+    operations: Vec<String>,
 }
 
 /// Where an input goes in spec/upstream, its text there, and how. A file
@@ -270,6 +294,7 @@ fn place(
                     text,
                     how,
                     supersedes: Vec::new(),
+                    operations: Vec::new(),
                 });
             }
             (layout.upstream.join(name), text, String::new())
@@ -360,5 +385,6 @@ fn place(
         text,
         how,
         supersedes,
+        operations: names,
     })
 }

@@ -300,3 +300,26 @@ fn a_written_update_says_the_version_it_needs_and_adds_its_changes_to_the_change
         "{update}"
     );
 }
+
+#[test]
+fn two_inputs_with_the_same_operation_are_refused_naming_both_and_nothing_is_written() {
+    let (dir, layout) = spec_scratch();
+    let before = tree(dir.path());
+    let first = fixture("field-removed");
+    let second = fixture("createtime-fixed");
+    let error = update::run(
+        &layout,
+        &[first.clone(), second.clone()],
+        false,
+        &mut Vec::new(),
+    )
+    .expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("GET /api/v1/generate/record-info")
+            && message.contains(&first.display().to_string())
+            && message.contains("createtime-fixed"),
+        "names the operation and both inputs: {message}"
+    );
+    assert_eq!(before, tree(dir.path()), "nothing written");
+}
