@@ -95,6 +95,12 @@ pub enum SpecError {
     FixupInvalid { id: String, message: String },
     #[error("{} fix-up target(s) not found; the upstream changed under them, rewrite those fix-ups:\n{report}", report.missing())]
     FixupTargetsNotFound { report: crate::fix_report::Report },
+    #[error(
+        "the client generator (progenitor) cannot take {} place(s) of the fixed document; add fix-ups (spec/fixes.yaml) or leave those pages out:\n{}",
+        problems.len(),
+        problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    GeneratorLimits { problems: Vec<String> },
 }
 
 impl SpecError {

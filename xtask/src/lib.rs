@@ -14,6 +14,7 @@ pub mod error;
 pub mod examples;
 pub mod fix_report;
 pub mod fixes;
+pub mod generator;
 pub mod page;
 pub mod release;
 pub mod schema;
@@ -123,11 +124,16 @@ pub fn generate_from(
 
 /// The pipeline over given sources and fix-ups, also when fix-up targets
 /// are missing (the report says which), so that an update can still show
-/// what changed.
+/// what changed. A fixed document the client generator cannot take is an
+/// error ([`generator::problems`]).
 pub fn build(sources: &[(PathBuf, String)], fixes: &fixes::Fixes) -> Result<Generated, SpecError> {
     let raw = document::assemble(sources)?;
     let mut fixed = raw.clone();
     let mut report = fixes.apply(&mut fixed)?;
+    let problems = generator::problems(&fixed);
+    if !problems.is_empty() {
+        return Err(SpecError::GeneratorLimits { problems });
+    }
     report.raw_examples = examples::check(&raw);
     report.fixed_examples = examples::check(&fixed);
     Ok(Generated {

@@ -323,3 +323,30 @@ fn two_inputs_with_the_same_operation_are_refused_naming_both_and_nothing_is_wri
     );
     assert_eq!(before, tree(dir.path()), "nothing written");
 }
+
+#[test]
+fn a_page_the_generator_cannot_take_is_refused_naming_why_instead_of_breaking_the_sdk_build() {
+    // The provider's market "get task detail" page: three error bodies and
+    // a 3.1 `type: null` in a 3.0 document, which progenitor asserts on.
+    let (dir, layout) = spec_scratch();
+    let before = tree(dir.path());
+    let error = update::run(
+        &layout,
+        &[fixture("generator-limits")],
+        false,
+        &mut Vec::new(),
+    )
+    .expect_err("refused");
+    assert!(
+        matches!(error, SpecError::GeneratorLimits { .. }),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(
+        message
+            .contains("GET /api/v1/jobs/recordInfo: its error responses have 3 different bodies"),
+        "{message}"
+    );
+    assert!(message.contains("type null is OpenAPI 3.1's"), "{message}");
+    assert_eq!(before, tree(dir.path()), "nothing written");
+}
