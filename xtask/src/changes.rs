@@ -336,22 +336,13 @@ impl Diff<'_> {
         }
     }
 
-    fn resolve<'v>(doc: &'v Value, schema: &'v Value) -> &'v Value {
-        schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(schema)
-    }
-
     /// Compares two schemas at `path` (a JSON path into the body) of the
     /// operation `op`; `required` says whether the field they describe is
     /// required (a nullability change then changes its Rust type).
     fn schema(&mut self, op: &str, path: &str, old: &Value, new: &Value, required: bool) {
         let (old, new) = (
-            Self::resolve(self.old_doc, old),
-            Self::resolve(self.new_doc, new),
+            crate::document::local_ref(self.old_doc, old),
+            crate::document::local_ref(self.new_doc, new),
         );
         let location = &format!("{op} {path}");
         for key in ["type", "format", "title"] {

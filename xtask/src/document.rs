@@ -329,3 +329,14 @@ fn sorted(v: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// `value`, or what its local `$ref` (`#/components/...`) names, one
+/// level; a reference that does not resolve leaves `value`.
+pub fn local_ref<'v>(doc: &'v Value, value: &'v Value) -> &'v Value {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| doc.pointer(pointer))
+        .unwrap_or(value)
+}

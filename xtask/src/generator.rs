@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::document::local_ref as resolve;
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -177,17 +179,6 @@ fn describe(kind: &str) -> String {
         Some(("raw", media)) => media.to_owned(),
         _ => kind.to_owned(),
     }
-}
-
-/// `value`, or what its local `$ref` names (one level, as responses and
-/// request bodies use them).
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|pointer| doc.pointer(pointer))
-        .unwrap_or(value)
 }
 
 /// Every `type: null` (OpenAPI 3.1's), with where it is.

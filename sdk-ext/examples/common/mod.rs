@@ -45,11 +45,7 @@ pub async fn settings() -> Result<(ClientBuilder, Option<MockServer>), Box<dyn s
         "KIE_API_KEY is not set: using a mock of the API at {} (tasks finish in seconds, no credits spent)",
         mock.url()
     );
-    let builder = Client::builder()
-        .api_key(ApiKey::new(mock.api_key())?)
-        .base_url(mock.url())
-        .callback_url(format!("{}/callbacks", mock.url()));
-    Ok((builder, Some(mock)))
+    Ok((mock.client_builder()?, Some(mock)))
 }
 
 /// A fresh directory for an example's files, under the system's

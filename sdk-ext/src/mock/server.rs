@@ -100,11 +100,16 @@ impl MockServer {
     /// callback URL is the mock's own inbox (`<url>/callbacks`, which
     /// answers every delivery with 200).
     pub fn client(&self) -> Result<crate::Client, crate::Error> {
-        crate::Client::builder()
+        self.client_builder()?.build()
+    }
+
+    /// The settings of [`MockServer::client`], to add to (a journal, a
+    /// create limit) before building.
+    pub fn client_builder(&self) -> Result<crate::ClientBuilder, crate::Error> {
+        Ok(crate::Client::builder()
             .api_key(crate::ApiKey::new(self.api_key())?)
             .base_url(&self.url)
-            .callback_url(format!("{}/callbacks", self.url))
-            .build()
+            .callback_url(format!("{}/callbacks", self.url)))
     }
 }
 

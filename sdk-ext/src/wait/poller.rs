@@ -131,12 +131,12 @@ impl<F: Family> Poller<F> {
             _ => (schedule.first_delay(), 0),
         };
         let first = first.max(super::MIN_REQUEST_SPACING);
+        let deadline = crate::later::later(started, config.deadline);
         Poller {
             // A deadline sooner than the first delay still gets its one
             // poll, at the deadline.
-            next_poll: crate::later::later(started, first)
-                .min(crate::later::later(started, config.deadline)),
-            deadline: crate::later::later(started, config.deadline),
+            next_poll: crate::later::later(started, first).min(deadline),
+            deadline,
             schedule,
             client,
             task_id,
