@@ -58,7 +58,7 @@ pub fn record_fixture(name: &str) -> String {
 /// The example of the vendored page's 200 response, read from the page
 /// itself (through the xtask's page parser), not retyped.
 pub fn page_example() -> serde_json::Value {
-    let path = workspace_root().join("spec/upstream/get-music-details.md");
+    let path = workspace_root().join("spec/upstream/suno-api/get-music-details.md");
     let text = std::fs::read_to_string(&path).expect("vendored page");
     let page = xtask::page::read(&path, &text).expect("page parses");
     page.endpoints[0].operation["responses"]["200"]["content"]["application/json"]["example"]

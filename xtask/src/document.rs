@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use crate::canonical;
 use crate::error::{Place, SpecError};
 use crate::page::{self, Endpoint, Form, openapi};
 
@@ -57,13 +58,14 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
-/// Merges the inputs into one document. `sources` pairs a display path with
-/// the file's text; the path decides how the text is read. Prose pages add
-/// nothing.
+/// Merges the inputs into one document, each endpoint in its canonical
+/// form ([`canonical`]). `sources` pairs a display path with the file's
+/// text; the path decides how the text is read. Prose pages add nothing.
 pub fn assemble(sources: &[(PathBuf, String)]) -> Result<Value, SpecError> {
     let mut merged = Merged::default();
     for (path, text) in sources {
-        for endpoint in endpoints_of(path, text)? {
+        for mut endpoint in endpoints_of(path, text)? {
+            canonical::endpoint(path, &mut endpoint)?;
             merged.add(path, endpoint)?;
         }
     }

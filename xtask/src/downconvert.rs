@@ -1,5 +1,5 @@
 //! OpenAPI 3.1 -> 3.0, where the change is mechanical: `type: [X, "null"]`
-//! becomes `type: X` + `nullable`, `const` a one-value `enum`, a schema's
+//! becomes `type: X` + `nullable` (`type: "null"` alone: no type, nullable), `const` a one-value `enum`, a schema's
 //! `examples` list its `example`, numeric `exclusiveMinimum`/`Maximum` the
 //! 3.0 boolean form. Anything else 3.1-only is refused, naming where.
 
@@ -94,7 +94,9 @@ fn walk_for_schemas(value: &mut Value, at: &str, problems: &mut Vec<String>) {
     }
 }
 
-fn convert_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
+/// Converts one schema and everything below it; what has no 3.0 form is
+/// added to `problems`, located by `at`.
+pub(crate) fn convert_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
     let Some(map) = schema.as_object_mut() else {
         return;
     };
@@ -102,6 +104,12 @@ fn convert_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
         if map.contains_key(*keyword) {
             problems.push(format!("`{keyword}` at {at}"));
         }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("null") {
+        // Only null: 3.0 cannot say it; any value, possibly null, is the
+        // nearest it can (the generated type holds what comes).
+        map.remove("type");
+        map.insert("nullable".into(), json!(true));
     }
     if let Some(Value::Array(types)) = map.get("type").cloned() {
         let non_null: Vec<&Value> = types
@@ -115,7 +123,10 @@ fn convert_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
                     map.insert("nullable".into(), json!(true));
                 }
             }
-            [] => problems.push(format!("`type: [\"null\"]` at {at}")),
+            [] => {
+                map.remove("type");
+                map.insert("nullable".into(), json!(true));
+            }
             _ => problems.push(format!(
                 "`type: {}` (several types) at {at}",
                 Value::Array(types.clone())

@@ -14,12 +14,24 @@ use serde_json::Value;
 pub struct ExampleProblem {
     /// `operationId` and response, e.g. `get_music_task_details 200`.
     pub operation: String,
+    /// Method, route and response, e.g. `GET /api/v1/generate/record-info
+    /// 200`: what stays when a page renames its operation.
+    pub endpoint: String,
     /// JSON path into the example, e.g. `$.data.type`.
     pub path: String,
     /// The offending value (shortened).
     pub value: String,
     /// What is wrong.
     pub problem: String,
+}
+
+impl ExampleProblem {
+    /// The same problem in the same example, whatever the operation is
+    /// named.
+    pub fn same_as(&self, other: &ExampleProblem) -> bool {
+        (&self.endpoint, &self.path, &self.value, &self.problem)
+            == (&other.endpoint, &other.path, &other.value, &other.problem)
+    }
 }
 
 impl fmt::Display for ExampleProblem {
@@ -47,17 +59,16 @@ pub fn check(doc: &Value) -> Vec<ExampleProblem> {
                 || format!("{} {route}", method.to_uppercase()),
                 str::to_owned,
             );
+            let endpoint = format!("{} {route}", method.to_uppercase());
             let mut media = Vec::new();
             if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                 for (status, response) in responses {
-                    media.push((format!("{name} {status}"), response.get("content")));
+                    media.push((status.as_str(), response.get("content")));
                 }
             }
-            media.push((
-                format!("{name} request"),
-                op.pointer("/requestBody/content"),
-            ));
-            for (label, content) in media {
+            media.push(("request", op.pointer("/requestBody/content")));
+            for (part, content) in media {
+                let (label, endpoint) = (format!("{name} {part}"), format!("{endpoint} {part}"));
                 let Some(content) = content.and_then(Value::as_object) else {
                     continue;
                 };
@@ -73,6 +84,7 @@ pub fn check(doc: &Value) -> Vec<ExampleProblem> {
                         let mut check = Checker {
                             doc,
                             operation: &label,
+                            endpoint: &endpoint,
                             problems: &mut problems,
                         };
                         check.value(schema, example, "$".to_owned());
@@ -87,6 +99,7 @@ pub fn check(doc: &Value) -> Vec<ExampleProblem> {
 struct Checker<'a> {
     doc: &'a Value,
     operation: &'a str,
+    endpoint: &'a str,
     problems: &'a mut Vec<ExampleProblem>,
 }
 
@@ -98,6 +111,7 @@ impl Checker<'_> {
         }
         self.problems.push(ExampleProblem {
             operation: self.operation.to_owned(),
+            endpoint: self.endpoint.to_owned(),
             path: path.to_owned(),
             value: shown,
             problem: problem.into(),
@@ -127,6 +141,7 @@ impl Checker<'_> {
                 Checker {
                     doc: self.doc,
                     operation: self.operation,
+                    endpoint: self.endpoint,
                     problems: &mut scratch,
                 }
                 .value(variant, value, path.clone());

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod canonical;
 pub mod changes;
 pub mod cycles;
 pub mod document;

@@ -165,7 +165,7 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     generated
         .report
         .raw_examples
-        .retain(|p| !before.contains(p));
+        .retain(|p| !before.iter().any(|b| b.same_as(p)));
     generated.report.raw_examples_as_before = count - generated.report.raw_examples.len();
     let changes = changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed);
     let version = std::fs::read_to_string(&layout.manifest)
