@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::canonical;
 use crate::error::{Place, SpecError};
+use crate::naming::{self, Names};
 use crate::page::{self, Endpoint, Form, openapi};
 
 /// Name and version of the merged document. The provider's pages carry
@@ -59,15 +60,25 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// Merges the inputs into one document, each endpoint in its canonical
-/// form ([`canonical`]). `sources` pairs a display path with the file's
-/// text; the path decides how the text is read. Prose pages add nothing.
-pub fn assemble(sources: &[(PathBuf, String)]) -> Result<Value, SpecError> {
-    let mut merged = Merged::default();
-    for (path, text) in sources {
+/// form ([`canonical`]), shared component names given by [`naming`] (with
+/// `names`, what the last generated document recorded). `sources` pairs a
+/// display path with the file's text; the path decides how the text is
+/// read. Prose pages add nothing.
+pub fn assemble(sources: &[(PathBuf, String)], names: &Names) -> Result<Value, SpecError> {
+    // Path order, whatever order the sources come in.
+    let mut sources: Vec<&(PathBuf, String)> = sources.iter().collect();
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut endpoints = Vec::new();
+    for (path, text) in sources.iter().copied() {
         for mut endpoint in endpoints_of(path, text)? {
             canonical::endpoint(path, &mut endpoint)?;
-            merged.add(path, endpoint)?;
+            endpoints.push((path.clone(), endpoint));
         }
+    }
+    let record = naming::assign(&mut endpoints, names);
+    let mut merged = Merged::default();
+    for (path, endpoint) in endpoints {
+        merged.add(&path, endpoint)?;
     }
     if merged.paths.is_empty() {
         return Err(SpecError::EmptyUpstream {
@@ -77,7 +88,7 @@ pub fn assemble(sources: &[(PathBuf, String)]) -> Result<Value, SpecError> {
                 .map_or_else(|| PathBuf::from("spec/upstream"), Path::to_path_buf),
         });
     }
-    Ok(merged.finish())
+    Ok(merged.finish(&record))
 }
 
 /// The endpoints of one input file: a provider page (`.md`, none for a
@@ -148,19 +159,20 @@ impl Merged {
             });
         }
         self.check_servers(&endpoint.servers, &place)?;
-        let mut endpoint = endpoint;
-        for (kind, name) in self.conflicts(&endpoint) {
-            let renamed = format!("{name}_{}", file_stem(path));
-            rename_component(&mut endpoint, &kind, &name, &renamed);
-        }
+        // Same-named components are the same shape by now ([`naming`]);
+        // the first page's words are kept.
         for (kind, entries) in &endpoint.components {
             let Value::Object(entries) = entries else {
                 continue;
             };
-            for (name, value) in entries {
-                self.components
-                    .entry(kind.clone())
-                    .or_insert_with(|| json!({}))[name] = value.clone();
+            let merged = self
+                .components
+                .entry(kind.clone())
+                .or_insert_with(|| json!({}));
+            if let Value::Object(merged) = merged {
+                for (name, value) in entries {
+                    merged.entry(name.clone()).or_insert_with(|| value.clone());
+                }
             }
         }
         if let Some(security) = endpoint.security {
@@ -176,25 +188,6 @@ impl Merged {
             item.insert(endpoint.method, endpoint.operation);
         }
         Ok(())
-    }
-
-    /// The `(kind, name)` of each component of `endpoint` whose name is
-    /// taken by a different one already merged. Equal ones merge.
-    fn conflicts(&self, endpoint: &Endpoint) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for (kind, entries) in &endpoint.components {
-            for (name, value) in entries.as_object().into_iter().flatten() {
-                if self
-                    .components
-                    .get(kind)
-                    .and_then(|merged| merged.get(name))
-                    .is_some_and(|existing| existing != value)
-                {
-                    out.push((kind.clone(), name.clone()));
-                }
-            }
-        }
-        out
     }
 
     /// A page of another service (the sister API has the same paths) is
@@ -229,8 +222,9 @@ impl Merged {
         }
     }
 
-    fn finish(self) -> Value {
+    fn finish(self, names: &Names) -> Value {
         let mut doc = Map::new();
+        doc.insert(naming::RECORD_KEY.into(), names.to_value());
         doc.insert("openapi".into(), json!("3.0.3"));
         doc.insert("info".into(), json!({ "title": TITLE, "version": VERSION }));
         if let Some((servers, _)) = self.servers {
@@ -247,64 +241,6 @@ impl Merged {
         }
         Value::Object(doc)
     }
-}
-
-/// The rule for same-named components that differ (the export repeats
-/// each page's security scheme and schemas): the first, in path order,
-/// keeps the name; a later one becomes `<name>_<file stem>`, and every
-/// reference in its page follows (`$ref`s, security requirements).
-fn rename_component(endpoint: &mut Endpoint, kind: &str, old: &str, new: &str) {
-    if let Some(Value::Object(entries)) = endpoint.components.get_mut(kind)
-        && let Some(value) = entries.remove(old)
-    {
-        entries.insert(new.to_owned(), value);
-    }
-    let from = format!("#/components/{kind}/{old}");
-    let to = format!("#/components/{kind}/{new}");
-    replace_refs(&mut endpoint.operation, &from, &to);
-    for entries in endpoint.components.values_mut() {
-        replace_refs(entries, &from, &to);
-    }
-    if kind == "securitySchemes" {
-        let requirements = endpoint
-            .operation
-            .get_mut("security")
-            .into_iter()
-            .chain(endpoint.security.as_mut());
-        for requirement in requirements.flat_map(|r| r.as_array_mut().into_iter().flatten()) {
-            if let Some(map) = requirement.as_object_mut()
-                && let Some(scopes) = map.remove(old)
-            {
-                map.insert(new.to_owned(), scopes);
-            }
-        }
-    }
-}
-
-fn replace_refs(value: &mut Value, from: &str, to: &str) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "$ref" && v.as_str() == Some(from) {
-                    *v = json!(to);
-                } else {
-                    replace_refs(v, from, to);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, from, to)),
-        _ => {}
-    }
-}
-
-/// `suno-api/get-music-details.md` -> `get_music_details`.
-fn file_stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
 }
 
 /// Writes `doc` in the canonical form: object keys sorted at every level,

@@ -340,7 +340,8 @@ pub fn run(
     })?;
     let sources = document::read_dir(&layout.upstream)?;
     let fixes_text = std::fs::read_to_string(&layout.fixes).map_err(io(&layout.fixes))?;
-    let current = crate::build(&sources, &Fixes::parse(&layout.fixes, &fixes_text)?)?;
+    let names = crate::naming::Names::recorded_at(&layout.output);
+    let current = crate::build(&sources, &Fixes::parse(&layout.fixes, &fixes_text)?, &names)?;
     let taken: BTreeSet<String> = current
         .report
         .fixups
@@ -370,7 +371,11 @@ pub fn run(
         actions.extend(proposals.iter().map(action_value));
     }
     let combined_text = serde_norway::to_string(&combined).unwrap_or_default();
-    let proposed = crate::build(&sources, &Fixes::parse(&layout.fixes, &combined_text)?)?;
+    let proposed = crate::build(
+        &sources,
+        &Fixes::parse(&layout.fixes, &combined_text)?,
+        &names,
+    )?;
     match out {
         Some(out) => {
             std::fs::write(out, &overlay).map_err(io(out))?;

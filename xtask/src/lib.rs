@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod canonical;
 pub mod changes;
+pub mod codegen;
 pub mod cycles;
 pub mod document;
 pub mod downconvert;
@@ -16,6 +17,7 @@ pub mod examples;
 pub mod fix_report;
 pub mod fixes;
 pub mod generator;
+pub mod naming;
 pub mod page;
 pub mod release;
 pub mod schema;
@@ -105,16 +107,22 @@ pub struct Generated {
 pub fn generate(layout: &Layout) -> Result<Generated, SpecError> {
     let sources = document::read_dir(&layout.upstream)?;
     let fixes = fixes::Fixes::load(&layout.fixes)?;
-    generate_from(&sources, &fixes)
+    generate_from(
+        &sources,
+        &fixes,
+        &naming::Names::recorded_at(&layout.output),
+    )
 }
 
-/// The pipeline over given sources and fix-ups; fails when a fix-up's
-/// target is missing (the error carries the full report).
+/// The pipeline over given sources and fix-ups, with the component names
+/// the last generated document recorded; fails when a fix-up's target is
+/// missing (the error carries the full report).
 pub fn generate_from(
     sources: &[(PathBuf, String)],
     fixes: &fixes::Fixes,
+    names: &naming::Names,
 ) -> Result<Generated, SpecError> {
-    let generated = build(sources, fixes)?;
+    let generated = build(sources, fixes, names)?;
     if generated.report.missing() > 0 {
         return Err(SpecError::FixupTargetsNotFound {
             report: generated.report,
@@ -127,8 +135,12 @@ pub fn generate_from(
 /// are missing (the report says which), so that an update can still show
 /// what changed. A fixed document the client generator cannot take is an
 /// error ([`generator::problems`]).
-pub fn build(sources: &[(PathBuf, String)], fixes: &fixes::Fixes) -> Result<Generated, SpecError> {
-    let raw = document::assemble(sources)?;
+pub fn build(
+    sources: &[(PathBuf, String)],
+    fixes: &fixes::Fixes,
+    names: &naming::Names,
+) -> Result<Generated, SpecError> {
+    let raw = document::assemble(sources, names)?;
     let mut fixed = raw.clone();
     let mut report = fixes.apply(&mut fixed)?;
     let problems = generator::problems(&fixed);

@@ -11,6 +11,7 @@ use crate::changes::{self, Change};
 use crate::document;
 use crate::error::SpecError;
 use crate::fixes::{Fixes, Report};
+use crate::naming::Names;
 use crate::release::{self, Release};
 use crate::{Layout, downconvert, page};
 
@@ -149,15 +150,16 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     upstream.sort_by(|a, b| a.0.cmp(&b.0));
 
     let fixes = Fixes::load(&layout.fixes)?;
-    let old_raw = document::assemble(&current)?;
+    let names = Names::recorded_at(&layout.output);
+    let old_raw = document::assemble(&current, &names)?;
     let old_fixed: Value = match std::fs::read_to_string(&layout.output) {
         Ok(text) => serde_json::from_str(&text).map_err(|source| SpecError::Json {
             path: layout.output.clone(),
             source,
         })?,
-        Err(_) => crate::generate_from(&current, &fixes)?.fixed,
+        Err(_) => crate::generate_from(&current, &fixes, &names)?.fixed,
     };
-    let mut generated = crate::build(&upstream, &fixes)?;
+    let mut generated = crate::build(&upstream, &fixes, &names)?;
     // The published pages' known problems are listed by `cargo xtask spec`;
     // an update lists the ones it brings.
     let before = crate::examples::check(&old_raw);

@@ -18,6 +18,7 @@ mod live_files;
 mod live_lifecycle;
 mod lost_creates;
 mod mock_conformance;
+mod names;
 mod pages;
 mod postgres_journal;
 mod security;
