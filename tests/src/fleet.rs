@@ -81,6 +81,8 @@ pub struct FleetReport {
     /// Files the journal lists missing or of another size than it says,
     /// and partial files left behind.
     pub bad_files: usize,
+    /// What was wrong with the first of them.
+    pub bad_file_examples: Vec<String>,
     /// Files saved.
     pub files: usize,
     pub rate_violations: u64,
@@ -134,6 +136,9 @@ impl std::fmt::Display for FleetReport {
             self.creates_failed,
             self.creates_without_task,
         )?;
+        for bad in &self.bad_file_examples {
+            write!(f, "\n  bad file: {bad}")?;
+        }
         for error in &self.create_errors {
             write!(f, "\n  create failed: {error}")?;
         }
@@ -426,18 +431,30 @@ fn score(
         }
         for (path, bytes) in &entry.files {
             report.files += 1;
-            let whole = std::fs::metadata(path).is_ok_and(|m| m.len() == *bytes && m.len() > 0);
-            report.bad_files += usize::from(!whole);
+            let found = std::fs::metadata(path).map(|m| m.len());
+            if !found.as_ref().is_ok_and(|len| len == bytes && *len > 0) {
+                report.bad_files += 1;
+                report.bad_file_examples.push(format!(
+                    "{} of task {task_id} (reported by {by}): journal says {bytes} bytes, found {found:?}",
+                    path
+                ));
+            }
         }
     }
-    report.bad_files += std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
-                .count()
-        })
-        .unwrap_or(0);
+    for entry in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".part") {
+            report.bad_files += 1;
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            report
+                .bad_file_examples
+                .push(format!("{name} left behind ({len} bytes)"));
+        }
+    }
 }
 
 async fn callbacks_recorded(database_url: &str) -> i64 {

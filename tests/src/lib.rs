@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod forms;
 pub mod journal_contract;
 pub mod postgres;
+pub mod scratch_sdk;
 pub mod sim;
 pub mod soak;
 pub mod surface;

@@ -2,13 +2,17 @@
 //! and writing it in a canonical form (sorted keys, two-space indent, trailing
 //! newline) so that the same inputs always give the same bytes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
 use crate::canonical;
 use crate::error::{Place, SpecError};
-use crate::naming::{self, Names};
+use crate::fix_report::Report;
+use crate::fixes::Fixes;
+use crate::models;
+use crate::naming::{self, Names, shape_of};
 use crate::page::{self, Endpoint, Form, openapi};
 
 /// Name and version of the merged document. The provider's pages carry
@@ -64,17 +68,38 @@ fn is_hidden(path: &Path) -> bool {
 /// `names`, what the last generated document recorded). `sources` pairs a
 /// display path with the file's text; the path decides how the text is
 /// read. Prose pages add nothing.
-pub fn assemble(sources: &[(PathBuf, String)], names: &Names) -> Result<Value, SpecError> {
+///
+/// The fix-ups of single pages (`x-page`) are applied to each page's own
+/// document, in its canonical form, before the merge; what they did is
+/// recorded into `report`; where each operation and component was read,
+/// into `places`.
+pub fn assemble(
+    sources: &[(PathBuf, String)],
+    names: &Names,
+    fixes: &Fixes,
+    report: &mut Report,
+    places: &mut Places,
+) -> Result<Value, SpecError> {
     // Path order, whatever order the sources come in.
     let mut sources: Vec<&(PathBuf, String)> = sources.iter().collect();
     sources.sort_by(|a, b| a.0.cmp(&b.0));
     let mut endpoints = Vec::new();
+    let mut files = Vec::new();
     for (path, text) in sources.iter().copied() {
-        for mut endpoint in endpoints_of(path, text)? {
-            canonical::endpoint(path, &mut endpoint)?;
-            endpoints.push((path.clone(), endpoint));
+        let mut page = endpoints_of(path, text)?;
+        for endpoint in &mut page {
+            canonical::endpoint(path, endpoint)?;
         }
+        let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(file) = file {
+            if fixes.has_page(&file) {
+                fix_page(&file, &mut page, fixes, report)?;
+            }
+            files.push(file);
+        }
+        endpoints.extend(page.into_iter().map(|e| (path.clone(), e)));
     }
+    fixes.record_missing_pages(&files, report);
     let record = naming::assign(&mut endpoints, names);
     let mut merged = Merged::default();
     for (path, endpoint) in endpoints {
@@ -88,7 +113,64 @@ pub fn assemble(sources: &[(PathBuf, String)], names: &Names) -> Result<Value, S
                 .map_or_else(|| PathBuf::from("spec/upstream"), Path::to_path_buf),
         });
     }
+    *places = merged.places();
     Ok(merged.finish(&record))
+}
+
+/// Where each operation and component of an assembled document was read
+/// (see [`Merged::places`]), to place what later steps find.
+pub type Places = BTreeMap<String, Place>;
+
+/// `problem`, prefixed with the `file:line` of the operation or component
+/// it names, if [`Places`] has it.
+pub fn placed(places: &Places, problem: &str) -> String {
+    let found = places
+        .iter()
+        .filter(|(key, _)| {
+            problem
+                .strip_prefix(key.as_str())
+                .is_some_and(|rest| rest.starts_with([':', ' ']))
+        })
+        .max_by_key(|(key, _)| key.len());
+    match found {
+        Some((_, place)) => format!("{place}: {problem}"),
+        None => problem.to_owned(),
+    }
+}
+
+/// Applies the fix-ups of the page `file` to the document its endpoints
+/// make (their operations and components), then gives each its part back.
+fn fix_page(
+    file: &str,
+    page: &mut [Endpoint],
+    fixes: &Fixes,
+    report: &mut Report,
+) -> Result<(), SpecError> {
+    let mut paths = Map::new();
+    let mut components = Map::new();
+    for endpoint in page.iter() {
+        let item = paths
+            .entry(endpoint.route.clone())
+            .or_insert_with(|| json!({}));
+        item[&endpoint.method] = endpoint.operation.clone();
+        for (kind, entries) in &endpoint.components {
+            let merged = components.entry(kind.clone()).or_insert_with(|| json!({}));
+            for (name, value) in entries.as_object().into_iter().flatten() {
+                merged[name] = value.clone();
+            }
+        }
+    }
+    let mut doc = json!({ "paths": paths, "components": components });
+    fixes.apply_to_page(file, &mut doc, report)?;
+    for endpoint in page.iter_mut() {
+        if let Some(operation) = doc["paths"][&endpoint.route].get(&endpoint.method) {
+            endpoint.operation = operation.clone();
+        }
+        if let Some(Value::Object(components)) = doc.get("components") {
+            endpoint.components = components.clone();
+        }
+    }
+    Ok(())
 }
 
 /// The endpoints of one input file: a provider page (`.md`, none for a
@@ -129,6 +211,12 @@ struct Merged {
     paths: Map<String, Value>,
     /// Where each `(route, method)` was read, to name both on a clash.
     origins: Vec<(String, String, Place)>,
+    /// Where each component was first read, by how the generator check
+    /// names it (`security scheme BearerAuth`, `schema ApiResponse`).
+    component_places: BTreeMap<String, Place>,
+    /// Where each model of a many-models endpoint was read:
+    /// `(route, method, model)`.
+    model_places: BTreeMap<(String, String, String), Place>,
     /// `components.<kind>.<name>`.
     components: Map<String, Value>,
     /// The servers of the first endpoint that names any; every other
@@ -143,28 +231,67 @@ impl Merged {
             path: path.to_path_buf(),
             line: endpoint.line,
         };
-        if let Some((_, _, first)) = self
+        let seen = self
             .origins
             .iter()
             .find(|(r, m, _)| *r == endpoint.route && *m == endpoint.method)
-        {
-            if self.paths[&endpoint.route][&endpoint.method] == endpoint.operation {
-                return Ok(()); // the same page twice counts once
+            .map(|(_, _, first)| first.clone());
+        let mut models = None;
+        if let Some(first) = seen {
+            let existing = &self.paths[&endpoint.route][&endpoint.method];
+            // Each page's `$ref`s followed in its own components: a schema
+            // moved into components says the same.
+            let (a, b) = (
+                naming::resolved(existing, &self.components),
+                naming::resolved(&endpoint.operation, &endpoint.components),
+            );
+            if shape_of(&a) == shape_of(&b) {
+                return Ok(()); // the same page twice counts once, words aside
             }
-            return Err(SpecError::DuplicateOperation {
-                method: endpoint.method.to_ascii_uppercase(),
-                route: endpoint.route,
-                first: Box::new(first.clone()),
-                second: Box::new(place),
-            });
+            match models::merge(&endpoint.route, &a, &b) {
+                Some(merged) => models = Some(merged),
+                None => {
+                    // Two pages of one model: name the one that has it.
+                    let first = models::model(&b)
+                        .and_then(|model| {
+                            let key = (endpoint.route.clone(), endpoint.method.clone(), model);
+                            self.model_places.get(&key).cloned()
+                        })
+                        .unwrap_or(first);
+                    return Err(SpecError::DuplicateOperation {
+                        method: endpoint.method.to_ascii_uppercase(),
+                        difference: models::difference(&a, &b)
+                            .unwrap_or_else(|| naming::first_difference(&a, &b)),
+                        route: endpoint.route,
+                        first: Box::new(first),
+                        second: Box::new(place),
+                    });
+                }
+            }
         }
         self.check_servers(&endpoint.servers, &place)?;
+        if let Some(model) = models::model(&endpoint.operation) {
+            let key = (endpoint.route.clone(), endpoint.method.clone(), model);
+            self.model_places
+                .entry(key)
+                .or_insert_with(|| place.clone());
+        }
         // Same-named components are the same shape by now ([`naming`]);
         // the first page's words are kept.
         for (kind, entries) in &endpoint.components {
             let Value::Object(entries) = entries else {
                 continue;
             };
+            let label = match kind.as_str() {
+                "securitySchemes" => "security scheme",
+                "schemas" => "schema",
+                other => other,
+            };
+            for name in entries.keys() {
+                self.component_places
+                    .entry(format!("{label} {name}"))
+                    .or_insert_with(|| place.clone());
+            }
             let merged = self
                 .components
                 .entry(kind.clone())
@@ -185,7 +312,7 @@ impl Merged {
             .entry(endpoint.route)
             .or_insert_with(|| json!({}));
         if let Value::Object(item) = item {
-            item.insert(endpoint.method, endpoint.operation);
+            item.insert(endpoint.method, models.unwrap_or(endpoint.operation));
         }
         Ok(())
     }
@@ -220,6 +347,27 @@ impl Merged {
                 expected: format!("{} (from {first_place})", urls(first).join(", ")),
             }),
         }
+    }
+
+    /// Where each operation (`GET /route`) and component (`security
+    /// scheme Name`, `schema Name`) was first read.
+    fn places(&self) -> Places {
+        let mut places: Places = self
+            .origins
+            .iter()
+            .map(|(route, method, place)| {
+                (
+                    format!("{} {route}", method.to_ascii_uppercase()),
+                    place.clone(),
+                )
+            })
+            .collect();
+        places.extend(
+            self.component_places
+                .iter()
+                .map(|(k, p)| (k.clone(), p.clone())),
+        );
+        places
     }
 
     fn finish(self, names: &Names) -> Value {

@@ -65,10 +65,15 @@ pub enum SpecError {
     Unsupported { place: Place, what: String },
     #[error("{place}: found {found}; OpenAPI 3.0.x is required")]
     WrongOpenApiVersion { place: Place, found: String },
-    #[error("{method} {route} is defined twice, differently: at {first} and at {second}")]
+    #[error(
+        "{method} {route} is defined twice, differently: at {first} and at {second} ({difference})"
+    )]
     DuplicateOperation {
         method: String,
         route: String,
+        /// Where the two first differ, e.g. `requestBody.required: true vs
+        /// none`.
+        difference: String,
         first: Box<Place>,
         second: Box<Place>,
     },

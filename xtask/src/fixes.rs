@@ -49,6 +49,11 @@ struct Action {
     description: Option<String>,
     #[serde(rename = "x-fixup")]
     fixup: String,
+    /// The input file (by name, e.g. `kling-3-0.md`) whose own document
+    /// the action fixes before the pages are merged: for a defect that
+    /// keeps a page from merging at all (two pages claiming one model).
+    #[serde(rename = "x-page", default)]
+    page: Option<String>,
     #[serde(default)]
     update: Option<Value>,
     #[serde(default)]
@@ -102,15 +107,62 @@ impl Fixes {
         Ok(fixes)
     }
 
-    /// Applies every action to `doc`. A target that is not found is recorded
-    /// in the report, not returned as an error, so the report stays complete.
-    pub fn apply(&self, doc: &mut Value) -> Result<Report, SpecError> {
-        let mut report = Report::default();
-        for action in &self.actions {
+    /// Applies every action but the pages' (`x-page`) to `doc`, recording
+    /// into `report`. A target that is not found is recorded, not returned
+    /// as an error, so the report stays complete.
+    pub fn apply_into(&self, doc: &mut Value, report: &mut Report) -> Result<(), SpecError> {
+        for action in self.actions.iter().filter(|a| a.page.is_none()) {
             let outcome = action.apply(doc)?;
             report.record(&action.fixup, outcome);
         }
+        Ok(())
+    }
+
+    /// [`Self::apply_into`] a report of its own.
+    pub fn apply(&self, doc: &mut Value) -> Result<Report, SpecError> {
+        let mut report = Report::default();
+        self.apply_into(doc, &mut report)?;
         Ok(report)
+    }
+
+    /// Whether any action fixes the page named `file`.
+    pub fn has_page(&self, file: &str) -> bool {
+        self.actions.iter().any(|a| a.page.as_deref() == Some(file))
+    }
+
+    /// Applies the actions for the page named `file` to `doc`, the page's
+    /// own document.
+    pub fn apply_to_page(
+        &self,
+        file: &str,
+        doc: &mut Value,
+        report: &mut Report,
+    ) -> Result<(), SpecError> {
+        for action in self
+            .actions
+            .iter()
+            .filter(|a| a.page.as_deref() == Some(file))
+        {
+            let outcome = action.apply(doc)?;
+            report.record(&action.fixup, outcome);
+        }
+        Ok(())
+    }
+
+    /// Records a missing target for each page action whose page is not
+    /// among `files`.
+    pub fn record_missing_pages(&self, files: &[String], report: &mut Report) {
+        for action in &self.actions {
+            if let Some(page) = &action.page
+                && !files.contains(page)
+            {
+                let target = format!(
+                    "{} (the page {page} is not among the inputs)",
+                    action.target
+                );
+                report.record(&action.fixup, Outcome::TargetNotFound { target });
+            }
+        }
     }
 }
 

@@ -51,7 +51,8 @@ pub fn problems(doc: &Value) -> Vec<String> {
             if !SCHEME_TYPES.contains(&kind) {
                 found.push(format!(
                     "security scheme {name}: type {kind:?} is not one of OpenAPI 3.0's ({}); \
-                     a bearer token is `type: http, scheme: bearer`",
+                     a bearer token is `type: http, scheme: bearer`: mend it with a fix-up: \
+                     target: $.components.securitySchemes.{name}, update: {{type: http}}",
                     SCHEME_TYPES.join(", ")
                 ));
             }
@@ -66,8 +67,11 @@ fn operation_problems(doc: &Value, name: &str, operation: &Value, found: &mut Ve
         .and_then(Value::as_str)
         .is_some_and(|id| !id.trim().is_empty());
     if !has_id {
+        let (method, route) = name.split_once(' ').unwrap_or((name, ""));
         found.push(format!(
-            "{name}: no operationId (the generator names each method after it)"
+            "{name}: no operationId (the generator names each method after it); mend it with \
+             a fix-up: target: $.paths['{route}'].{}, update: {{operationId: <a name>}}",
+            method.to_ascii_lowercase()
         ));
     }
     if let Some(body) = operation.get("requestBody").map(|b| resolve(doc, b)) {
@@ -84,7 +88,8 @@ fn operation_problems(doc: &Value, name: &str, operation: &Value, found: &mut Ve
             let bare = media.split(';').next().unwrap_or("").trim();
             if !BODY_TYPES.contains(&bare) {
                 found.push(format!(
-                    "{name}: a request body of type {media} (the generator takes {})",
+                    "{name}: a request body of type {media} (the generator takes {}); no \
+                     fix-up mends it: leave the page out",
                     BODY_TYPES.join(", ")
                 ));
             }
@@ -131,7 +136,9 @@ fn operation_problems(doc: &Value, name: &str, operation: &Value, found: &mut Ve
                 .collect();
             found.push(format!(
                 "{name}: its {side} responses have {} different bodies ({}); the generator \
-                 takes one body per side (give them one schema, or none)",
+                 takes one body per side (give them one schema, or none): mend it with a \
+                 fix-up removing the others' bodies, e.g. target: \
+                 $.paths['<route>'].<method>.responses['<status>'].content, remove: true",
                 kinds.len(),
                 listed.join("; ")
             ));
@@ -282,8 +289,10 @@ mod tests {
         d["components"] = json!({"securitySchemes": {"Key": {"type": "bearer"}}});
         let found = problems(&d);
         assert!(
-            found.iter().any(|p| p
-                == "POST /api/v1/x: no operationId (the generator names each method after it)"),
+            found.iter().any(|p| p.starts_with(
+                "POST /api/v1/x: no operationId (the generator names each method after it); \
+                 mend it with a fix-up: target: $.paths['/api/v1/x'].post, update: {operationId:"
+            )),
             "{found:?}"
         );
         assert!(

@@ -17,6 +17,7 @@ pub mod examples;
 pub mod fix_report;
 pub mod fixes;
 pub mod generator;
+pub mod models;
 pub mod naming;
 pub mod page;
 pub mod release;
@@ -96,7 +97,8 @@ pub fn prose_examples(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, page::JsonExam
 pub struct Generated {
     pub json: String,
     pub report: Report,
-    /// The document converted from the pages, before the fix-ups.
+    /// The document converted from the pages, before the fix-ups (but for
+    /// those of single pages, `x-page`, without which they may not merge).
     pub raw: serde_json::Value,
     /// The document after the fix-ups (what `json` holds).
     pub fixed: serde_json::Value,
@@ -140,11 +142,17 @@ pub fn build(
     fixes: &fixes::Fixes,
     names: &naming::Names,
 ) -> Result<Generated, SpecError> {
-    let raw = document::assemble(sources, names)?;
+    let mut report = Report::default();
+    let mut places = document::Places::new();
+    let raw = document::assemble(sources, names, fixes, &mut report, &mut places)?;
     let mut fixed = raw.clone();
-    let mut report = fixes.apply(&mut fixed)?;
+    fixes.apply_into(&mut fixed, &mut report)?;
     let problems = generator::problems(&fixed);
     if !problems.is_empty() {
+        let problems = problems
+            .iter()
+            .map(|p| document::placed(&places, p))
+            .collect();
         return Err(SpecError::GeneratorLimits { problems });
     }
     report.raw_examples = examples::check(&raw);

@@ -161,6 +161,84 @@ pub fn shape_of(value: &Value) -> Value {
     }
 }
 
+/// `value` with every `$ref` to a schema of `components` replaced by the
+/// schema (to compare two pages that place a schema differently); deeper
+/// than 32 references, a reference stays.
+pub fn resolved(value: &Value, components: &Map<String, Value>) -> Value {
+    fn walk(value: &Value, schemas: Option<&Value>, depth: usize) -> Value {
+        match value {
+            Value::Object(map) => {
+                let target = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .and_then(|name| schemas?.get(name));
+                match target {
+                    Some(schema) if depth < 32 => walk(schema, schemas, depth + 1),
+                    _ => Value::Object(
+                        map.iter()
+                            .map(|(k, v)| (k.clone(), walk(v, schemas, depth)))
+                            .collect(),
+                    ),
+                }
+            }
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| walk(v, schemas, depth)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    walk(value, components.get("schemas"), 0)
+}
+
+/// Where `a` and `b` first differ in shape (words aside), as
+/// `requestBody.required: true vs none`.
+pub fn first_difference(a: &Value, b: &Value) -> String {
+    fn walk(a: &Value, b: &Value, at: &str) -> Option<String> {
+        let show = |v: Option<&Value>| {
+            v.map_or_else(
+                || "none".to_owned(),
+                |v| {
+                    let text = v.to_string();
+                    match text.char_indices().nth(60) {
+                        Some((cut, _)) => format!("{}...", &text[..cut]),
+                        None => text,
+                    }
+                },
+            )
+        };
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                keys.into_iter().find_map(|k| {
+                    let here = if at.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{at}.{k}")
+                    };
+                    match (x.get(k), y.get(k)) {
+                        (Some(v), Some(w)) => walk(v, w, &here),
+                        (v, w) => Some(format!("{here}: {} vs {}", show(v), show(w))),
+                    }
+                })
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (v, w))| walk(v, w, &format!("{at}[{i}]"))),
+            _ if a == b => None,
+            _ => Some(format!(
+                "{}: {} vs {}",
+                if at.is_empty() { "$" } else { at },
+                show(Some(a)),
+                show(Some(b))
+            )),
+        }
+    }
+    walk(&shape_of(a), &shape_of(b), "").unwrap_or_else(|| "they differ in words only".to_owned())
+}
+
 /// Renames component `old` of `kind` in `endpoint` to `new`, with every
 /// reference in its page (`$ref`s, security requirements).
 fn rename_component(endpoint: &mut Endpoint, kind: &str, old: &str, new: &str) {

@@ -151,7 +151,13 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
 
     let fixes = Fixes::load(&layout.fixes)?;
     let names = Names::recorded_at(&layout.output);
-    let old_raw = document::assemble(&current, &names)?;
+    let old_raw = document::assemble(
+        &current,
+        &names,
+        &fixes,
+        &mut Default::default(),
+        &mut Default::default(),
+    )?;
     let old_fixed: Value = match std::fs::read_to_string(&layout.output) {
         Ok(text) => serde_json::from_str(&text).map_err(|source| SpecError::Json {
             path: layout.output.clone(),

@@ -188,14 +188,29 @@ paths:
 
 #[test]
 fn two_files_defining_one_operation_differently_are_both_named() {
-    let other = PAGE.replacen("> ", "> Changed: ", 1);
+    // `msg` a number on the second page: a shape, not words.
+    let other = PAGE.replacen(
+        "                  - type: string\n                    description: Error message",
+        "                  - type: number\n                    description: Error message",
+        1,
+    );
+    assert_ne!(other, PAGE);
     let e = error_of(&[("a.md", PAGE), ("b.md", &other)]);
     assert!(
         e.contains("GET /api/v1/generate/record-info")
             && e.contains("a.md:")
-            && e.contains("b.md:"),
+            && e.contains("b.md:")
+            && e.contains("(responses.200.content.application/json.schema.properties.msg.type: \"string\" vs \"number\")"),
         "{e}"
     );
+}
+
+#[test]
+fn two_files_whose_operation_differs_in_words_only_count_once() {
+    let reworded = PAGE.replacen("> ", "> Changed: ", 1);
+    assert_ne!(reworded, PAGE);
+    let (_dir, layout) = workspace(&[("a.md", PAGE), ("b.md", &reworded)]);
+    xtask::generate(&layout).expect("one operation");
 }
 
 #[test]

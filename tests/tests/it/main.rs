@@ -19,6 +19,7 @@ mod live_lifecycle;
 mod lost_creates;
 mod mock_conformance;
 mod names;
+mod other_apis;
 mod pages;
 mod postgres_journal;
 mod security;

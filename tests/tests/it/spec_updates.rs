@@ -3,7 +3,6 @@
 //! reviewed snapshot.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use kie_suno_tests::{spec_scratch, workspace_root};
 use xtask::{SpecError, changes::Impact, update};
@@ -226,41 +225,20 @@ fn new_endpoint_pages_regenerate_an_sdk_that_compiles_and_exposes_them() {
 
     // Build a copy of the sdk crate from the regenerated openapi.json, in a
     // workspace of its own with this workspace's lock file (offline).
-    let root = workspace_root();
-    let sdk = dir.path().join("sdk");
-    std::fs::create_dir_all(sdk.join("src")).expect("src");
-    for file in ["Cargo.toml", "build.rs", "src/lib.rs"] {
-        std::fs::copy(root.join("sdk").join(file), sdk.join(file)).expect("copy sdk");
-    }
-    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
-    let members = workspace.replace(
-        &workspace[workspace.find("members").expect("members")
-            ..workspace.find("\n[workspace.package]").expect("package")],
-        "members = [\"sdk\"]\n",
-    );
-    std::fs::write(dir.path().join("Cargo.toml"), members).expect("manifest");
-    std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock");
-    std::fs::write(
-        sdk.join("src/exposes.rs"),
+    let openapi = std::fs::read_to_string(&layout.output).expect("regenerated");
+    kie_suno_tests::scratch_sdk::write_copy(
+        dir.path(),
+        "sdk",
+        &openapi,
         "pub fn lyrics(client: &crate::Client) -> crate::builder::GetLyricsHistory<'_> { client.get_lyrics_history() }\n\
          pub fn formats(client: &crate::Client) -> crate::builder::GetExampleFormats<'_> { client.get_example_formats() }\n\
          pub fn upload(client: &crate::Client) -> crate::builder::UploadExampleFile<'_> { client.upload_example_file() }\n\
          pub fn at(r: &crate::types::GetExampleFormatsResponse) -> Option<chrono::DateTime<chrono::Utc>> { r.at }\n\
          pub fn id(r: &crate::types::GetExampleFormatsResponse) -> Option<uuid::Uuid> { r.id }\n\
          pub fn labels(r: &crate::types::GetExampleFormatsResponse) -> &std::collections::HashMap<String, String> { &r.labels }\n",
-    )
-    .expect("probe");
-    let mut lib = std::fs::read_to_string(sdk.join("src/lib.rs")).expect("lib");
-    lib.push_str("\npub mod exposes;\n");
-    std::fs::write(sdk.join("src/lib.rs"), lib).expect("lib");
-    let status = Command::new(env!("CARGO"))
-        .args(["check", "--offline", "--quiet", "-p", "kie-suno-sdk"])
-        .current_dir(dir.path())
-        .env("CARGO_TARGET_DIR", root.join("target/spec-update-check"))
-        .status()
-        .expect("cargo runs");
+    );
     assert!(
-        status.success(),
+        kie_suno_tests::scratch_sdk::check(dir.path(), &["sdk"]),
         "the regenerated sdk compiles and exposes get_lyrics_history and every format"
     );
 }

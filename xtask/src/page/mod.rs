@@ -81,7 +81,7 @@ pub fn read(path: &Path, text: &str) -> Result<Page, SpecError> {
             continue;
         };
         for endpoint in endpoints {
-            add_once(path, &mut page.endpoints, endpoint)?;
+            add_once(&mut page.endpoints, endpoint);
         }
     }
     // A `## OpenAPI` section that holds no endpoint means the page is not
@@ -110,35 +110,19 @@ fn inside_fence(fences: &[Fence<'_>], line: usize) -> bool {
         .any(|f| line > f.line && line <= f.line + f.body.lines().count() + 1)
 }
 
-/// Adds `endpoint` unless the same operation is there already: an identical
-/// copy counts once, a different one is an error naming both lines.
-fn add_once(
-    path: &Path,
-    endpoints: &mut Vec<Endpoint>,
-    endpoint: Endpoint,
-) -> Result<(), SpecError> {
-    let same = endpoints
-        .iter()
-        .find(|e| e.method == endpoint.method && e.route == endpoint.route);
-    match same {
-        None => endpoints.push(endpoint),
-        Some(first) if first.operation == endpoint.operation => {}
-        Some(first) => {
-            return Err(SpecError::DuplicateOperation {
-                method: endpoint.method.to_ascii_uppercase(),
-                route: endpoint.route,
-                first: Box::new(Place {
-                    path: path.to_path_buf(),
-                    line: first.line,
-                }),
-                second: Box::new(Place {
-                    path: path.to_path_buf(),
-                    line: endpoint.line,
-                }),
-            });
-        }
+/// Adds `endpoint` unless an identical copy is there already. Two
+/// different ones of one operation both stay: the merge decides
+/// ([`crate::document::assemble`]: two models of one endpoint, or an error
+/// naming both lines).
+fn add_once(endpoints: &mut Vec<Endpoint>, endpoint: Endpoint) {
+    let copy = endpoints.iter().any(|e| {
+        e.method == endpoint.method
+            && e.route == endpoint.route
+            && e.operation == endpoint.operation
+    });
+    if !copy {
+        endpoints.push(endpoint);
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -17,7 +17,12 @@
 //!    merged the same way, field by field (`enum`s unioned, `nullable` if
 //!    either says so). Two different values of any other shape keyword
 //!    (`type`, `format`, bounds, ...) are an error naming both places.
-//! 4. Titles, descriptions and examples are kept: the wrapper's win, then
+//! 4. References to responses, request bodies, parameters, headers and
+//!    examples (components that name no type) are replaced by what they
+//!    name: a page that moves a response into `components` says the same.
+//! 5. What says nothing is dropped: `deprecated: false` on an operation,
+//!    an empty `parameters` list, a response's empty `headers`.
+//! 6. Titles, descriptions and examples are kept: the wrapper's win, then
 //!    the first member's. They are not shape; the change report does not
 //!    compare descriptions or examples.
 
@@ -46,6 +51,8 @@ const MAX_DEPTH: usize = 32;
 /// `path` is the page it came from, for the error.
 pub fn endpoint(path: &Path, endpoint: &mut Endpoint) -> Result<(), SpecError> {
     let mut problems = Vec::new();
+    inline_references(endpoint, &mut problems);
+    drop_defaults(&mut endpoint.operation);
     // Component schemas first, so that a `$ref` an `allOf` merges is read
     // in its canonical form.
     if let Some(Value::Object(schemas)) = endpoint.components.get_mut("schemas") {
@@ -95,6 +102,122 @@ pub fn endpoint(path: &Path, endpoint: &mut Endpoint) -> Result<(), SpecError> {
             problems.join("; ")
         ),
     })
+}
+
+/// Component kinds that name no type: an operation's references to them
+/// are replaced by what they name (rule 4).
+const INLINED: &[&str] = &[
+    "responses",
+    "requestBodies",
+    "parameters",
+    "headers",
+    "examples",
+];
+
+/// Rule 4: `$ref`s to responses, request bodies, parameters, headers and
+/// examples replaced by their components, which leave the page.
+fn inline_references(endpoint: &mut Endpoint, problems: &mut Vec<String>) {
+    let components = endpoint.components.clone();
+    inline_below(&mut endpoint.operation, &components, 0, problems);
+    for kind in INLINED {
+        endpoint.components.remove(*kind);
+    }
+}
+
+fn inline_below(
+    value: &mut Value,
+    components: &Map<String, Value>,
+    depth: usize,
+    problems: &mut Vec<String>,
+) {
+    match value {
+        Value::Object(map) => {
+            let target = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/"))
+                .and_then(|r| r.split_once('/'))
+                .filter(|(kind, _)| INLINED.contains(kind))
+                .map(|(kind, name)| (kind.to_owned(), name.to_owned()));
+            if let Some((kind, name)) = target {
+                let place = format!("#/components/{kind}/{name}");
+                match components.get(&kind).and_then(|c| c.get(&name)) {
+                    Some(_) if depth >= MAX_DEPTH => problems.push(format!(
+                        "{place}: references chain more than {MAX_DEPTH} deep (a cycle?)"
+                    )),
+                    Some(component) => {
+                        *value = component.clone();
+                        inline_below(value, components, depth + 1, problems);
+                    }
+                    None => problems.push(format!("{place} is referenced but not defined")),
+                }
+                return;
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    inline_below(child, components, depth, problems);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                inline_below(item, components, depth, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Rule 5: what says nothing, dropped: `deprecated: false`, an empty
+/// `parameters` list, empty `headers`.
+fn drop_defaults(operation: &mut Value) {
+    let Some(map) = operation.as_object_mut() else {
+        return;
+    };
+    if map.get("deprecated") == Some(&Value::Bool(false)) {
+        map.remove("deprecated");
+    }
+    if map
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        map.remove("parameters");
+    }
+    let responses = map.get_mut("responses").and_then(Value::as_object_mut);
+    for response in responses
+        .into_iter()
+        .flat_map(|r| r.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        if response
+            .get("headers")
+            .and_then(Value::as_object)
+            .is_some_and(Map::is_empty)
+        {
+            response.remove("headers");
+        }
+    }
+}
+
+/// The one schema `a` and `b` together describe, merged as rule 3 merges
+/// an `allOf` of the two (their `$ref`s already followed), or the
+/// conflicts that keep them apart.
+pub fn union(a: &Value, b: &Value) -> Result<Value, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut merged = a.clone();
+    Context { schemas: None }.merge_schema(
+        &mut merged,
+        "one",
+        b.clone(),
+        "the other",
+        0,
+        &mut problems,
+    );
+    match problems.is_empty() {
+        true => Ok(merged),
+        false => Err(problems),
+    }
 }
 
 struct Context<'c> {
@@ -365,167 +488,4 @@ impl Context<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::page::Form;
-
-    fn canonical(operation: Value, schemas: Value) -> Result<Endpoint, SpecError> {
-        let mut endpoint = Endpoint {
-            method: "get".into(),
-            route: "/r".into(),
-            operation,
-            servers: Vec::new(),
-            components: [("schemas".to_owned(), schemas)].into_iter().collect(),
-            security: None,
-            line: Some(7),
-            form: Form::OpenApiSection,
-        };
-        super::endpoint(Path::new("page.md"), &mut endpoint)?;
-        Ok(endpoint)
-    }
-
-    fn body(schema: Value) -> Value {
-        json!({"responses": {"200": {"content": {"application/json": {"schema": schema}}}}})
-    }
-
-    fn schema_of(endpoint: &Endpoint) -> &Value {
-        &endpoint.operation["responses"]["200"]["content"]["application/json"]["schema"]
-    }
-
-    #[test]
-    fn an_allof_of_objects_becomes_one_object_with_the_union_of_fields() {
-        let envelope = json!({"type": "object", "required": ["code"],
-            "properties": {"code": {"type": "integer"}, "msg": {"type": "string", "examples": ["ok"]}}});
-        let page = body(json!({"title": "Record", "allOf": [
-            {"$ref": "#/components/schemas/Envelope"},
-            {"type": "object", "required": ["data", "code"], "description": "the task",
-             "properties": {"data": {"type": "object", "properties": {"id": {"type": "string"}}}}}
-        ]}));
-        let endpoint = canonical(page, json!({"Envelope": envelope})).expect("canonical");
-        assert_eq!(
-            schema_of(&endpoint),
-            &json!({"title": "Record", "type": "object", "description": "the task",
-            "required": ["code", "data"],
-            "properties": {
-                "code": {"type": "integer"},
-                "msg": {"type": "string", "example": "ok"},
-                "data": {"type": "object", "properties": {"id": {"type": "string"}}}
-            }})
-        );
-    }
-
-    #[test]
-    fn one_member_compositions_are_unwrapped_but_an_annotated_reference_stays() {
-        let page = body(json!({"type": "object", "properties": {
-            "a": {"allOf": [{"type": "string"}], "description": "A"},
-            "b": {"oneOf": [{"$ref": "#/components/schemas/B"}]},
-            "c": {"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true},
-            "d": {"type": ["string", "null"]},
-            "e": {"type": "null"}
-        }}));
-        let endpoint = canonical(page, json!({"B": {"type": "string"}})).expect("canonical");
-        let props = &schema_of(&endpoint)["properties"];
-        assert_eq!(props["a"], json!({"type": "string", "description": "A"}));
-        assert_eq!(props["b"], json!({"$ref": "#/components/schemas/B"}));
-        assert_eq!(
-            props["c"],
-            json!({"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true})
-        );
-        assert_eq!(props["d"], json!({"type": "string", "nullable": true}));
-        assert_eq!(props["e"], json!({"nullable": true}));
-    }
-
-    #[test]
-    fn the_same_shape_in_two_export_forms_is_one_canonical_schema() {
-        let flat = body(json!({"type": "object", "properties": {
-            "code": {"type": "integer"}, "data": {"type": "string"}}}));
-        let wrapped = body(json!({"allOf": [
-            {"type": "object", "properties": {"code": {"type": "integer"}}},
-            {"allOf": [{"type": "object", "properties": {"data": {"type": "string"}}}]}
-        ]}));
-        let (a, b) = (
-            canonical(flat, json!({})).expect("flat"),
-            canonical(wrapped, json!({})).expect("wrapped"),
-        );
-        assert_eq!(schema_of(&a), schema_of(&b));
-    }
-
-    #[test]
-    fn a_field_two_members_define_differently_is_an_error_naming_both() {
-        let page = body(json!({"allOf": [
-            {"type": "object", "properties": {"data": {"type": "string"}}},
-            {"type": "object", "properties": {"data": {"type": "integer"}}}
-        ]}));
-        let error = canonical(page, json!({}))
-            .expect_err("conflict")
-            .to_string();
-        assert!(
-            error.starts_with("page.md:7: cannot bring the page into the canonical form"),
-            "{error}"
-        );
-        assert!(
-            error.contains("`type` is \"string\" at GET /r.responses.200.content.application/json.schema.allOf[0].properties.data but \"integer\" at GET /r.responses.200.content.application/json.schema.allOf[1].properties.data"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn a_member_narrowing_the_envelopes_data_merges_field_by_field() {
-        // The market pages: the envelope says `data` is an object, the
-        // second member says which fields it has.
-        let envelope = json!({"type": "object", "properties": {
-            "code": {"type": "integer", "enum": [200, 401, 500]},
-            "data": {"type": "object", "description": "the payload"}}});
-        let page = body(json!({"allOf": [
-            {"$ref": "#/components/schemas/ApiResponse"},
-            {"type": "object", "properties": {
-                "code": {"type": "integer", "enum": [200, 500, 501], "description": "code"},
-                "data": {"type": "object", "required": ["taskId"],
-                         "properties": {"taskId": {"type": "string"}}, "nullable": true}}}
-        ]}));
-        let endpoint = canonical(page, json!({"ApiResponse": envelope})).expect("canonical");
-        assert_eq!(
-            schema_of(&endpoint),
-            &json!({"type": "object", "properties": {
-                "code": {"type": "integer", "enum": [200, 401, 500, 501], "description": "code"},
-                "data": {"type": "object", "description": "the payload", "nullable": true,
-                         "required": ["taskId"], "properties": {"taskId": {"type": "string"}}}}})
-        );
-    }
-
-    #[test]
-    fn a_wrappers_own_fields_and_its_members_fields_are_one_object() {
-        // The callback pages: fields beside the allOf and inside it.
-        let page = body(json!({"type": "object",
-            "properties": {"data": {"type": "object", "properties": {"task_id": {"type": "string"}}}},
-            "allOf": [{"type": "object", "properties": {
-                "data": {"type": "object", "properties": {"taskId": {"type": "string"}}}}}]}));
-        let endpoint = canonical(page, json!({})).expect("canonical");
-        let data = &schema_of(&endpoint)["properties"]["data"]["properties"];
-        assert_eq!(
-            data,
-            &json!({"task_id": {"type": "string"}, "taskId": {"type": "string"}})
-        );
-    }
-
-    #[test]
-    fn an_allof_with_a_member_that_is_not_an_object_stays() {
-        let schema = json!({"allOf": [
-            {"type": "object", "properties": {"a": {"type": "string"}}},
-            {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-        ]});
-        let endpoint = canonical(body(schema.clone()), json!({})).expect("canonical");
-        assert_eq!(schema_of(&endpoint), &schema);
-    }
-
-    #[test]
-    fn a_reference_cycle_through_allofs_is_an_error_not_a_hang() {
-        let schemas = json!({
-            "A": {"allOf": [{"$ref": "#/components/schemas/B"}, {"type": "object"}]},
-            "B": {"allOf": [{"$ref": "#/components/schemas/A"}, {"type": "object"}]}
-        });
-        let page = body(json!({"$ref": "#/components/schemas/A"}));
-        let error = canonical(page, schemas).expect_err("cycle").to_string();
-        assert!(error.contains("a cycle?"), "{error}");
-    }
-}
+mod tests;
