@@ -28,6 +28,9 @@ pub struct Change {
     pub impact: Impact,
     /// Absorbed by the fix-ups: upstream changed, the generated crate did not.
     pub absorbed: bool,
+    /// The fix-ups without any one of which the change would reach the
+    /// generated crate (empty: it takes several together, or none is known).
+    pub absorbed_by: Vec<String>,
 }
 
 impl fmt::Display for Change {
@@ -36,10 +39,14 @@ impl fmt::Display for Change {
             Impact::Breaking => "breaking",
             Impact::Compatible => "compatible",
         };
-        let absorbed = if self.absorbed {
-            " (absorbed by the fix-ups)"
-        } else {
-            ""
+        let absorbed = match (self.absorbed, &self.absorbed_by[..]) {
+            (false, _) => String::new(),
+            (true, []) => " (absorbed by the fix-ups)".to_owned(),
+            (true, [one]) => format!(" (absorbed by fix-up {one}: users' code does not break)"),
+            (true, many) => format!(
+                " (absorbed by fix-ups {}: users' code does not break)",
+                many.join(", ")
+            ),
         };
         write!(f, "{impact:<10} {}: {}{absorbed}", self.location, self.what)
     }
@@ -67,6 +74,64 @@ pub fn compare(
     }
     changes.sort();
     changes
+}
+
+/// Names, for each absorbed change of `changes`, the fix-ups it needs:
+/// those without which (`fixed_without(id)`, the new document fixed up by
+/// all the others) the generated crate would change at the change's
+/// location, in the same aspect ([`aspect`]).
+pub fn name_absorbers(
+    changes: &mut [Change],
+    old_fixed: &Value,
+    ids: &[String],
+    fixed_without: &dyn Fn(&str) -> Option<Value>,
+) {
+    if !changes.iter().any(|c| c.absorbed) {
+        return;
+    }
+    for id in ids {
+        let Some(without) = fixed_without(id) else {
+            continue;
+        };
+        let seen = diff_documents(old_fixed, &without);
+        for change in changes.iter_mut().filter(|c| c.absorbed) {
+            let aspect = aspect(&change.what);
+            if seen
+                .iter()
+                .any(|c| c.location == change.location && self::aspect(&c.what) == aspect)
+            {
+                change.absorbed_by.push(id.clone());
+            }
+        }
+    }
+}
+
+/// What a change is about (`enum`, `nullable`, `required`, ...), so that
+/// the same location changing another way counts as another change: an
+/// enum that gained a value, and an enum that is one at all, are both
+/// `enum`.
+fn aspect(what: &str) -> &'static str {
+    const ASPECTS: &[&str] = &[
+        "operationId",
+        "enum",
+        "nullable",
+        "required",
+        "field",
+        "parameter",
+        "body",
+        "operation",
+        "type",
+        "format",
+        "title",
+        "oneOf",
+        "anyOf",
+        "allOf",
+    ];
+    ASPECTS
+        .iter()
+        .find(|a| what.contains(*a))
+        .copied()
+        .unwrap_or("")
 }
 
 /// "3 compatible, 1 breaking".
@@ -219,6 +284,7 @@ fn change(location: &str, what: impl Into<String>, impact: Impact) -> Change {
         what: what.into(),
         impact,
         absorbed: false,
+        absorbed_by: Vec::new(),
     }
 }
 
@@ -236,7 +302,7 @@ impl Diff<'_> {
             self.out.push(change(
                 name,
                 format!(
-                    "operationId changed from {} to {} (the client method is renamed)",
+                    "operationId changed from {} to {} (it names the client method)",
                     show(old.get("operationId")),
                     show(new.get("operationId"))
                 ),

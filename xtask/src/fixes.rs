@@ -118,6 +118,31 @@ impl Fixes {
         Ok(())
     }
 
+    /// [`Self::apply_into`], leaving out the fix-up `id`: what the document
+    /// would be without it.
+    pub fn apply_without(&self, doc: &mut Value, id: &str) -> Result<(), SpecError> {
+        for action in self
+            .actions
+            .iter()
+            .filter(|a| a.page.is_none() && a.fixup != id)
+        {
+            action.apply(doc)?;
+        }
+        Ok(())
+    }
+
+    /// The ids of the fix-ups of the whole document (not `x-page` ones), in
+    /// file order.
+    pub fn document_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for action in self.actions.iter().filter(|a| a.page.is_none()) {
+            if !ids.contains(&action.fixup) {
+                ids.push(action.fixup.clone());
+            }
+        }
+        ids
+    }
+
     /// [`Self::apply_into`] a report of its own.
     pub fn apply(&self, doc: &mut Value) -> Result<Report, SpecError> {
         let mut report = Report::default();

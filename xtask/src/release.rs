@@ -244,6 +244,7 @@ mod tests {
             what: what.to_owned(),
             impact,
             absorbed,
+            absorbed_by: Vec::new(),
         }
     }
 

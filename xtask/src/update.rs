@@ -110,12 +110,23 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
     // a second input with the same operation would replace the first one
     // silently.
     let mut supplied: Vec<(String, PathBuf)> = Vec::new();
+    // Each input taken, with its text.
+    let mut taken: Vec<(PathBuf, String)> = Vec::new();
     for input in expand(inputs)? {
         let text = std::fs::read_to_string(&input).map_err(|source| SpecError::Io {
             path: input.clone(),
             source,
         })?;
-        let placed = place(layout, &upstream, &input, text)?;
+        if let Some((first, _)) = taken.iter().find(|(_, t)| *t == text) {
+            // The same bytes twice (one page reached by two paths): once.
+            files.push((
+                input.clone(),
+                format!("the same as {}; taken once", first.display()),
+            ));
+            continue;
+        }
+        let placed = place(layout, &upstream, &input, text.clone())?;
+        taken.push((input.clone(), text));
         for name in &placed.operations {
             if let Some((_, first)) = supplied.iter().find(|(op, _)| op == name) {
                 return Err(SpecError::unsupported(
@@ -127,6 +138,22 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
                     ),
                 ));
             }
+        }
+        if let Some((first, _)) = files.iter().find(|(target, _)| *target == placed.target) {
+            let what = if placed.operations.is_empty() {
+                "a prose page"
+            } else {
+                "a page"
+            };
+            return Err(SpecError::unsupported(
+                &input,
+                format!(
+                    "it is {what} that would be vendored as {}, where this update puts {} \
+                     already; give the two different names or folders",
+                    placed.target.display(),
+                    first.display()
+                ),
+            ));
         }
         supplied.extend(
             placed
@@ -175,7 +202,12 @@ pub fn plan(layout: &Layout, inputs: &[PathBuf]) -> Result<Update, SpecError> {
         .raw_examples
         .retain(|p| !before.iter().any(|b| b.same_as(p)));
     generated.report.raw_examples_as_before = count - generated.report.raw_examples.len();
-    let changes = changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed);
+    let mut changes = changes::compare(&old_raw, &generated.raw, &old_fixed, &generated.fixed);
+    let without = |id: &str| {
+        let mut doc = generated.raw.clone();
+        fixes.apply_without(&mut doc, id).ok().map(|()| doc)
+    };
+    changes::name_absorbers(&mut changes, &old_fixed, &fixes.document_ids(), &without);
     let version = std::fs::read_to_string(&layout.manifest)
         .ok()
         .and_then(|manifest| release::workspace_version(&manifest));
@@ -230,10 +262,14 @@ pub fn apply(layout: &Layout, update: &Update) -> Result<(), SpecError> {
     }
     for (path, text) in &update.upstream {
         if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(path, text).map_err(|source| SpecError::Io {
+            let io = |source| SpecError::Io {
                 path: path.clone(),
                 source,
-            })?;
+            };
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder).map_err(io)?;
+            }
+            std::fs::write(path, text).map_err(io)?;
         }
     }
     for path in &update.removed {
@@ -266,6 +302,27 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
     Ok(files)
 }
 
+/// The folder of spec/upstream a new input goes to: one per API, named
+/// after the input's own folder (`other-apis/veo3/C/quickstart.md` ->
+/// `veo3`, a form folder `A`, `B` or `C` skipped), so that two APIs'
+/// `quickstart.md` never meet.
+fn api_folder(input: &Path) -> PathBuf {
+    let mut folders = input
+        .parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .filter_map(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
+    let folder = match folders.next() {
+        Some(form) if matches!(form.as_str(), "A" | "B" | "C") => folders.next(),
+        other => other,
+    };
+    folder
+        .filter(|f| !f.is_empty() && f != "." && f != "..")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
 /// Where an input goes in spec/upstream.
 struct Placed {
     target: PathBuf,
@@ -289,6 +346,7 @@ fn place(
     text: String,
 ) -> Result<Placed, SpecError> {
     let name = input.file_name().map(PathBuf::from).unwrap_or_default();
+    let home = layout.upstream.join(api_folder(input));
     let (target, text, how) = match input.extension().and_then(|e| e.to_str()) {
         Some("md") => {
             let page = page::read(input, &text)?;
@@ -298,14 +356,14 @@ fn place(
                     page.examples.len()
                 );
                 return Ok(Placed {
-                    target: layout.upstream.join(name),
+                    target: home.join(name),
                     text,
                     how,
                     supersedes: Vec::new(),
                     operations: Vec::new(),
                 });
             }
-            (layout.upstream.join(name), text, String::new())
+            (home.join(name), text, String::new())
         }
         Some("json" | "yaml" | "yml") => {
             let mut doc: Value = if input.extension().is_some_and(|e| e == "json") {
@@ -327,12 +385,12 @@ fn place(
             if version.starts_with("3.1") {
                 downconvert::to_openapi_30(input, &mut doc)?;
                 let stem = input.file_stem().map(PathBuf::from).unwrap_or_default();
-                let target = layout.upstream.join(stem).with_extension("json");
+                let target = home.join(stem).with_extension("json");
                 let how = format!("OpenAPI {version} down-converted to 3.0.3; ");
                 (target, document::to_canonical_json(&doc), how)
             } else {
                 (
-                    layout.upstream.join(name),
+                    home.join(name),
                     text,
                     "OpenAPI document, taken as is; ".to_owned(),
                 )

@@ -113,12 +113,14 @@ fn openapi_31_document_is_down_converted() {
     let update = update::plan(&layout, &[fixture("openapi-31")]).expect("converts");
     let text = update.to_string();
     assert!(
-        text.contains("spec/upstream/lyrics.json: OpenAPI 3.1.0 down-converted to 3.0.3"),
+        text.contains(
+            "spec/upstream/openapi-31/lyrics.json: OpenAPI 3.1.0 down-converted to 3.0.3"
+        ),
         "{text}"
     );
     update::apply(&layout, &update).expect("writes");
     let stored: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(layout.upstream.join("lyrics.json")).expect("stored"),
+        &std::fs::read_to_string(layout.upstream.join("openapi-31/lyrics.json")).expect("stored"),
     )
     .expect("json");
     assert_eq!(stored["openapi"], "3.0.3");
@@ -211,7 +213,12 @@ fn new_endpoint_pages_regenerate_an_sdk_that_compiles_and_exposes_them() {
     );
     insta::assert_snapshot!("lyrics_endpoint", snapshot_of(&update));
     update::apply(&layout, &update).expect("writes");
-    assert!(layout.upstream.join("get-lyrics-history.md").exists());
+    assert!(
+        layout
+            .upstream
+            .join("lyrics-endpoint/get-lyrics-history.md")
+            .exists()
+    );
     // A page whose schemas use every format typify maps to a crate of its
     // own (chrono, uuid, regress) or to a map or a binary body.
     let formats = update::plan(&layout, &[fixture("formats")]).expect("plans");
@@ -330,4 +337,67 @@ fn a_page_the_generator_cannot_take_is_refused_naming_why_instead_of_breaking_th
     // Its 3.1 `type: null` is converted by the canonical form, not refused.
     assert!(!message.contains("type null"), "{message}");
     assert_eq!(before, tree(dir.path()), "nothing written");
+}
+
+#[test]
+fn every_input_lands_under_its_own_name_in_a_folder_per_api() {
+    let (_dir, layout) = spec_scratch();
+    let other = workspace_root().join("tests/fixtures/other-apis");
+    let quickstarts = ["veo3/C", "file-upload/C", "market-common/C"]
+        .map(|api| other.join(api).join("quickstart.md"));
+    let update = update::plan(&layout, &quickstarts).expect("plans");
+    let report = update.to_string();
+    for api in ["veo3", "file-upload", "market-common"] {
+        assert!(
+            report.contains(&format!(
+                "spec/upstream/{api}/quickstart.md: prose page, vendored as is"
+            )),
+            "{report}"
+        );
+    }
+    update::apply(&layout, &update).expect("writes");
+    for (api, input) in ["veo3", "file-upload", "market-common"]
+        .iter()
+        .zip(&quickstarts)
+    {
+        assert_eq!(
+            std::fs::read(layout.upstream.join(api).join("quickstart.md")).expect("vendored"),
+            std::fs::read(input).expect("input"),
+            "{api}: byte for byte"
+        );
+    }
+}
+
+#[test]
+fn the_same_page_twice_is_one_input_and_two_pages_for_one_place_are_refused() {
+    let (dir, layout) = spec_scratch();
+    let page =
+        workspace_root().join("tests/fixtures/spec-updates/lyrics-endpoint/get-lyrics-history.md");
+    let copy = dir
+        .path()
+        .join("elsewhere/lyrics-endpoint/get-lyrics-history.md");
+    std::fs::create_dir_all(copy.parent().expect("folder")).expect("folder");
+    std::fs::copy(&page, &copy).expect("copy");
+    let update = update::plan(&layout, &[page.clone(), copy]).expect("plans");
+    let report = update.to_string();
+    assert!(report.contains("; taken once"), "{report}");
+    assert_eq!(update.report.missing(), 0);
+
+    // Two different prose pages for one place: refused, nothing lost.
+    let first = workspace_root().join("tests/fixtures/other-apis/veo3/C/quickstart.md");
+    let second = dir.path().join("mirror/veo3/quickstart.md");
+    std::fs::create_dir_all(second.parent().expect("folder")).expect("folder");
+    std::fs::copy(
+        workspace_root().join("tests/fixtures/other-apis/file-upload/C/quickstart.md"),
+        &second,
+    )
+    .expect("copy");
+    let error = update::plan(&layout, &[first, second])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains("it is a prose page that would be vendored as")
+            && error.contains("veo3/quickstart.md"),
+        "{error}"
+    );
 }
