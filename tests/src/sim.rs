@@ -146,45 +146,112 @@ pub async fn measure_late(
     (run(None).await, run(Some(baseline.clone())).await)
 }
 
+/// How the provider's callbacks reach the receiver: each after a latency
+/// drawn from `latency`, a share `duplicated` of them delivered a second
+/// time (after a latency of its own), a share `lost` never. Latencies
+/// that differ reorder them, as on the internet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Delivery {
+    pub latency: (Duration, Duration),
+    pub duplicated: f64,
+    pub lost: f64,
+}
+
+impl Delivery {
+    /// What the issue calls realistic: 0.2-5 s, 10% twice, `lost` lost.
+    pub fn realistic(lost: f64) -> Self {
+        Delivery {
+            latency: (Duration::from_millis(200), Duration::from_secs(5)),
+            duplicated: 0.1,
+            lost,
+        }
+    }
+
+    fn draw(&self, rng: &mut fastrand::Rng) -> Duration {
+        let (lo, hi) = self.latency;
+        lo + (hi - lo).mul_f64(rng.f64())
+    }
+}
+
+/// [`Figures`] of waits woken by callbacks, with what the callbacks cost
+/// by themselves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HybridFigures {
+    pub figures: Figures,
+    /// Mean latency of the first callback of the change each wait is for,
+    /// over the waits whose callback came.
+    pub latency: Duration,
+    /// Mean of detection delay minus that latency, over the same waits:
+    /// what the SDK adds to the callback's own lateness.
+    pub excess: Duration,
+}
+
 /// [`measure`] for waits that wake on callbacks: the provider's callback
-/// for each change of a script is delivered at the change with its stage,
-/// except a share `lost` of them (drawn from `seed`), to one set of
-/// wake-ups serving every wait, as one receiver would.
+/// for each change of a script is delivered as `delivery` says (drawn
+/// from `seed`), to one set of wake-ups serving every wait, as one
+/// receiver would.
 pub async fn measure_hybrid(
     stage: Stage,
     tasks: &[(String, Script)],
-    lost: f64,
+    delivery: Delivery,
     seed: u64,
-) -> Figures {
+) -> HybridFigures {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut total = Tally::default();
+    let (mut latency, mut excess, mut counted) = (Duration::ZERO, Duration::ZERO, 0u32);
     let wakeups = Wakeups::new();
+    // Callbacks keep coming after their wait returned (a late one for the
+    // change it returned on, say), as they would to a receiver.
+    let mut notifiers = Vec::new();
     for (id, script) in tasks {
-        let delivered: Vec<(Duration, Claim)> = script
-            .steps()
-            .iter()
-            .filter(|_| rng.f64() >= lost)
-            .map(|(at, status)| (*at, claim_of(status)))
-            .collect();
+        let target = change_time(script, stage);
+        let mut delivered: Vec<(Duration, Claim)> = Vec::new();
+        let mut target_latency = None;
+        for (at, status) in script.steps() {
+            if rng.f64() < delivery.lost {
+                continue;
+            }
+            let mut arrivals = vec![delivery.draw(&mut rng)];
+            if rng.f64() < delivery.duplicated {
+                arrivals.push(delivery.draw(&mut rng));
+            }
+            if *at == target {
+                target_latency = arrivals.iter().min().copied();
+            }
+            delivered.extend(arrivals.into_iter().map(|l| (*at + l, claim_of(status))));
+        }
+        delivered.sort_by_key(|(when, _)| *when);
         let start = tokio::time::Instant::now();
         let notifier = {
             let (wakeups, id) = (wakeups.clone(), id.clone());
             tokio::spawn(async move {
-                for (at, claim) in delivered {
-                    tokio::time::sleep_until(start + at).await;
+                for (when, claim) in delivered {
+                    tokio::time::sleep_until(start + when).await;
                     wakeups.notify(&id, claim);
                 }
             })
         };
-        total.add(
-            score(id, script, stage, |wait| {
-                wait.wake_on(&wakeups).just_created()
-            })
-            .await,
-        );
+        let scored = score(id, script, stage, |wait| {
+            wait.wake_on(&wakeups).just_created()
+        })
+        .await;
+        if let Some(l) = target_latency {
+            latency += l;
+            excess += scored.delay.saturating_sub(l);
+            counted += 1;
+        }
+        total.add(scored);
+        notifiers.push(notifier);
+    }
+    for notifier in notifiers {
         notifier.abort();
     }
-    total.figures(tasks.len())
+    let n = counted.max(1);
+    HybridFigures {
+        figures: total.figures(tasks.len()),
+        latency: latency / n,
+        excess: excess / n,
+    }
 }
 
 /// The claim of the callback the provider sends when a music task reaches

@@ -143,6 +143,10 @@ impl Downloads {
             source,
         };
         if let Some(saved) = completion::existing(dir, &file.stem).await {
+            // Nothing to fetch, but a temporary file of this name that a
+            // dead process left (killed while fetching it a second time)
+            // goes all the same.
+            temp::sweep(dir, &file.stem).await;
             return Ok(saved);
         }
         tokio::fs::create_dir_all(dir).await.map_err(|source| {

@@ -220,7 +220,7 @@ impl<F: Family> Poller<F> {
         if let (Some(before), Some(wakeups)) = (&before, &self.config.wakeups)
             && *before != status
         {
-            wakeups.record_change(self.announced);
+            wakeups.record_change(&self.task_id, self.announced);
         }
         self.announced = false;
         if before.as_ref() != Some(&status) {

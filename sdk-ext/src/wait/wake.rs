@@ -40,6 +40,10 @@ const RELIABLE_BELOW: f64 = 0.02;
 const ANNOUNCED_IN_A_ROW: u32 = 4;
 /// Weight of the newest sample in the moving average.
 const SAMPLE_WEIGHT: f64 = 0.1;
+/// How late a callback may come after a poll found its change and still
+/// count as announcing it: callbacks travel for seconds, and a poll that
+/// happens to look first has not found a lost one.
+pub(crate) const LATE_CALLBACK_GRACE: Duration = Duration::from_secs(10);
 
 /// What a callback says happened to its task, as far as a wait needs to
 /// know whether to look now. It is a claim: the signature does not cover
@@ -117,6 +121,10 @@ struct Health {
     /// Changes announced since the last one that was not.
     in_a_row: u32,
     unreliable: bool,
+    /// Changes polls found before any callback, by task, with when: a
+    /// callback for the task within [`LATE_CALLBACK_GRACE`] announced it
+    /// late; none by then, and it was missed.
+    unjudged: HashMap<String, tokio::time::Instant>,
 }
 
 impl Default for Health {
@@ -125,6 +133,37 @@ impl Default for Health {
             missed: 0.0,
             in_a_row: 0,
             unreliable: true,
+            unjudged: HashMap::new(),
+        }
+    }
+}
+
+impl Health {
+    /// One change judged: `announced` by a callback (on time or late), or
+    /// missed.
+    fn sample(&mut self, announced: bool) {
+        let sample = if announced { 0.0 } else { 1.0 };
+        self.missed += SAMPLE_WEIGHT * (sample - self.missed);
+        self.in_a_row = if announced { self.in_a_row + 1 } else { 0 };
+        if self.missed >= UNRELIABLE_FROM {
+            self.unreliable = true;
+        } else if self.missed < RELIABLE_BELOW && self.in_a_row >= ANNOUNCED_IN_A_ROW {
+            self.unreliable = false;
+        }
+    }
+
+    /// Judges as missed the changes whose callback is later than the
+    /// grace.
+    fn judge_overdue(&mut self, now: tokio::time::Instant) {
+        let overdue: Vec<String> = self
+            .unjudged
+            .iter()
+            .filter(|(_, seen)| now.saturating_duration_since(**seen) >= LATE_CALLBACK_GRACE)
+            .map(|(task, _)| task.clone())
+            .collect();
+        for task in overdue {
+            self.unjudged.remove(&task);
+            self.sample(false);
         }
     }
 }
@@ -153,6 +192,15 @@ impl Wakeups {
     /// listening. A wake-up that comes while the wait is polling is kept
     /// for its next sleep.
     pub fn notify(&self, task_id: &str, claim: Claim) -> bool {
+        {
+            let mut health = lock(&self.health);
+            health.judge_overdue(tokio::time::Instant::now());
+            // A poll found this task's change first: the callback was late,
+            // not lost.
+            if health.unjudged.remove(task_id).is_some() {
+                health.sample(true);
+            }
+        }
         let mut waiters = lock(&self.waiters);
         waiters.retain(|_, list| {
             list.retain(|w| w.strong_count() > 0);
@@ -170,9 +218,13 @@ impl Wakeups {
     }
 
     /// The estimated share of status changes that came with no callback
-    /// (a moving average over recent changes; 0 until one is missed).
+    /// (a moving average over recent changes; 0 until one is missed). A
+    /// change a poll found first counts once its callback is overdue
+    /// ([`LATE_CALLBACK_GRACE`] after).
     pub fn missed_share(&self) -> f64 {
-        lock(&self.health).missed
+        let mut health = lock(&self.health);
+        health.judge_overdue(tokio::time::Instant::now());
+        health.missed
     }
 
     /// Whether callbacks have been arriving, so that waits lean on them
@@ -180,20 +232,24 @@ impl Wakeups {
     /// waits poll on their own lifecycle schedule. Worth watching in a
     /// service: a callback path that stopped working shows here.
     pub fn reliable(&self) -> bool {
-        !lock(&self.health).unreliable
+        let mut health = lock(&self.health);
+        health.judge_overdue(tokio::time::Instant::now());
+        !health.unreliable
     }
 
-    /// A wait saw a status change; `announced` if a callback came about
-    /// the task since its poll before.
-    pub(crate) fn record_change(&self, announced: bool) {
+    /// A wait of `task_id` saw a status change; `announced` if a callback
+    /// came about the task since its poll before. One that did not is
+    /// judged when its callback comes (late) or the grace runs out
+    /// (missed), whichever is first; a second unannounced change of the
+    /// task judges the first as missed.
+    pub(crate) fn record_change(&self, task_id: &str, announced: bool) {
         let mut health = lock(&self.health);
-        let sample = if announced { 0.0 } else { 1.0 };
-        health.missed += SAMPLE_WEIGHT * (sample - health.missed);
-        health.in_a_row = if announced { health.in_a_row + 1 } else { 0 };
-        if health.missed >= UNRELIABLE_FROM {
-            health.unreliable = true;
-        } else if health.missed < RELIABLE_BELOW && health.in_a_row >= ANNOUNCED_IN_A_ROW {
-            health.unreliable = false;
+        let now = tokio::time::Instant::now();
+        health.judge_overdue(now);
+        if announced {
+            health.sample(true);
+        } else if health.unjudged.insert(task_id.to_owned(), now).is_some() {
+            health.sample(false);
         }
     }
 
@@ -218,19 +274,43 @@ mod tests {
         let wakeups = Wakeups::new();
         assert!(!wakeups.reliable(), "callbacks have to earn trust");
         for _ in 0..ANNOUNCED_IN_A_ROW {
-            wakeups.record_change(true);
+            wakeups.record_change("t", true);
         }
         assert!(wakeups.reliable());
-        wakeups.record_change(false);
+        wakeups.record_change("t", false);
+        assert!(wakeups.reliable(), "judged when its callback is overdue");
+        wakeups.record_change("t", false);
         assert!(!wakeups.reliable(), "one miss in few changes");
-        wakeups.record_change(true);
+        wakeups.record_change("t", true);
         assert!(!wakeups.reliable(), "one arrival does not undo a miss");
         assert!(Wakeups::trusting().reliable());
         for _ in 0..30 {
-            wakeups.record_change(true);
+            wakeups.record_change("t", true);
         }
         assert!(wakeups.reliable());
         assert!(wakeups.missed_share() < 0.05);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_callback_later_than_the_poll_that_found_its_change_announced_it() {
+        let wakeups = Wakeups::new();
+        for task in ["a", "b", "c", "d"] {
+            wakeups.record_change(task, false);
+            tokio::time::sleep(Duration::from_secs(4)).await;
+            wakeups.notify(task, Claim::Complete);
+        }
+        assert!(wakeups.reliable(), "four changes announced, late");
+        assert_eq!(wakeups.missed_share(), 0.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_whose_callback_never_comes_is_missed_after_the_grace() {
+        let wakeups = Wakeups::trusting();
+        wakeups.record_change("a", false);
+        assert!(wakeups.reliable(), "not judged yet");
+        tokio::time::sleep(LATE_CALLBACK_GRACE).await;
+        wakeups.notify("a", Claim::Complete);
+        assert!(!wakeups.reliable(), "too late: it was missed");
     }
 
     #[test]

@@ -646,6 +646,29 @@ async fn no_signed_query_reaches_an_error_message() {
 }
 
 #[tokio::test]
+async fn a_dead_processs_temporary_file_goes_when_the_file_is_already_there() {
+    let (_server, client, files, _host, dir) = setup().await;
+    let file = remote(&files, "plain-o", "Twice");
+    client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("saved");
+    // A second fetch of the same file, by a worker killed mid-way.
+    let orphan = dir
+        .path()
+        .join(format!(".{}.00000000deadbeef.part", file.stem));
+    std::fs::write(&orphan, b"half a file").unwrap();
+    let again = client
+        .downloads()
+        .file(&file, dir.path())
+        .await
+        .expect("there");
+    assert!(again.already_there, "nothing fetched");
+    assert!(!orphan.exists(), "the dead process's file is gone");
+}
+
+#[tokio::test]
 async fn temporary_files_a_dead_process_left_are_removed_and_live_ones_kept() {
     let (_server, client, files, _host, dir) = setup().await;
     let file = remote(&files, "plain-o", "Orphan");
