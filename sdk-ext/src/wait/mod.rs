@@ -91,7 +91,7 @@ pub use policy::{
     Schedule,
 };
 pub use progress::Progress;
-pub use wake::{Claim, DEFAULT_SAFETY_INTERVAL, Wakeups};
+pub use wake::{Claim, DEFAULT_SAFETY_INTERVAL, LATE_CALLBACK_GRACE, Wakeups};
 
 use crate::client::Client;
 use poller::{Config, Poller};

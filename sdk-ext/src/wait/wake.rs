@@ -43,7 +43,7 @@ const SAMPLE_WEIGHT: f64 = 0.1;
 /// How late a callback may come after a poll found its change and still
 /// count as announcing it: callbacks travel for seconds, and a poll that
 /// happens to look first has not found a lost one.
-pub(crate) const LATE_CALLBACK_GRACE: Duration = Duration::from_secs(10);
+pub const LATE_CALLBACK_GRACE: Duration = Duration::from_secs(10);
 
 /// What a callback says happened to its task, as far as a wait needs to
 /// know whether to look now. It is a claim: the signature does not cover
