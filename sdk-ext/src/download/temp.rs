@@ -15,6 +15,12 @@ use std::path::{Path, PathBuf};
 pub(super) struct Temp {
     pub(super) path: PathBuf,
     pub(super) placed: bool,
+    /// A handle of the file's own, so that the lock lasts as long as the
+    /// temporary file does (until it is renamed into place or removed),
+    /// not only while its writer holds the file open: a writer closes the
+    /// file before renaming it, and a sweep in that moment would take it
+    /// for a dead process's.
+    _lock: std::fs::File,
 }
 
 impl Temp {
@@ -47,6 +53,7 @@ impl Temp {
         .await
         .map_err(std::io::Error::other)??;
         let temp = Temp {
+            _lock: file.try_clone()?,
             path,
             placed: false,
         };
@@ -89,4 +96,45 @@ pub(crate) async fn sweep(dir: &Path, stem: &str) -> usize {
     })
     .await
     .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kie-suno-temp-{:016x}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn a_temporary_file_its_writer_closed_stays_locked_until_placed() {
+        let dir = scratch();
+        let (temp, file) = Temp::create(&dir, "song").await.unwrap();
+        // A writer closes its file before renaming it into place.
+        drop(file);
+        assert_eq!(
+            sweep(&dir, "song").await,
+            0,
+            "a live download's file was swept"
+        );
+        assert!(temp.path.exists());
+        drop(temp);
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "dropped, it is removed"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_temporary_file_nobody_holds_is_swept() {
+        let dir = scratch();
+        let left = dir.join(".song.0123456789abcdef.part");
+        std::fs::write(&left, b"half").unwrap();
+        assert_eq!(sweep(&dir, "song").await, 1);
+        assert!(!left.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
