@@ -16,6 +16,7 @@ mod exit;
 mod journal;
 mod kinds;
 mod listen;
+mod mcp;
 mod output;
 mod store;
 mod wait;
@@ -199,6 +200,11 @@ enum Command {
     },
     /// Run a mock of the API on 127.0.0.1 in the foreground.
     Mock(MockArgs),
+    /// Serve the tools to AI agents over the Model Context Protocol
+    /// (stdio, or Streamable HTTP with --http): create (costs credits),
+    /// wait with progress, download, list the journal. Every create is
+    /// journaled before it is sent.
+    Mcp(mcp::McpArgs),
     /// Receive callbacks: print each verified one as a JSON line
     /// (task_id, kind, stage, code); refuse forged or stale ones. The key
     /// comes from KIE_WEBHOOK_HMAC_KEY. With a journal named (--journal,
@@ -368,6 +374,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Demo { json } => demo::run(json).await,
         Command::Mock(args) => mock(args).await.map(|()| 0),
+        Command::Mcp(args) => mcp::run(g, args).await.map(|()| 0),
         Command::Listen {
             addr,
             insecure_no_verify,

@@ -45,6 +45,7 @@
 //! | `journal` | [`journal::SqliteJournal`]: the task journal in an SQLite file (bundled SQLite) |
 //! | `postgres` | [`journal::PostgresJournal`]: the journal in PostgreSQL, shared by a fleet, with leases, callback fan-out and the fleet's create limit |
 //! | `callbacks` | [`callback`]: typed callback payloads, their signature check and an axum receiver |
+//! | `schemars` | [`request_json`]: create requests read from JSON (`serde::Deserialize`), with their JSON Schemas (`schemars::JsonSchema`) |
 //! | `mock` | [`mock`]: a mock of the API over HTTP on 127.0.0.1, or simulated in memory, for your tests |
 //!
 //! The runnable examples (`cargo run --example generate`, ...) use them
@@ -82,6 +83,8 @@ mod open_enum;
 mod params;
 mod record;
 pub mod redact;
+#[cfg(feature = "schemars")]
+pub mod request_json;
 pub mod separation;
 mod single_result;
 mod status;

@@ -7,4 +7,5 @@ mod common;
 mod create;
 mod fleet;
 mod journal;
+mod mcp;
 mod worker;

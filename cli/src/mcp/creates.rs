@@ -1,0 +1,283 @@
+//! The create tools: the arguments are read as the tool's request type
+//! (its JSON form, `kie_suno::request_json`), checked by the SDK before
+//! anything is sent, and sent once. An identical call within the window
+//! ([`super::repeats`]) is answered from the first one; a create whose
+//! answer was lost is reported as such, never as something to retry.
+
+use std::future::Future;
+
+use kie_suno::{Client, Error, TaskHandle};
+use rmcp::model::{CallToolResult, JsonObject};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::catalog::{kind_of, take_new};
+use super::repeats::{self, Answer};
+use super::reply::{bad_arguments, done, failed, failed_with, sdk_error};
+use super::state::State;
+
+/// Runs the create tool `tool` (one of [`super::catalog::CREATES`]).
+pub async fn create(state: &State, tool: &str, arguments: JsonObject) -> CallToolResult {
+    use kie_suno::{cover, lyrics, midi, music, separation, video, wav};
+    match tool {
+        "generate_music" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: music::GenerateMusic| async move { c.music().generate(r).await.map(id) },
+            )
+            .await
+        }
+        "extend_music" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: music::ExtendMusic| async move { c.music().extend(r).await.map(id) },
+            )
+            .await
+        }
+        "cover_music" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: music::CoverUpload| async move { c.music().cover_upload(r).await.map(id) },
+            )
+            .await
+        }
+        "add_vocals" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: music::AddVocals| async move { c.music().add_vocals(r).await.map(id) },
+            )
+            .await
+        }
+        "add_instrumental" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: music::AddInstrumental| async move {
+                    c.music().add_instrumental(r).await.map(id)
+                },
+            )
+            .await
+        }
+        "generate_lyrics" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: lyrics::GenerateLyrics| async move { c.lyrics().generate(r).await.map(id) },
+            )
+            .await
+        }
+        "convert_to_wav" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: wav::ConvertToWav| async move { c.wav().convert(r).await.map(id) },
+            )
+            .await
+        }
+        "separate_vocals" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: separation::SeparateVocals| async move {
+                    c.vocal_separation().separate(r).await.map(id)
+                },
+            )
+            .await
+        }
+        "generate_midi" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: midi::GenerateMidi| async move { c.midi().generate(r).await.map(id) },
+            )
+            .await
+        }
+        "create_music_video" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: video::CreateMusicVideo| async move { c.video().create(r).await.map(id) },
+            )
+            .await
+        }
+        "generate_cover_art" => {
+            run(
+                state,
+                tool,
+                arguments,
+                |c, r: cover::GenerateCover| async move { c.cover().generate(r).await.map(id) },
+            )
+            .await
+        }
+        _ => failed(format!("unknown tool {tool:?}"), false),
+    }
+}
+
+fn id<F: kie_suno::wait::Family>(task: TaskHandle<F>) -> String {
+    task.id().to_owned()
+}
+
+/// Reads the request, answers an identical earlier call from it, or
+/// sends the create once.
+async fn run<R, S, Fut>(
+    state: &State,
+    tool: &str,
+    mut arguments: JsonObject,
+    send: S,
+) -> CallToolResult
+where
+    R: DeserializeOwned,
+    S: FnOnce(Client, R) -> Fut,
+    Fut: Future<Output = Result<String, Error>>,
+{
+    let new = match take_new(&mut arguments) {
+        Ok(new) => new,
+        Err(problem) => return bad_arguments(tool, problem),
+    };
+    let request: R = match serde_json::from_value(Value::Object(arguments.clone())) {
+        Ok(request) => request,
+        Err(problem) => return bad_arguments(tool, problem),
+    };
+    let key = repeats::key(tool, &arguments);
+    if !new && let Some((ago, answer)) = state.repeats.claim(&key) {
+        return repeated(state, tool, ago.as_secs(), answer).await;
+    }
+    let kind = kind_of(tool);
+    let sent_at = chrono::Utc::now();
+    match send(state.client.clone(), request).await {
+        Ok(task_id) => {
+            state.repeats.keep(
+                &key,
+                Answer::Created {
+                    task_id: task_id.clone(),
+                },
+            );
+            done(
+                format!(
+                    "Created {} task {task_id} ({tool}). It takes 1 to 5 minutes: call \
+                     wait_task with task_id {task_id:?} and kind {:?}, then download_task.",
+                    kind_name(kind),
+                    kind_name(kind)
+                ),
+                json!({ "task_id": task_id, "kind": kind, "tool": tool, "status": "created", "next": "wait_task" }),
+            )
+        }
+        Err(e @ Error::CreateOutcomeUnknown { operation, .. }) => {
+            let reference = lost_create_reference(state, operation, sent_at).await;
+            let message = format!(
+                "{tool}: {e}. The task may exist and may have been charged for: do not call \
+                 {tool} again for it. The journal keeps this create as `unknown` (list_tasks \
+                 shows it); if the task was made, its callback carries its task id and this \
+                 create's reference{}, which links it in the journal.",
+                reference
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(" (kie_ref={r})"))
+            );
+            state.repeats.keep(
+                &key,
+                Answer::Unknown {
+                    message: message.clone(),
+                },
+            );
+            failed_with(
+                message,
+                false,
+                json!({
+                    "outcome": "unknown", "task_may_exist": true, "kind": kind,
+                    "credits_spent": Value::Null, "callback_reference": reference,
+                }),
+            )
+        }
+        Err(e) => {
+            // Refused, or never sent: no task, nothing to answer later calls with.
+            state.repeats.forget(&key);
+            sdk_error(tool, &e)
+        }
+    }
+}
+
+/// The reference the callback of a create whose answer was just lost
+/// will carry: the journal's newest `unknown` create of `operation` since
+/// `sent_at` (two such creates of one operation at once could swap
+/// references; both are in the journal either way).
+async fn lost_create_reference(
+    state: &State,
+    operation: &str,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let entries = state.journal.entries(false).await.ok()?;
+    let entry = entries.into_iter().find(|e| {
+        e.state == kie_suno::journal::EntryState::Unknown
+            && e.operation == operation
+            && e.created_at >= sent_at - chrono::Duration::seconds(1)
+    })?;
+    Some(kie_suno::journal::reference::issue(
+        &*state.journal,
+        &entry.intent,
+    ))
+}
+
+/// The snake_case name of a kind, as the tools take it.
+fn kind_name(kind: super::catalog::Kind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The answer to a call identical to one made `ago` seconds before.
+async fn repeated(state: &State, tool: &str, ago: u64, answer: Answer) -> CallToolResult {
+    match answer {
+        Answer::Sending => failed(
+            format!(
+                "{tool}: an identical call is being sent right now; nothing was sent again. \
+                 Its answer names the task (list_tasks shows it too)."
+            ),
+            true,
+        ),
+        Answer::Created { task_id } => {
+            let entry = state.journal.entries(true).await.ok().and_then(|entries| {
+                entries
+                    .into_iter()
+                    .find(|e| e.task_id.as_deref() == Some(&task_id))
+            });
+            let status = entry
+                .as_ref()
+                .and_then(|e| e.status.clone())
+                .unwrap_or_else(|| "created".into());
+            done(
+                format!(
+                    "An identical {tool} call {ago} s ago made task {task_id} (now {status}); \
+                     nothing was sent and no credits were spent. Call wait_task with it, or \
+                     call {tool} again with `new: true` to make another (costs credits)."
+                ),
+                json!({
+                    "task_id": task_id, "kind": kind_of(tool), "tool": tool, "status": status,
+                    "repeated": true, "seconds_since_first_call": ago,
+                    "journal": entry.map(|e| serde_json::to_value(e).unwrap_or(Value::Null)),
+                }),
+            )
+        }
+        Answer::Unknown { message } => failed_with(
+            format!(
+                "An identical call {ago} s ago may have made a task; nothing was sent now. {message}"
+            ),
+            false,
+            json!({ "outcome": "unknown", "task_may_exist": true, "repeated": true }),
+        ),
+    }
+}
