@@ -8,6 +8,7 @@ pub mod download_bench;
 pub mod fleet;
 pub mod forms;
 pub mod journal_contract;
+pub mod journal_scale;
 pub mod postgres;
 pub mod scratch_sdk;
 pub mod sim;

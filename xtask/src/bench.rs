@@ -76,6 +76,10 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("fleet_efficiency", at_least(0.9)),
     // The lease (3 s) plus 1 s.
     ("fleet_takeover_s", at_most(4.0)),
+    ("journal_claim_p99_ms_sqlite", at_most(20.0)),
+    ("journal_claim_p99_ms_postgres", at_most(20.0)),
+    ("journal_list_unfinished_ms_sqlite", at_most(500.0)),
+    ("journal_list_unfinished_ms_postgres", at_most(500.0)),
 ];
 
 /// What was measured on each side of each ratio, for BENCHMARKS.md.
@@ -151,6 +155,14 @@ pub const BASELINES: &[(&str, &str)] = &[
     (
         "fleet_takeover_s",
         "3 workers, lease 3 s, one killed with SIGKILL 3 s in: time from the kill until every task it held is claimed by another worker (or reported), read from the journal every 50 ms; no baseline (goal: the lease + 1 s)",
+    ),
+    (
+        "journal_claim_p99_ms_sqlite",
+        "a journal of 1,000,000 finished tasks (reported, two saved files each) and 100,000 made tasks waiting for a worker, loaded by SQL; 8 workers, each its own connection as 8 processes, claiming 8 tasks at once, 25 claims each per round: the 99th percentile of every claim's latency; on an SQLite file (`_postgres`: PostgreSQL 15, a fresh database); no baseline",
+    ),
+    (
+        "journal_list_unfinished_ms_sqlite",
+        "`entries(false)` (what `suno tasks` lists: the 100,000 unfinished tasks, with their files) on the same journal after each round's claims; `journal_bytes_per_task_*` is the store's size over the tasks it holds",
     ),
 ];
 

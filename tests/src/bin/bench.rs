@@ -161,7 +161,65 @@ fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
     if wanted("fleet") {
         failures.add("fleet", fleet_figures(quick)?);
     }
+    if wanted("journal") {
+        failures.add("journal", journal_figures(quick)?);
+    }
     Ok(failures)
+}
+
+/// The journal at scale on both engines: claims by 8 workers at once and
+/// the list of unfinished tasks, over `unfinished` made tasks and
+/// `finished` reported ones with two files each.
+fn journal_figures(quick: bool) -> std::io::Result<usize> {
+    use kie_suno_tests::journal_scale::{self, Size};
+    let (size, rounds, claims) = match quick {
+        true => (
+            Size {
+                unfinished: 1_000,
+                finished: 10_000,
+            },
+            3,
+            5,
+        ),
+        false => (
+            Size {
+                unfinished: 100_000,
+                finished: 1_000_000,
+            },
+            5,
+            25,
+        ),
+    };
+    println!(
+        "journal_unfinished={} journal_finished={} journal_workers={}",
+        size.unfinished,
+        size.finished,
+        journal_scale::WORKERS
+    );
+    let runtime = tokio::runtime::Runtime::new()?;
+    let dir = tempfile::tempdir()?;
+    let sqlite = runtime.block_on(journal_scale::sqlite(dir.path(), size, rounds, claims))?;
+    let database = runtime
+        .block_on(kie_suno_tests::postgres::fresh_database())
+        .ok_or_else(|| std::io::Error::other("the journal figures need PostgreSQL"))?;
+    let postgres = runtime.block_on(journal_scale::postgres(&database, size, rounds, claims))?;
+    for (engine, figures) in [("sqlite", &sqlite), ("postgres", &postgres)] {
+        print(
+            &format!("journal_claim_p99_ms_{engine}"),
+            Spread::of(&figures.claim_p99_ms),
+            2,
+        )?;
+        print(
+            &format!("journal_list_unfinished_ms_{engine}"),
+            Spread::of(&figures.list_unfinished_ms),
+            1,
+        )?;
+        println!(
+            "journal_claim_p99_ms_one_worker_{engine}={:.2} journal_bytes_per_task_{engine}={:.0}",
+            figures.claim_p99_ms_alone, figures.bytes_per_task
+        );
+    }
+    Ok(sqlite.failures + postgres.failures)
 }
 
 /// Fleet efficiency (3 workers x 8 tasks vs 1 worker x 24, sides

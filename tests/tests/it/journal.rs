@@ -203,9 +203,22 @@ async fn a_journal_file_of_the_first_schema_is_migrated_and_keeps_its_tasks() {
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 4, "migrated to the current schema");
+    assert_eq!(version, 5, "migrated to the current schema");
     // Schema 4's drift table is there and empty.
     assert!(journal.drift().await.unwrap().is_empty());
+    // Schema 5's partial indexes are there.
+    let indexes: Vec<String> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'creates_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        indexes,
+        ["creates_by_task", "creates_to_claim", "creates_unfinished"]
+    );
 }
 
 /// A journal that refuses each create's outcome while `refusing` is set,

@@ -8,7 +8,7 @@ use super::PostgresJournal;
 use crate::journal::{FingerprintKey, JournalError};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i32 = 4;
+const SCHEMA_VERSION: i32 = 5;
 
 /// Each version's step from the one before.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -58,6 +58,13 @@ const MIGRATIONS: &[(i32, &str)] = &[
         "CREATE TABLE kie_suno_meta (name text PRIMARY KEY, value bytea NOT NULL);",
     ),
     (4, super::drift::TABLES),
+    (
+        5,
+        // The list of unfinished tasks reads only their rows; the
+        // condition is the one `entries(false)` writes, word for word.
+        "CREATE INDEX kie_suno_creates_unfinished ON kie_suno_creates (created_at DESC, intent)
+             WHERE state NOT IN ('refused', 'completed', 'failed');",
+    ),
 ];
 
 impl PostgresJournal {

@@ -34,30 +34,60 @@ fn entry(row: &Row) -> JournalEntry {
     }
 }
 
+/// Which files [`with_files`] reads.
+enum FilesOf<'a> {
+    /// Those of the rows' tasks, named one by one (a few rows).
+    Rows,
+    /// Those of the creates matching this condition (`WHERE ...`, or
+    /// nothing for all), the rows' own: a list of 100,000 entries does not
+    /// send their 100,000 task ids back.
+    Condition(&'a str),
+}
+
 /// `rows` as entries, with their files.
 async fn with_files(
     client: &Client,
     rows: Vec<Row>,
+    of: FilesOf<'_>,
 ) -> Result<Vec<JournalEntry>, tokio_postgres::Error> {
     let mut entries: Vec<JournalEntry> = rows.iter().map(entry).collect();
     let ids: Vec<String> = entries.iter().filter_map(|e| e.task_id.clone()).collect();
     if ids.is_empty() {
         return Ok(entries);
     }
-    let files = client
-        .query(
-            "SELECT task_id, path, bytes FROM kie_suno_files WHERE task_id = ANY($1) ORDER BY path",
-            &[&ids],
-        )
-        .await?;
+    let files = match of {
+        FilesOf::Rows => {
+            client
+                .query(
+                    "SELECT task_id, path, bytes FROM kie_suno_files WHERE task_id = ANY($1)
+                     ORDER BY path",
+                    &[&ids],
+                )
+                .await?
+        }
+        FilesOf::Condition(condition) => {
+            let query = format!(
+                "SELECT task_id, path, bytes FROM kie_suno_files
+                 WHERE task_id = ANY(ARRAY(SELECT task_id FROM kie_suno_creates {condition}))
+                 ORDER BY path"
+            );
+            client.query(&query, &[]).await?
+        }
+    };
+    // Each file to its entries by task id: one look-up per file, not a
+    // scan of every entry (a list of a million tasks has two million
+    // files).
+    let mut by_task: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(task_id) = &entry.task_id {
+            by_task.entry(task_id.clone()).or_default().push(i);
+        }
+    }
     for row in files {
         let task_id: String = row.get(0);
         let bytes: i64 = row.get(2);
-        for entry in entries
-            .iter_mut()
-            .filter(|e| e.task_id.as_deref() == Some(&task_id))
-        {
-            entry.files.push((row.get(1), bytes.max(0) as u64));
+        for &i in by_task.get(&task_id).into_iter().flatten() {
+            entries[i].files.push((row.get(1), bytes.max(0) as u64));
         }
     }
     Ok(entries)
@@ -125,7 +155,7 @@ impl Journal for PostgresJournal {
                         &[],
                     )
                     .await?;
-                with_files(&client, rows).await
+                with_files(&client, rows, FilesOf::Condition(&condition)).await
             })
             .await
         })
@@ -165,7 +195,7 @@ impl LeaseQueue for PostgresJournal {
                             &[&holder, &lease.as_secs_f64(), &max],
                         )
                         .await?;
-                    let mut entries = with_files(&client, rows).await?;
+                    let mut entries = with_files(&client, rows, FilesOf::Rows).await?;
                     entries
                         .sort_by(|a, b| (a.created_at, &a.intent).cmp(&(b.created_at, &b.intent)));
                     Ok(entries)

@@ -27,7 +27,7 @@ fn lease_ms(lease: Duration) -> i64 {
 }
 
 /// The creates that need a worker, not under a live lease, oldest first.
-fn claimable() -> String {
+pub(super) fn claimable() -> String {
     format!(
         "SELECT intent FROM creates
          WHERE task_id IS NOT NULL AND reported_at IS NULL
