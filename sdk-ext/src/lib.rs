@@ -109,7 +109,7 @@ pub use reqwest;
 pub use auth::ApiKey;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_TIMEOUT,
 };
 pub use codes::{ApiCode, TaskErrorCode};
 pub use error::Error;

@@ -78,6 +78,7 @@ pub struct ClientBuilder {
     callback_url: Option<String>,
     journal: Option<Arc<dyn Journal>>,
     drift: bool,
+    max_concurrent_requests: usize,
 }
 
 impl Default for ClientBuilder {
@@ -99,6 +100,7 @@ impl Default for ClientBuilder {
             callback_url: None,
             journal: None,
             drift: true,
+            max_concurrent_requests: super::DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 }
@@ -121,6 +123,19 @@ impl ClientBuilder {
     /// How long one request may take in all (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// At most this many API requests in flight at once through the
+    /// client and its clones (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`](crate::DEFAULT_MAX_CONCURRENT_REQUESTS),
+    /// at least 1); more wait their turn in memory, and their time
+    /// counts against a wait's deadline, not the request's timeout. Each
+    /// request in flight holds a connection over HTTP/1.1, so this bounds
+    /// the sockets a process following many tasks holds. Downloads of
+    /// files are not counted.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests;
         self
     }
 
@@ -285,6 +300,7 @@ impl ClientBuilder {
                 files: std::sync::OnceLock::new(),
                 file_user_agent,
                 drift,
+                in_flight: tokio::sync::Semaphore::new(self.max_concurrent_requests.max(1)),
             }),
         })
     }

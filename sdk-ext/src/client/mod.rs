@@ -34,6 +34,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle connections kept per host by a client this crate builds.
 const MAX_IDLE_CONNECTIONS: usize = 32;
+/// API requests in flight at once through a client and its clones, by
+/// default: more wait their turn in memory, so that a process following
+/// 100,000 tasks holds tens of sockets, not thousands (over HTTP/1.1 each
+/// request in flight has a connection of its own).
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 /// The largest response body read (a two-track record is about 3 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -73,6 +78,8 @@ struct Shared {
     file_user_agent: String,
     /// What answers showed that the description does not say.
     drift: Option<Arc<crate::drift::Drift>>,
+    /// Turns for API requests in flight ([`DEFAULT_MAX_CONCURRENT_REQUESTS`]).
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl fmt::Debug for Client {
@@ -205,6 +212,9 @@ impl Client {
         &self,
         sent: impl Future<Output = Result<generated::ResponseValue<T>, generated::Error<()>>>,
     ) -> Result<(T, Option<Duration>), Error> {
+        // The request goes out when `sent` is first polled: after its turn.
+        // The semaphore is never closed.
+        let _turn = self.shared.in_flight.acquire().await;
         match sent.await {
             Ok(answer) => {
                 let hint = retry_after(answer.headers());

@@ -152,11 +152,16 @@ fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
         failures.add("download", download_figures(quick)?);
     }
     if wanted("rss") {
-        let waiting = if quick { 1_000 } else { 10_000 };
-        failures.add(
-            "wait_rss",
-            rss_per_wait(waiting, if quick { 3 } else { 7 })?,
-        );
+        let (sizes, samples): (&[usize], usize) = match quick {
+            true => (&[1_000, 2_000], 3),
+            false => (&[10_000, 100_000], 7),
+        };
+        for (i, &waiting) in sizes.iter().enumerate() {
+            // The first size under the figure's plain name, the larger
+            // one as `_large`.
+            let suffix = if i == 0 { "" } else { "_large" };
+            failures.add("wait_rss", rss_per_wait(waiting, samples, suffix)?);
+        }
     }
     if wanted("fleet") {
         failures.add("fleet", fleet_figures(quick)?);
@@ -746,7 +751,7 @@ fn serve_mock(tasks: usize) -> std::io::Result<Failures> {
 /// flight against a mock server in another process, sampled `samples`
 /// times once every wait has made a successful first poll. Returns the
 /// waits that never did.
-fn rss_per_wait(count: usize, samples: usize) -> std::io::Result<usize> {
+fn rss_per_wait(count: usize, samples: usize, suffix: &str) -> std::io::Result<usize> {
     let mut mock = std::process::Command::new(std::env::current_exe()?)
         .args(["--serve-mock", &count.to_string()])
         .stdin(Stdio::piped())
@@ -765,20 +770,31 @@ fn rss_per_wait(count: usize, samples: usize) -> std::io::Result<usize> {
             .worker_threads(1)
             .enable_all()
             .build()?;
-        runtime.block_on(measure_rss(url, key, count, samples))
+        runtime.block_on(measure_rss(url, key, count, samples, suffix))
     })();
     drop(mock.stdin.take()); // the mock exits
     mock.wait()?;
     result
 }
 
-async fn measure_rss(url: &str, key: &str, count: usize, samples: usize) -> std::io::Result<usize> {
+async fn measure_rss(
+    url: &str,
+    key: &str,
+    count: usize,
+    samples: usize,
+    suffix: &str,
+) -> std::io::Result<usize> {
     let client = Client::builder()
         .api_key(ApiKey::new(key).map_err(std::io::Error::other)?)
         .base_url(url)
         .build()
         .map_err(std::io::Error::other)?;
     client.task("rss-0").await.map_err(std::io::Error::other)?;
+    // Where a wait's bytes go, in part: the future itself (what a task
+    // holding a wait carries, before anything it allocates).
+    let probe = std::future::IntoFuture::into_future(client.wait("rss-0"));
+    let future_bytes = std::mem::size_of_val(&probe);
+    drop(probe);
     let before = rss_mib();
     let polled = Arc::new(AtomicUsize::new(0));
     let counter = polled.clone();
@@ -803,21 +819,31 @@ async fn measure_rss(url: &str, key: &str, count: usize, samples: usize) -> std:
     // Steady waiting: every wait has read its record once (first polls are
     // jittered around 2 s), checked rather than assumed.
     let started = Instant::now();
-    while polled.load(Ordering::Relaxed) < count && started.elapsed() < Duration::from_secs(60) {
+    while polled.load(Ordering::Relaxed) < count && started.elapsed() < Duration::from_secs(240) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let reached = polled.load(Ordering::Relaxed);
     let mut per_task = Vec::new();
+    let mut open_fds = Vec::new();
     for _ in 0..samples {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let now = rss_mib();
         if before > 0.0 && now > 0.0 {
             per_task.push((now - before) * 1024.0 / count as f64);
         }
+        open_fds.push(std::fs::read_dir("/proc/self/fd").map_or(f64::NAN, |d| d.count() as f64));
     }
     driver.abort();
-    print("wait_rss_per_task_kib", Spread::of(&per_task), 2)?;
-    println!("wait_rss_tasks={reached} wait_rss_fd_limit={}", fd_limit());
+    print(
+        &format!("wait_rss_per_task_kib{suffix}"),
+        Spread::of(&per_task),
+        2,
+    )?;
+    print(&format!("wait_open_fds{suffix}"), Spread::of(&open_fds), 0)?;
+    println!(
+        "wait_rss_tasks{suffix}={reached} wait_rss_fd_limit={} wait_future_bytes={future_bytes}",
+        fd_limit()
+    );
     Ok(count - reached)
 }
 

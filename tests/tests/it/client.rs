@@ -2,6 +2,7 @@
 //! fixture through `MusicRecord`, every error variant the network can cause,
 //! and what the request looks like on the wire.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kie_suno::mock::{Fault, Faults, MockServer, Script, UnknownTask};
@@ -592,4 +593,67 @@ async fn mock_counts_requests_beyond_three_per_second() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     client.task("t").await.expect("a second later");
     assert_eq!(sim.rate_violations(), 1);
+}
+
+/// A loopback balance endpoint that holds each request 50 ms and counts
+/// how many were in it at once; its base URL and the largest count.
+async fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let now = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let seen = most.clone();
+    let app = axum::Router::new().route(
+        "/api/v1/chat/credit",
+        axum::routing::get(move || {
+            let (now, most) = (now.clone(), most.clone());
+            async move {
+                let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(inside, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    r#"{"code":200,"msg":"success","data":100}"#,
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+async fn most_in_flight(limit: Option<usize>) -> usize {
+    let (url, most) = counting_server().await;
+    let mut builder = Client::builder()
+        .api_key(ApiKey::new("k").unwrap())
+        .base_url(url);
+    if let Some(limit) = limit {
+        builder = builder.max_concurrent_requests(limit);
+    }
+    let client = builder.build().unwrap();
+    let calls = (0..40).map(|_| {
+        let client = client.clone();
+        async move { client.credits().await }
+    });
+    for result in futures_util::future::join_all(calls).await {
+        assert_eq!(result.unwrap(), 100.into());
+    }
+    most.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_through_a_client_and_its_clones_stay_within_its_limit() {
+    let limited = most_in_flight(Some(4)).await;
+    assert!(
+        (1..=4).contains(&limited),
+        "{limited} requests in flight at once"
+    );
+    // The server sees requests at once when they are let through.
+    let default = most_in_flight(None).await;
+    assert!(
+        default > 4,
+        "{default} in flight with the default limit of 64"
+    );
 }
