@@ -19,110 +19,32 @@ use super::state::State;
 /// Runs the create tool `tool` (one of [`super::catalog::CREATES`]).
 pub async fn create(state: &State, tool: &str, arguments: JsonObject) -> CallToolResult {
     use kie_suno::{cover, lyrics, midi, music, separation, video, wav};
+    /// `run` with the request type `$request`, sent by `$call` on client `c`.
+    macro_rules! send {
+        ($request:ty, |$c:ident, $r:ident| $call:expr) => {
+            run(
+                state,
+                tool,
+                arguments,
+                |$c: Client, $r: $request| async move { $call.await.map(id) },
+            )
+            .await
+        };
+    }
     match tool {
-        "generate_music" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: music::GenerateMusic| async move { c.music().generate(r).await.map(id) },
-            )
-            .await
-        }
-        "extend_music" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: music::ExtendMusic| async move { c.music().extend(r).await.map(id) },
-            )
-            .await
-        }
-        "cover_music" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: music::CoverUpload| async move { c.music().cover_upload(r).await.map(id) },
-            )
-            .await
-        }
-        "add_vocals" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: music::AddVocals| async move { c.music().add_vocals(r).await.map(id) },
-            )
-            .await
-        }
-        "add_instrumental" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: music::AddInstrumental| async move {
-                    c.music().add_instrumental(r).await.map(id)
-                },
-            )
-            .await
-        }
-        "generate_lyrics" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: lyrics::GenerateLyrics| async move { c.lyrics().generate(r).await.map(id) },
-            )
-            .await
-        }
-        "convert_to_wav" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: wav::ConvertToWav| async move { c.wav().convert(r).await.map(id) },
-            )
-            .await
-        }
-        "separate_vocals" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: separation::SeparateVocals| async move {
-                    c.vocal_separation().separate(r).await.map(id)
-                },
-            )
-            .await
-        }
-        "generate_midi" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: midi::GenerateMidi| async move { c.midi().generate(r).await.map(id) },
-            )
-            .await
-        }
-        "create_music_video" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: video::CreateMusicVideo| async move { c.video().create(r).await.map(id) },
-            )
-            .await
-        }
-        "generate_cover_art" => {
-            run(
-                state,
-                tool,
-                arguments,
-                |c, r: cover::GenerateCover| async move { c.cover().generate(r).await.map(id) },
-            )
-            .await
-        }
+        "generate_music" => send!(music::GenerateMusic, |c, r| c.music().generate(r)),
+        "extend_music" => send!(music::ExtendMusic, |c, r| c.music().extend(r)),
+        "cover_music" => send!(music::CoverUpload, |c, r| c.music().cover_upload(r)),
+        "add_vocals" => send!(music::AddVocals, |c, r| c.music().add_vocals(r)),
+        "add_instrumental" => send!(music::AddInstrumental, |c, r| c.music().add_instrumental(r)),
+        "generate_lyrics" => send!(lyrics::GenerateLyrics, |c, r| c.lyrics().generate(r)),
+        "convert_to_wav" => send!(wav::ConvertToWav, |c, r| c.wav().convert(r)),
+        "separate_vocals" => send!(separation::SeparateVocals, |c, r| c
+            .vocal_separation()
+            .separate(r)),
+        "generate_midi" => send!(midi::GenerateMidi, |c, r| c.midi().generate(r)),
+        "create_music_video" => send!(video::CreateMusicVideo, |c, r| c.video().create(r)),
+        "generate_cover_art" => send!(cover::GenerateCover, |c, r| c.cover().generate(r)),
         _ => failed(format!("unknown tool {tool:?}"), false),
     }
 }

@@ -41,6 +41,20 @@ fn record_json(record: &impl Serialize) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
 }
 
+/// What a record is as a tool's structured content.
+fn record_content<F: Family>(task_id: &str, kind: Kind, record: &F::Record) -> Value
+where
+    F::Record: Record,
+{
+    json!({
+        "task_id": task_id,
+        "kind": kind,
+        "status": F::status(record).to_string(),
+        "finished": F::is_terminal(record),
+        "record": record_json(record),
+    })
+}
+
 pub async fn credits(state: &State) -> CallToolResult {
     match state.client.credits().await {
         Ok(credits) => {
@@ -65,13 +79,7 @@ where
     match F::fetch(client, &args.task_id).await {
         Ok((record, _)) => done(
             record.summary(),
-            json!({
-                "task_id": args.task_id,
-                "kind": args.kind,
-                "status": F::status(&record).to_string(),
-                "finished": F::is_terminal(&record),
-                "record": record_json(&record),
-            }),
+            record_content::<F>(&args.task_id, args.kind, &record),
         ),
         Err(e) => sdk_error("get_task", &e),
     }
@@ -154,13 +162,7 @@ where
                 "{}(finished after {polls} polls; call download_task to save its files)",
                 record.summary()
             ),
-            json!({
-                "task_id": args.task_id,
-                "kind": args.kind,
-                "status": F::status(&record).to_string(),
-                "finished": F::is_terminal(&record),
-                "record": record_json(&record),
-            }),
+            record_content::<F>(&args.task_id, args.kind, &record),
         ),
         Err(e @ WaitError::TimedOut { .. }) => failed_with(
             format!("wait_task: {e}; the task goes on: call wait_task again to keep waiting"),

@@ -5,52 +5,96 @@ use super::{MODELS, read_through, shape, with_sound};
 use crate::Model;
 use crate::music::{AddInstrumental, AddVocals, CoverUpload, ExtendMusic, GenerateMusic};
 
+/// Defines the JSON form of a request in either mode of Generate Music
+/// (`description`, or custom mode's `style`, `title` and `lyrics`): its
+/// own fields, then the mode's, then the shaping fields.
+macro_rules! with_mode {
+    (
+        title: $title_max:literal, $title_doc:literal;
+        $(#[$meta:meta])* struct $name:ident { $($fields:tt)* }
+    ) => {
+        with_sound! {
+            $(#[$meta])*
+            #[schemars(extend("dependentRequired" = {
+                "style": ["title"], "title": ["style"],
+                "lyrics": ["style", "title"], "persona_id": ["style", "title"]
+            }))]
+            struct $name {
+                $($fields)*
+                /// Description mode: what the music should be, at most 500
+                /// characters. Leave out in custom mode.
+                #[serde(default)]
+                #[schemars(length(min = 1, max = 500))]
+                description: Option<String>,
+                /// Custom mode: the music's style (with `title`).
+                #[serde(default)]
+                #[schemars(length(min = 1))]
+                style: Option<String>,
+                #[doc = $title_doc]
+                #[serde(default)]
+                #[schemars(length(min = 1, max = $title_max))]
+                title: Option<String>,
+                /// Custom mode: the lyrics, sung as written (required unless
+                /// `instrumental`; at most 3000 characters for V4, 5000 for
+                /// the newer models).
+                #[serde(default)]
+                lyrics: Option<String>,
+                /// No vocals.
+                #[serde(default)]
+                instrumental: bool,
+                /// Custom mode: a persona to sing.
+                #[serde(default)]
+                persona_id: Option<String>,
+                /// The model (default V5).
+                #[serde(default)]
+                #[schemars(description = MODELS)]
+                model: Option<String>,
+                /// Styles to avoid.
+                #[serde(default)]
+                negative_tags: Option<String>,
+            }
+        }
+    };
+}
+
 /// What a JSON form lacks or holds too many of, said in its own field
 /// names.
 type Problem = String;
 
-with_sound! {
+/// The mode a form's `description`, `style` and `title` name.
+enum Mode {
+    Description(String),
+    Custom { style: String, title: String },
+}
+
+/// Description mode or custom mode, never both, never neither.
+fn mode(
+    description: &Option<String>,
+    style: &Option<String>,
+    title: &Option<String>,
+) -> Result<Mode, Problem> {
+    match (description.clone(), style.clone(), title.clone()) {
+        (Some(description), None, None) => Ok(Mode::Description(description)),
+        (None, Some(style), Some(title)) => Ok(Mode::Custom { style, title }),
+        (Some(_), _, _) => Err(
+            "give either `description` (description mode) or `style` and \
+                                `title` (custom mode), not both"
+                .to_owned(),
+        ),
+        (None, None, None) => Err("give `description` (description mode), or `style` and \
+                                   `title` (custom mode)"
+            .to_owned()),
+        (None, _, _) => Err("custom mode needs both `style` and `title`".to_owned()),
+    }
+}
+
+with_mode! {
+    title: 80, "Custom mode: the title, at most 80 characters (with `style`).";
     /// Generate music (costs credits): from a `description` (the API
     /// writes lyrics, style and title), or in custom mode with your
     /// `style` and `title`, and `lyrics` unless `instrumental`. Makes two
     /// tracks.
-    #[schemars(extend("dependentRequired" = {
-        "style": ["title"], "title": ["style"],
-        "lyrics": ["style", "title"], "persona_id": ["style", "title"]
-    }))]
-    struct GenerateMusicJson {
-        /// Description mode: what the music should be, at most 500
-        /// characters. Leave out in custom mode.
-        #[serde(default)]
-        #[schemars(length(min = 1, max = 500))]
-        description: Option<String>,
-        /// Custom mode: the music's style (with `title`).
-        #[serde(default)]
-        #[schemars(length(min = 1))]
-        style: Option<String>,
-        /// Custom mode: the title, at most 80 characters (with `style`).
-        #[serde(default)]
-        #[schemars(length(min = 1, max = 80))]
-        title: Option<String>,
-        /// Custom mode: the lyrics, sung as written (required unless
-        /// `instrumental`; at most 3000 characters for V4, 5000 for the
-        /// newer models).
-        #[serde(default)]
-        lyrics: Option<String>,
-        /// No vocals.
-        #[serde(default)]
-        instrumental: bool,
-        /// Custom mode: a persona to sing.
-        #[serde(default)]
-        persona_id: Option<String>,
-        /// The model (default V5).
-        #[serde(default)]
-        #[schemars(description = MODELS)]
-        model: Option<String>,
-        /// Styles to avoid.
-        #[serde(default)]
-        negative_tags: Option<String>,
-    }
+    struct GenerateMusicJson {}
 }
 
 read_through!(GenerateMusic, GenerateMusicJson);
@@ -59,28 +103,9 @@ impl TryFrom<GenerateMusicJson> for GenerateMusic {
     type Error = Problem;
 
     fn try_from(json: GenerateMusicJson) -> Result<Self, Problem> {
-        let mut request = match (
-            json.description.clone(),
-            json.style.clone(),
-            json.title.clone(),
-        ) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                return Err(
-                    "give either `description` (description mode) or `style` and \
-                            `title` (custom mode), not both"
-                        .to_owned(),
-                );
-            }
-            (Some(description), None, None) => GenerateMusic::from_description(description),
-            (None, Some(style), Some(title)) => GenerateMusic::custom(style, title),
-            (None, None, None) => {
-                return Err(
-                    "give `description` (description mode), or `style` and `title` \
-                            (custom mode)"
-                        .to_owned(),
-                );
-            }
-            (None, _, _) => return Err("custom mode needs both `style` and `title`".to_owned()),
+        let mut request = match mode(&json.description, &json.style, &json.title)? {
+            Mode::Description(description) => GenerateMusic::from_description(description),
+            Mode::Custom { style, title } => GenerateMusic::custom(style, title),
         };
         if let Some(lyrics) = json.lyrics.clone() {
             request = request.lyrics(lyrics);
@@ -169,46 +194,16 @@ impl TryFrom<ExtendMusicJson> for ExtendMusic {
     }
 }
 
-with_sound! {
+with_mode! {
+    title: 100, "Custom mode: the title, at most 100 characters (80 for V4 and V4_5ALL; with `style`).";
     /// Cover an uploaded track (costs credits): new music over the audio
     /// at `upload_url`, from a `description`, or in custom mode with
     /// `style` and `title` (and `lyrics` unless `instrumental`). Makes two
     /// tracks.
-    #[schemars(extend("dependentRequired" = {
-        "style": ["title"], "title": ["style"],
-        "lyrics": ["style", "title"], "persona_id": ["style", "title"]
-    }))]
     struct CoverUploadJson {
         /// The audio to cover: a public http(s) URL of the file.
         #[schemars(extend("format" = "uri"))]
         upload_url: String,
-        /// Description mode: what the cover should be, at most 500
-        /// characters.
-        #[serde(default)]
-        #[schemars(length(min = 1, max = 500))]
-        description: Option<String>,
-        /// Custom mode: the style (with `title`).
-        #[serde(default)]
-        style: Option<String>,
-        /// Custom mode: the title (with `style`).
-        #[serde(default)]
-        title: Option<String>,
-        /// Custom mode: the lyrics (required unless `instrumental`).
-        #[serde(default)]
-        lyrics: Option<String>,
-        /// No vocals.
-        #[serde(default)]
-        instrumental: bool,
-        /// Custom mode: a persona to sing.
-        #[serde(default)]
-        persona_id: Option<String>,
-        /// The model (default V5).
-        #[serde(default)]
-        #[schemars(description = MODELS)]
-        model: Option<String>,
-        /// Styles to avoid.
-        #[serde(default)]
-        negative_tags: Option<String>,
     }
 }
 
@@ -219,18 +214,9 @@ impl TryFrom<CoverUploadJson> for CoverUpload {
 
     fn try_from(json: CoverUploadJson) -> Result<Self, Problem> {
         let url = json.upload_url.clone();
-        let mut request = match (
-            json.description.clone(),
-            json.style.clone(),
-            json.title.clone(),
-        ) {
-            (Some(description), None, None) => CoverUpload::from_description(url, description),
-            (None, Some(style), Some(title)) => CoverUpload::custom(url, style, title),
-            _ => {
-                return Err(
-                    "give either `description`, or `style` and `title` (custom mode)".to_owned(),
-                );
-            }
+        let mut request = match mode(&json.description, &json.style, &json.title)? {
+            Mode::Description(description) => CoverUpload::from_description(url, description),
+            Mode::Custom { style, title } => CoverUpload::custom(url, style, title),
         };
         if let Some(lyrics) = json.lyrics.clone() {
             request = request.lyrics(lyrics);
