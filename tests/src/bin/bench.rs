@@ -178,9 +178,11 @@ fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
 fn journal_figures(quick: bool) -> std::io::Result<usize> {
     use kie_suno_tests::journal_scale::{self, Size};
     let (size, rounds, claims) = match quick {
+        // Enough unfinished tasks for every claim to get its 8: one
+        // worker's 4 x `claims` alone, then 8 workers' `claims` per round.
         true => (
             Size {
-                unfinished: 1_000,
+                unfinished: 2_000,
                 finished: 10_000,
             },
             3,
