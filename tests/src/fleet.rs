@@ -307,9 +307,26 @@ pub async fn run_with_restart(
         report.creates_failed = failed.len();
         report.create_errors = failed;
     }
+    // Stopped as a user stops workers (SIGTERM: each gives its tasks back
+    // and drops what it was saving, which removes its temporary files),
+    // killed only if one does not stop within 10 s. A worker still saving
+    // the files of a task another reported (its lease ran out on a busy
+    // machine) would otherwise leave them half written when killed.
     for worker in &mut workers {
-        let _ = worker.start_kill();
-        let _ = worker.wait().await;
+        if let Some(pid) = worker.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+    for worker in &mut workers {
+        if tokio::time::timeout(Duration::from_secs(10), worker.wait())
+            .await
+            .is_err()
+        {
+            let _ = worker.start_kill();
+            let _ = worker.wait().await;
+        }
     }
     // Let the readers drain what the workers printed.
     tokio::time::sleep(Duration::from_millis(200)).await;
