@@ -7,8 +7,20 @@ use kie_suno::wait::Family;
 
 use crate::exit::Failure;
 
-/// `--kind`: which details endpoint a task id belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// The kind of task an id belongs to (which details endpoint it has):
+/// `--kind`, and `kind` in `suno mcp`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Music (generate, extend, covers, ...).
     Music,
@@ -40,12 +52,16 @@ impl From<Kind> for TaskKind {
     }
 }
 
-/// `--until`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// How far a task must get: `--until`, and `until` in `suno mcp`.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Until {
     /// A track can be played (FIRST_SUCCESS; music only).
     Streamable,
     /// The task is done (for music: every track, SUCCESS).
+    #[default]
     Complete,
 }
 

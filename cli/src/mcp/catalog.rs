@@ -10,40 +10,9 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-/// The kind of a task, as the tools take it.
-#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A music task (generate, extend, cover, add vocals or instrumental).
-    Music,
-    /// Lyrics.
-    Lyrics,
-    /// A WAV conversion.
-    Wav,
-    /// A vocal separation (stems).
-    VocalSeparation,
-    /// MIDI.
-    Midi,
-    /// A music video.
-    Video,
-    /// Cover art.
-    Cover,
-}
-
-impl From<Kind> for kie_suno::TaskKind {
-    fn from(kind: Kind) -> Self {
-        use kie_suno::TaskKind as K;
-        match kind {
-            Kind::Music => K::Music,
-            Kind::Lyrics => K::Lyrics,
-            Kind::Wav => K::Wav,
-            Kind::VocalSeparation => K::VocalSeparation,
-            Kind::Midi => K::Midi,
-            Kind::Video => K::Video,
-            Kind::Cover => K::Cover,
-        }
-    }
-}
+/// The kinds and stages the tools take are the ones `suno` takes
+/// (`--kind`, `--until`), by the same names.
+pub use crate::kinds::{Kind, Until};
 
 fn music() -> Kind {
     Kind::Music
@@ -59,17 +28,6 @@ pub struct TaskArgs {
     /// The kind of task (the id alone does not say).
     #[serde(default = "music")]
     pub kind: Kind,
-}
-
-/// How far `wait_task` waits.
-#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Until {
-    /// A track can be played while the rest is made (music only).
-    Streamable,
-    /// The task is done.
-    #[default]
-    Complete,
 }
 
 /// `wait_task`'s arguments.
@@ -163,14 +121,17 @@ const CREATE_RULES: &str = "The create is journaled before it is sent. An identi
 pub struct CreateTool {
     pub name: &'static str,
     pub title: &'static str,
+    /// The kind of task it makes.
+    pub kind: Kind,
     pub schema: fn() -> schemars::Schema,
 }
 
 macro_rules! create_tool {
-    ($name:literal, $title:literal, $request:ty) => {
+    ($name:literal, $title:literal, $kind:ident, $request:ty) => {
         CreateTool {
             name: $name,
             title: $title,
+            kind: Kind::$kind,
             schema: || schemars::schema_for!($request),
         }
     };
@@ -181,63 +142,77 @@ pub const CREATES: &[CreateTool] = &[
     create_tool!(
         "generate_music",
         "Generate music",
+        Music,
         kie_suno::music::GenerateMusic
     ),
     create_tool!(
         "extend_music",
         "Extend a track",
+        Music,
         kie_suno::music::ExtendMusic
     ),
     create_tool!(
         "cover_music",
         "Cover an uploaded track",
+        Music,
         kie_suno::music::CoverUpload
     ),
-    create_tool!("add_vocals", "Add vocals", kie_suno::music::AddVocals),
+    create_tool!(
+        "add_vocals",
+        "Add vocals",
+        Music,
+        kie_suno::music::AddVocals
+    ),
     create_tool!(
         "add_instrumental",
         "Add an instrumental",
+        Music,
         kie_suno::music::AddInstrumental
     ),
     create_tool!(
         "generate_lyrics",
         "Write lyrics",
+        Lyrics,
         kie_suno::lyrics::GenerateLyrics
     ),
     create_tool!(
         "convert_to_wav",
         "Convert to WAV",
+        Wav,
         kie_suno::wav::ConvertToWav
     ),
     create_tool!(
         "separate_vocals",
         "Separate vocals or stems",
+        Vocals,
         kie_suno::separation::SeparateVocals
     ),
-    create_tool!("generate_midi", "Make MIDI", kie_suno::midi::GenerateMidi),
+    create_tool!(
+        "generate_midi",
+        "Make MIDI",
+        Midi,
+        kie_suno::midi::GenerateMidi
+    ),
     create_tool!(
         "create_music_video",
         "Make a music video",
+        Video,
         kie_suno::video::CreateMusicVideo
     ),
     create_tool!(
         "generate_cover_art",
         "Make cover art",
+        Cover,
         kie_suno::cover::GenerateCover
     ),
 ];
 
-/// The kind of task a create tool makes.
+/// The kind of task the create tool `create` makes.
 pub fn kind_of(create: &str) -> Kind {
-    match create {
-        "generate_lyrics" => Kind::Lyrics,
-        "convert_to_wav" => Kind::Wav,
-        "separate_vocals" => Kind::VocalSeparation,
-        "generate_midi" => Kind::Midi,
-        "create_music_video" => Kind::Video,
-        "generate_cover_art" => Kind::Cover,
-        _ => Kind::Music,
-    }
+    CREATES
+        .iter()
+        .find(|c| c.name == create)
+        .map_or(Kind::Music, |c| c.kind)
 }
 
 /// The input schema of a create tool: its request's, with `new`.
@@ -314,7 +289,7 @@ pub fn tools() -> Vec<Tool> {
             .and_then(|d| d.as_str())
             .unwrap_or(create.title)
             .replace('\n', " ");
-        let kind = serde_json::to_value(kind_of(create.name)).unwrap_or_default();
+        let kind = serde_json::to_value(create.kind).unwrap_or_default();
         let description = format!("{makes} {AFTER_CREATE} {kind}. {CREATE_RULES}");
         tools.push(
             Tool::new(create.name, description, Arc::new(create_schema(create)))

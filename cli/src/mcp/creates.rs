@@ -153,12 +153,9 @@ async fn lost_create_reference(
     ))
 }
 
-/// The snake_case name of a kind, as the tools take it.
-fn kind_name(kind: super::catalog::Kind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// A kind's name, as the tools take it.
+fn kind_name(kind: super::catalog::Kind) -> &'static str {
+    kie_suno::TaskKind::from(kind).as_str()
 }
 
 /// The answer to a call identical to one made `ago` seconds before.

@@ -16,7 +16,7 @@ use rmcp::service::{Peer, RequestContext};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::catalog::{DownloadArgs, Kind, ListArgs, ResumeArgs, TaskArgs, Until, WaitArgs};
+use super::catalog::{DownloadArgs, Kind, ListArgs, ResumeArgs, TaskArgs, WaitArgs};
 use super::reply::{bad_arguments, done, failed, failed_with, sdk_error};
 use super::state::State;
 use crate::kinds::Stages;
@@ -107,11 +107,7 @@ async fn wait<F: Stages>(
 where
     F::Record: Record,
 {
-    let until = match args.until {
-        Until::Streamable => crate::kinds::Until::Streamable,
-        Until::Complete => crate::kinds::Until::Complete,
-    };
-    let stage = match F::stage(until) {
+    let stage = match F::stage(args.until) {
         Ok(stage) => stage,
         Err(failure) => {
             return bad_arguments(
@@ -284,10 +280,6 @@ fn saved_reply(task_id: &str, kind: Kind, results: Vec<Result<Saved, Error>>) ->
     }
 }
 
-fn entry_json(entry: &JournalEntry) -> Value {
-    record_json(entry)
-}
-
 pub async fn list_tasks(state: &State, args: ListArgs) -> CallToolResult {
     let mut entries = match state.journal.entries(args.all).await {
         Ok(entries) => entries,
@@ -311,7 +303,7 @@ pub async fn list_tasks(state: &State, args: ListArgs) -> CallToolResult {
         true => "No unfinished tasks in the journal.".to_owned(),
         false => format!("{} tasks: {}.", lines.len(), lines.join("; ")),
     };
-    let tasks: Vec<Value> = entries.iter().map(entry_json).collect();
+    let tasks: Vec<Value> = entries.iter().map(record_json).collect();
     done(summary, json!({ "tasks": tasks }))
 }
 
