@@ -220,6 +220,30 @@ pub struct JournalEntry {
     pub reported: Option<(DateTime<Utc>, String)>,
 }
 
+/// Gives each of `entries` its saved files, from `files` (task id, path,
+/// bytes) in the order they come: one look-up per file, not a scan of
+/// every entry (a list of a million tasks has two million files). What
+/// both stores do after reading a list.
+#[cfg_attr(not(any(feature = "journal", feature = "postgres")), allow(dead_code))]
+pub(crate) fn attach_files<E>(
+    entries: &mut [JournalEntry],
+    files: impl IntoIterator<Item = Result<(String, String, u64), E>>,
+) -> Result<(), E> {
+    let mut by_task: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(task_id) = &entry.task_id {
+            by_task.entry(task_id.clone()).or_default().push(i);
+        }
+    }
+    for file in files {
+        let (task_id, path, bytes) = file?;
+        for &i in by_task.get(&task_id).into_iter().flatten() {
+            entries[i].files.push((path.clone(), bytes));
+        }
+    }
+    Ok(())
+}
+
 impl JournalEntry {
     /// The kind of task, when this SDK knows it.
     pub fn task_kind(&self) -> Option<TaskKind> {

@@ -74,22 +74,11 @@ async fn with_files(
             client.query(&query, &[]).await?
         }
     };
-    // Each file to its entries by task id: one look-up per file, not a
-    // scan of every entry (a list of a million tasks has two million
-    // files).
-    let mut by_task: std::collections::HashMap<String, Vec<usize>> = Default::default();
-    for (i, entry) in entries.iter().enumerate() {
-        if let Some(task_id) = &entry.task_id {
-            by_task.entry(task_id.clone()).or_default().push(i);
-        }
-    }
-    for row in files {
-        let task_id: String = row.get(0);
+    let files = files.iter().map(|row| {
         let bytes: i64 = row.get(2);
-        for &i in by_task.get(&task_id).into_iter().flatten() {
-            entries[i].files.push((row.get(1), bytes.max(0) as u64));
-        }
-    }
+        Ok::<_, std::convert::Infallible>((row.get(0), row.get(1), bytes.max(0) as u64))
+    });
+    let Ok(()) = super::super::event::attach_files(&mut entries, files);
     Ok(entries)
 }
 

@@ -326,13 +326,7 @@ fn read_where<P: rusqlite::Params + Copy>(
     drop(statement);
     // The files of those entries in one query (one statement per entry
     // took most of the time of a list of 100,000).
-    let mut by_task: std::collections::HashMap<String, Vec<usize>> = Default::default();
-    for (i, entry) in entries.iter().enumerate() {
-        if let Some(task_id) = &entry.task_id {
-            by_task.entry(task_id.clone()).or_default().push(i);
-        }
-    }
-    if !by_task.is_empty() {
+    if entries.iter().any(|e| e.task_id.is_some()) {
         let mut files = connection.prepare(&format!(
             "SELECT task_id, path, bytes FROM files
              WHERE task_id IN (SELECT task_id FROM creates WHERE {condition})
@@ -345,12 +339,7 @@ fn read_where<P: rusqlite::Params + Copy>(
                 row.get::<_, i64>(2)?.max(0) as u64,
             ))
         })?;
-        for row in rows {
-            let (task_id, path, bytes) = row?;
-            for &i in by_task.get(&task_id).into_iter().flatten() {
-                entries[i].files.push((path.clone(), bytes));
-            }
-        }
+        super::event::attach_files(&mut entries, rows)?;
     }
     Ok(entries)
 }
