@@ -220,7 +220,7 @@ where
         }
         return Ok(0);
     }
-    eprintln!("created {} task {} ({operation})", F::KIND, task.id());
+    tell!("created {} task {} ({operation})", F::KIND, task.id());
     let follow = Follow {
         until: options.until,
         timeout: options.timeout,

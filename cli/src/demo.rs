@@ -48,26 +48,26 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
         .await
         .map_err(|e| failed("cannot start the mock API on 127.0.0.1", &e))?;
     server.add_task(TWIN, script);
-    eprintln!(
+    tell!(
         "suno demo: a mock of the kie.ai API is serving at {} (no API key needed);",
         server.url()
     );
-    eprintln!("its callbacks go to a receiver in this process at {callback_url}.\n");
+    tell!("its callbacks go to a receiver in this process at {callback_url}.\n");
 
     let client = Client::builder()
         .api_key(ApiKey::new(server.api_key())?)
         .base_url(server.url())
         .callback_url(&callback_url)
         .build()?;
-    eprintln!("The account has {} credits.", client.credits().await?);
+    tell!("The account has {} credits.", client.credits().await?);
     let request = GenerateMusic::from_description("a calm piano piece for a rainy evening");
     let task = client.music().generate(request).await?;
-    eprintln!(
+    tell!(
         "Created music task {} from a description; it now has {} credits.",
         task.id(),
         client.credits().await?
     );
-    eprintln!(
+    tell!(
         "It plays lyrics at 3 s, a stream at 7 s, both tracks done at 15 s. Waiting for it \
          as `suno generate --wait --listen` does against the real API:\n"
     );
@@ -94,12 +94,12 @@ pub async fn run(json: bool) -> Result<u8, Failure> {
             .filter(|r| r.task_id.as_deref() == Some(id))
             .count()
     };
-    eprintln!(
+    tell!(
         "\nWoken by its callbacks, the wait made {} requests; polling alone, its twin made {}.",
         polls_of(task.id()),
         polls_of(TWIN)
     );
-    eprintln!(
+    tell!(
         "{} requests over the API's limit of 3 per second per task.",
         server.rate_violations()
     );

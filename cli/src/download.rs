@@ -26,20 +26,20 @@ pub async fn save(client: &Client, record: &impl TaskFiles, dir: &Path, json: bo
         .map(|f| (f.stem.clone(), f.task_id.clone()))
         .collect();
     if files.is_empty() {
-        eprintln!("no files to download yet");
+        tell!("no files to download yet");
         return 0;
     }
     let downloads = client.downloads().on_event(|event| {
         if let DownloadEvent::Started { name, total } = event {
             let size = total.map_or(String::new(), |t| format!(" ({t} bytes)"));
-            eprintln!("downloading {name}{size}");
+            tell!("downloading {name}{size}");
         }
     });
     let results = tokio::select! {
         results = downloads.all(files, dir) => results,
         _ = tokio::signal::ctrl_c() => {
             // Dropping the downloads removed their temporary files.
-            eprintln!("interrupted: the files not yet complete were not saved");
+            tell!("interrupted: the files not yet complete were not saved");
             return crate::exit::INTERRUPTED;
         }
     };
@@ -49,7 +49,7 @@ pub async fn save(client: &Client, record: &impl TaskFiles, dir: &Path, json: bo
             Ok(saved) => say!("{}", line(&saved, json)),
             Err(e) => {
                 let task = task_id.map_or(String::new(), |id| format!("task {id}: "));
-                eprintln!("error: {task}file {stem} not saved: {e}");
+                tell!("error: {task}file {stem} not saved: {e}");
                 exit = exit.max(Failure::from_error(&e).exit_code());
             }
         }

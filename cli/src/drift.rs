@@ -32,7 +32,7 @@ pub async fn run(
     match client.credits().await {
         Ok(_) => answered += 1,
         Err(e) => {
-            eprintln!("credits: {e}");
+            tell!("credits: {e}");
             first_failure = Some(e);
         }
     }
@@ -41,7 +41,7 @@ pub async fn run(
         match fetched {
             Ok(()) => answered += 1,
             Err(e) => {
-                eprintln!("task {task_id}: {e}");
+                tell!("task {task_id}: {e}");
                 first_failure.get_or_insert(e);
             }
         }

@@ -37,7 +37,7 @@ pub async fn tasks(conn: &Connection, all: bool, json: bool) -> Result<u8, Failu
         }
     }
     if entries.is_empty() && !json {
-        eprintln!(
+        tell!(
             "no {}tasks in the journal {location}",
             if all { "" } else { "unfinished " },
         );
@@ -86,7 +86,7 @@ pub async fn reconcile(journal: &dyn Journal) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
     for entry in stale {
-        eprintln!(
+        tell!(
             "create {} ({}, sent {}) has no outcome written down: marked unknown; the task may \
              exist, and its callback carries its id",
             short(&entry.intent),
@@ -111,7 +111,7 @@ pub async fn show_unwritten(client: &Client) {
                 CreateOutcome::Refused { .. } => ("refused", "unknown"),
                 _ => ("unknown", "unknown"),
             };
-            eprintln!(
+            tell!(
                 "warning: the journal could not record create {}: {state} task {task_id} \
                  (keep this id: the journal does not have it)",
                 short(&intent),
@@ -166,7 +166,7 @@ pub async fn resume(
                 }
             }
             _ => {
-                eprintln!(
+                tell!(
                     "{} create of {} ({}): {}; the task may exist, and its callback carries its id",
                     entry.operation,
                     entry.created_at.format("%Y-%m-%d %H:%M:%S UTC"),

@@ -90,7 +90,7 @@ pub async fn wake(
         .serve(addr)
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
-    eprintln!("listening for callbacks on http://{bound}");
+    tell!("listening for callbacks on http://{bound}");
     Ok(serving)
 }
 
@@ -102,7 +102,7 @@ pub async fn run(addr: SocketAddr, auth: Auth, linker: Option<Client>) -> Result
         .serve(addr)
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
-    eprintln!("listening for callbacks on http://{bound}");
+    tell!("listening for callbacks on http://{bound}");
     loop {
         tokio::select! {
             next = received.recv() => match next {
@@ -123,7 +123,7 @@ pub async fn run(addr: SocketAddr, auth: Auth, linker: Option<Client>) -> Result
                     }
                 }
                 Some(Received::Refused(rejection)) => {
-                    eprintln!("refused a callback ({}): {rejection}", rejection.http_status());
+                    tell!("refused a callback ({}): {rejection}", rejection.http_status());
                 }
                 Some(_) | None => {}
             },
@@ -136,14 +136,14 @@ pub async fn run(addr: SocketAddr, auth: Auth, linker: Option<Client>) -> Result
 async fn report_link(client: &Client, delivery: &kie_suno::callback::Delivery) {
     let task = &delivery.callback.task_id;
     match kie_suno::callback::link(client, delivery).await {
-        Ok(Linked::Found { task_id, .. }) => eprintln!(
+        Ok(Linked::Found { task_id, .. }) => tell!(
             "found the task of a create whose answer was lost: {task_id} (now in the journal; \
              `suno resume` follows it)"
         ),
         Ok(Linked::NotLinked { reason }) => {
-            eprintln!("a callback about {task} names a create of the journal, not linked: {reason}")
+            tell!("a callback about {task} names a create of the journal, not linked: {reason}")
         }
         Ok(_) => {}
-        Err(e) => eprintln!("could not link the create of a callback about {task}: {e}"),
+        Err(e) => tell!("could not link the create of a callback about {task}: {e}"),
     }
 }

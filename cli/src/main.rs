@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 #[macro_use]
-mod stdout;
+mod printing;
 mod connection;
 mod create;
 mod demo;
@@ -402,7 +402,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
 
 /// Prints a failure as one line and gives its exit code.
 fn report(failure: Failure) -> ExitCode {
-    eprintln!("error: {}", failure.message());
+    tell!("error: {}", failure.message());
     ExitCode::from(failure.exit_code())
 }
 
@@ -412,6 +412,7 @@ fn log_to_stderr() {
     use tracing_subscriber::prelude::*;
     let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_target(false);
     let only_sdk = Targets::new().with_target("kie_suno", LevelFilter::DEBUG);
     tracing_subscriber::registry()

@@ -46,7 +46,7 @@ async fn open(journal: Option<&str>, wait: bool) -> Result<Opened, Failure> {
         let journal = match PostgresJournal::open_with_retry(url, FIRST_TRY).await {
             Ok(journal) => journal,
             Err(e) if wait => {
-                eprintln!(
+                tell!(
                     "suno: {e}; waiting up to {} s more for it (nothing is sent unjournaled)",
                     CREATE_WAITS.as_secs()
                 );

@@ -165,7 +165,7 @@ fn outcome<F: Family>(
         Err(_) => 4,
     };
     if let Err(e) = &result {
-        eprintln!("error: {task_id}: {e}");
+        tell!("error: {task_id}: {e}");
     }
     let record = match result {
         Ok(record) => Some(record),
@@ -235,7 +235,7 @@ async fn wait_one<F: Family>(
             .on_event(move |_| {
                 let status = seen.status().map(|s| s.to_string());
                 if status != printed {
-                    eprintln!("{id}: {}", line());
+                    tell!("{id}: {}", line());
                     printed = status;
                 }
             })

@@ -102,7 +102,7 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
                 .serve(addr)
                 .await
                 .map_err(|e| Failure::Usage(format!("cannot listen on {addr}: {e}")))?;
-            eprintln!("listening for callbacks on http://{bound}");
+            tell!("listening for callbacks on http://{bound}");
             let refusals = tokio::spawn(print_refusals(received));
             Some((serving, refusals))
         }
@@ -111,7 +111,7 @@ pub async fn run(conn: &Connection, args: WorkerArgs) -> Result<u8, Failure> {
 
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
-    eprintln!(
+    tell!(
         "worker {} on the journal {location} (lease {})",
         worker.holder(),
         humantime::format_duration(args.lease)
@@ -139,14 +139,14 @@ fn print(event: WorkerEvent) {
             });
             say!("{line}");
         }
-        WorkerEvent::Claimed { kind, task_id } => eprintln!("claimed {kind} task {task_id}"),
+        WorkerEvent::Claimed { kind, task_id } => tell!("claimed {kind} task {task_id}"),
         WorkerEvent::Released { task_id, reason } => {
-            eprintln!("gave back task {task_id}: {reason}");
+            tell!("gave back task {task_id}: {reason}");
         }
         WorkerEvent::LeaseLost { task_id } => {
-            eprintln!("task {task_id} was taken over by another worker");
+            tell!("task {task_id} was taken over by another worker");
         }
-        WorkerEvent::JournalFailed { message } => eprintln!("error: {message}"),
+        WorkerEvent::JournalFailed { message } => tell!("error: {message}"),
         _ => {}
     }
 }
@@ -155,7 +155,7 @@ fn print(event: WorkerEvent) {
 async fn print_refusals(mut received: tokio::sync::mpsc::Receiver<Received>) {
     while let Some(received) = received.recv().await {
         if let Received::Refused(rejection) = received {
-            eprintln!("refused a callback: {rejection}");
+            tell!("refused a callback: {rejection}");
         }
     }
 }

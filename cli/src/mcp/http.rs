@@ -63,7 +63,7 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(|e| Failure::Failed(format!("mcp: {e}")))?;
-    eprintln!("suno mcp: serving MCP at http://{local}/mcp");
+    tell!("suno mcp: serving MCP at http://{local}/mcp");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

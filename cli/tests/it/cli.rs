@@ -711,3 +711,29 @@ async fn options_show_only_where_they_apply_and_work_before_or_after_the_command
         text(&wrong_first).1
     );
 }
+
+#[tokio::test]
+async fn a_reader_who_left_never_makes_suno_panic() {
+    // Pipes whose reading ends are gone before `suno` starts: every line it
+    // writes, to either stream, fails with a broken pipe.
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("typo.sqlite3");
+    for args in [
+        vec!["--journal", missing.to_str().expect("utf-8"), "tasks"],
+        vec!["mock", "--help"],
+    ] {
+        let (reader, stdout) = std::io::pipe().expect("pipe");
+        let (error_reader, stderr) = std::io::pipe().expect("pipe");
+        drop((reader, error_reader));
+        let status = suno()
+            .args(&args)
+            .stdout(stdout)
+            .stderr(stderr)
+            .status()
+            .await
+            .expect("suno runs");
+        // 101 is a panic's exit code; the missing journal is a usage error (2).
+        let expected = if args[0] == "mock" { 0 } else { 2 };
+        assert_eq!(status.code(), Some(expected), "suno {args:?}");
+    }
+}
