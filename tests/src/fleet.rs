@@ -146,7 +146,7 @@ impl std::fmt::Display for FleetReport {
     }
 }
 
-const WEBHOOK_KEY: &str = "fleet-webhook-key";
+pub(crate) const WEBHOOK_KEY: &str = "fleet-webhook-key";
 /// The worker that is killed (worker 1).
 const KILLED: &str = "w1";
 
@@ -307,19 +307,30 @@ pub async fn run_with_restart(
         report.creates_failed = failed.len();
         report.create_errors = failed;
     }
-    // Stopped as a user stops workers (SIGTERM: each gives its tasks back
-    // and drops what it was saving, which removes its temporary files),
-    // killed only if one does not stop within 10 s. A worker still saving
-    // the files of a task another reported (its lease ran out on a busy
-    // machine) would otherwise leave them half written when killed.
-    for worker in &mut workers {
+    stop(&mut workers).await;
+    // Let the readers drain what the workers printed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let entries = journal.entries(true).await.map_err(std::io::Error::other)?;
+    score(&lines, &entries, dir.path(), &mut report);
+    report.rate_violations = server.rate_violations();
+    report.callbacks_passed_on = callbacks_recorded(database_url).await;
+    Ok(report)
+}
+
+/// Stops the workers as a user stops them (SIGTERM: each gives its tasks
+/// back and drops what it was saving, which removes its temporary files),
+/// killed only if one does not stop within 10 s. A worker still saving the
+/// files of a task another reported (its lease ran out on a busy machine)
+/// would otherwise leave them half written when killed.
+pub(crate) async fn stop(workers: &mut [Child]) {
+    for worker in workers.iter_mut() {
         if let Some(pid) = worker.id() {
             let _ = std::process::Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
                 .status();
         }
     }
-    for worker in &mut workers {
+    for worker in workers.iter_mut() {
         if tokio::time::timeout(Duration::from_secs(10), worker.wait())
             .await
             .is_err()
@@ -328,13 +339,6 @@ pub async fn run_with_restart(
             let _ = worker.wait().await;
         }
     }
-    // Let the readers drain what the workers printed.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let entries = journal.entries(true).await.map_err(std::io::Error::other)?;
-    score(&lines, &entries, dir.path(), &mut report);
-    report.rate_violations = server.rate_violations();
-    report.callbacks_passed_on = callbacks_recorded(database_url).await;
-    Ok(report)
 }
 
 /// Creates the tasks, 32 at a time, every kind present.
@@ -369,7 +373,7 @@ async fn create_all(client: &Client, kinds: &[TaskKind], first: usize) -> Vec<St
 }
 
 #[allow(clippy::too_many_arguments)]
-fn spawn_worker(
+pub(crate) fn spawn_worker(
     suno: &Path,
     number: usize,
     listen: Option<std::net::SocketAddr>,
@@ -419,7 +423,7 @@ fn spawn_worker(
 
 /// Counts report lines per task against the journal's reports, and
 /// checks the files the journal lists.
-fn score(
+pub(crate) fn score(
     lines: &Mutex<Vec<String>>,
     entries: &[JournalEntry],
     dir: &Path,
@@ -488,7 +492,7 @@ async fn callbacks_recorded(database_url: &str) -> i64 {
 }
 
 /// Fleets run by this process so far (to keep their logs apart).
-static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub(crate) static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Where worker `number`'s stderr goes: `KIE_FLEET_LOG_DIR/run{run}/w{number}.log`
 /// when that variable is set (to see what a slow or failed run did), else
@@ -505,7 +509,7 @@ fn worker_log(run: usize, number: usize) -> std::io::Result<Stdio> {
     }
 }
 
-fn free_port() -> std::io::Result<std::net::SocketAddr> {
+pub(crate) fn free_port() -> std::io::Result<std::net::SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.local_addr()
 }

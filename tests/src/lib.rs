@@ -5,6 +5,7 @@
 pub mod canned;
 pub mod decode;
 pub mod download_bench;
+pub mod e2e;
 pub mod fleet;
 pub mod forms;
 pub mod journal_contract;

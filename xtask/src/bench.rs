@@ -59,8 +59,8 @@ const fn report_at_most(limit: f64) -> Goal {
 pub const GOALS: &[(&str, Goal)] = &[
     ("call_overhead_ratio", at_most(1.05)),
     ("drift_overhead_ratio", report_at_most(1.02)),
-    ("decode_vs_value_ratio", at_most(0.6)),
-    ("decode_vs_scan_ratio", report_at_most(2.0)),
+    // decode_vs_value_ratio and decode_vs_scan_ratio are report lines
+    // without goals: 3 us per record is not what users wait on.
     ("wait_polls_ratio", at_most(1.0)),
     ("wait_delay_ratio", at_most(0.6)),
     ("hybrid_delay_excess_s", at_most(0.3)),
@@ -82,10 +82,15 @@ pub const GOALS: &[(&str, Goal)] = &[
     ("journal_claim_p99_ms_postgres", at_most(20.0)),
     ("journal_list_unfinished_ms_sqlite", at_most(500.0)),
     ("journal_list_unfinished_ms_postgres", at_most(500.0)),
+    ("e2e_ratio", at_most(1.1)),
 ];
 
 /// What was measured on each side of each ratio, for BENCHMARKS.md.
 pub const BASELINES: &[(&str, &str)] = &[
+    (
+        "e2e_ratio",
+        "time from the first of 200 `client.music().generate` calls (the default create limit, a PostgreSQL journal) until 3 `suno worker` processes on that journal have reported the last song with its files saved, against a mock holding to the live 20 creates per 10 s whose songs take 20-40 s (seeded) and whose callbacks reach the first worker up to 5 s late, 10% twice; vs the ideal for the same songs: each create in the earliest window the live limit allows (the 200th at 90 s), each song reported when its lifecycle ends plus one song's download (measured after the run); one run (over two minutes)",
+    ),
     (
         "decode_vs_value_ratio",
         "a two-track SUCCESS body into `MusicRecord` vs into `serde_json::Value`; both check UTF-8 once and parse with `from_str`",
@@ -412,7 +417,7 @@ fn build_app(root: &Path, dir: &Path, dependencies: &str, main: &str) -> Result<
     Ok(start.elapsed().as_secs_f64())
 }
 
-fn cargo() -> PathBuf {
+pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
@@ -440,7 +445,7 @@ pub fn markdown(figures: &Figures, date: &str, command: &str) -> String {
         "# Benchmarks\n\nMeasured {date} on {} with `{command}`. Each figure is the median of \
          its rounds (n), with the smallest and largest round; each ratio is taken per round \
          against a baseline measured back to back in the same run (see \
-         `tests/src/bin/bench.rs` and `xtask/src/bench.rs`). A goal is met only when the whole \
+         `tests/src/bin/bench/` and `xtask/src/bench.rs`). A goal is met only when the whole \
          spread is on its right side.\n\n\
          | figure | median | spread (min..max) | n | goal | verdict |\n|---|---|---|---|---|---|\n",
         machine()

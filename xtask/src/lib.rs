@@ -21,6 +21,7 @@ pub mod models;
 pub mod naming;
 pub mod page;
 pub mod release;
+pub mod scale;
 pub mod schema;
 pub mod stats;
 pub mod update;

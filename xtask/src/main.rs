@@ -29,6 +29,11 @@ enum Command {
         /// nothing (CI smoke: the figures exist, their values mean little).
         #[arg(long)]
         quick: bool,
+        /// Instead, run the soak at 1,000, 10,000 and 100,000 tasks and write
+        /// its table as the Scale section of BENCHMARKS.md (with --quick:
+        /// 100 and 1,000 tasks, debug builds, nothing written).
+        #[arg(long)]
+        scale: bool,
     },
     /// List the JSON examples of the prose pages (callbacks, quickstarts,
     /// webhook verification): `file:line [heading] json`, one per line.
@@ -132,8 +137,14 @@ fn bench(quick: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let table = xtask::bench::markdown(&figures, &date, "cargo xtask bench");
-    match std::fs::write(root.join("BENCHMARKS.md"), table) {
+    let mut table = xtask::bench::markdown(&figures, &date, "cargo xtask bench");
+    // The scale curve is measured by its own run (`--scale`): kept.
+    let path = root.join("BENCHMARKS.md");
+    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(curve) = xtask::scale::section(&before, xtask::scale::HEADING) {
+        table = xtask::scale::with_section(&table, xtask::scale::HEADING, curve);
+    }
+    match std::fs::write(&path, table) {
         Ok(()) => {
             println!("wrote BENCHMARKS.md");
             ExitCode::SUCCESS
@@ -142,6 +153,45 @@ fn bench(quick: bool) -> ExitCode {
             eprintln!("error: cannot write BENCHMARKS.md: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo xtask bench --scale`: the soak at each size, then the Scale
+/// section of BENCHMARKS.md (not for `quick`); fails when a soak did.
+fn scale(quick: bool) -> ExitCode {
+    let root = xtask::workspace_root();
+    let rows = match xtask::scale::run_scale(&root, quick) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let failed: Vec<String> = rows
+        .iter()
+        .filter(|row| !row.passed)
+        .map(|row| row.tasks.to_string())
+        .collect();
+    if !quick {
+        let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let path = root.join("BENCHMARKS.md");
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let section = xtask::scale::markdown(&rows, &date);
+        let after = xtask::scale::with_section(&before, xtask::scale::HEADING, &section);
+        if let Err(e) = std::fs::write(&path, after) {
+            eprintln!("error: cannot write BENCHMARKS.md: {e}");
+            return ExitCode::FAILURE;
+        }
+        println!("wrote the Scale section of BENCHMARKS.md");
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: the soak lost, duplicated or got wrong tasks at {} tasks",
+            failed.join(", ")
+        );
+        ExitCode::FAILURE
     }
 }
 
@@ -179,7 +229,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let layout = Layout::workspace();
     let result = match cli.command {
-        Command::Bench { quick } => return bench(quick),
+        Command::Bench {
+            quick,
+            scale: false,
+        } => return bench(quick),
+        Command::Bench { quick, scale: true } => return scale(quick),
         Command::Cycles { dirs } => return cycles(dirs),
         Command::Examples { inputs } => {
             let inputs = if inputs.is_empty() {

@@ -34,7 +34,11 @@
 //!   `fleet_takeover_s`: from
 //!   a worker's SIGKILL until every task it held is claimed again (lease
 //!   3 s). Needs PostgreSQL (as the tests find it) and the release `suno`
-//!   beside this binary.
+//!   beside this binary;
+//! - `journal_*`: claims and the unfinished list on both engines at a
+//!   million rows;
+//! - `e2e_ratio`: 200 songs created at the account's limit and followed to
+//!   their files by 3 workers on one PostgreSQL journal, vs the ideal.
 //!
 //! A measured call that fails is counted; any failure prints `failures=N`
 //! and exits 1, so no figure stands on failed calls. `--quick` runs each
@@ -55,7 +59,6 @@ use kie_suno::music::{Stage, TaskEvent};
 use kie_suno::wait::PollPolicy;
 use kie_suno::{ApiKey, Client, MusicRecord};
 use kie_suno_sdk::types::MusicRecordResponse;
-use kie_suno_tests::fleet::{self, FleetConfig};
 use kie_suno_tests::record_fixture;
 use kie_suno_tests::sim::{
     Delivery, create_burst, lifecycle_mix, measure, measure_hybrid, paused_runtime,
@@ -63,13 +66,15 @@ use kie_suno_tests::sim::{
 use kie_suno_tests::soak::rss_mib;
 use xtask::stats::{Line, Spread};
 
+mod database;
+
 #[derive(Parser)]
 struct Args {
     /// Run each figure briefly (smoke test; figures are noisy).
     #[arg(long)]
     quick: bool,
     /// Run only these groups of figures (comma-separated): decode, call,
-    /// wait, create, download, rss, fleet.
+    /// wait, create, download, rss, fleet, journal, e2e.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Internal: serve the mock with this many long tasks, print its URL
@@ -164,140 +169,14 @@ fn run(quick: bool, only: &[String]) -> std::io::Result<Failures> {
         }
     }
     if wanted("fleet") {
-        failures.add("fleet", fleet_figures(quick)?);
+        failures.add("fleet", database::fleet_figures(quick)?);
     }
     if wanted("journal") {
-        failures.add("journal", journal_figures(quick)?);
+        failures.add("journal", database::journal_figures(quick)?);
     }
-    Ok(failures)
-}
-
-/// The journal at scale on both engines: claims by 8 workers at once and
-/// the list of unfinished tasks, over `unfinished` made tasks and
-/// `finished` reported ones with two files each.
-fn journal_figures(quick: bool) -> std::io::Result<usize> {
-    use kie_suno_tests::journal_scale::{self, Size};
-    let (size, rounds, claims) = match quick {
-        // Enough unfinished tasks for every claim to get its 8: one
-        // worker's 4 x `claims` alone, then 8 workers' `claims` per round.
-        true => (
-            Size {
-                unfinished: 2_000,
-                finished: 10_000,
-            },
-            3,
-            5,
-        ),
-        false => (
-            Size {
-                unfinished: 100_000,
-                finished: 1_000_000,
-            },
-            5,
-            25,
-        ),
-    };
-    println!(
-        "journal_unfinished={} journal_finished={} journal_workers={}",
-        size.unfinished,
-        size.finished,
-        journal_scale::WORKERS
-    );
-    let runtime = tokio::runtime::Runtime::new()?;
-    let dir = tempfile::tempdir()?;
-    let sqlite = runtime.block_on(journal_scale::sqlite(dir.path(), size, rounds, claims))?;
-    let database = runtime
-        .block_on(kie_suno_tests::postgres::fresh_database())
-        .ok_or_else(|| std::io::Error::other("the journal figures need PostgreSQL"))?;
-    let postgres = runtime.block_on(journal_scale::postgres(&database, size, rounds, claims))?;
-    for (engine, figures) in [("sqlite", &sqlite), ("postgres", &postgres)] {
-        print(
-            &format!("journal_claim_p99_ms_{engine}"),
-            Spread::of(&figures.claim_p99_ms),
-            2,
-        )?;
-        print(
-            &format!("journal_list_unfinished_ms_{engine}"),
-            Spread::of(&figures.list_unfinished_ms),
-            1,
-        )?;
-        println!(
-            "journal_claim_p99_ms_one_worker_{engine}={:.2} journal_bytes_per_task_{engine}={:.0}",
-            figures.claim_p99_ms_alone, figures.bytes_per_task
-        );
+    if wanted("e2e") {
+        failures.add("e2e", database::e2e_figures(quick)?);
     }
-    Ok(sqlite.failures + postgres.failures)
-}
-
-/// Fleet efficiency (3 workers x 8 tasks vs 1 worker x 24, sides
-/// alternating first) and takeover time after a SIGKILL.
-fn fleet_figures(quick: bool) -> std::io::Result<usize> {
-    let suno = std::env::current_exe()?.with_file_name("suno");
-    if !suno.exists() {
-        return Err(std::io::Error::other(format!(
-            "{} is missing: `cargo build --release -p kie-suno-cli` first",
-            suno.display()
-        )));
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let (rounds, tasks) = if quick { (1, 48) } else { (3, 120) };
-    let mut failures = 0;
-    let run = |workers: usize, concurrency: usize, kill_after: Option<Duration>, seed: u64| {
-        runtime.block_on(async {
-            let url = kie_suno_tests::postgres::fresh_database()
-                .await
-                .ok_or_else(|| std::io::Error::other("no PostgreSQL on this machine"))?;
-            let config = FleetConfig {
-                tasks,
-                workers,
-                concurrency,
-                kill_after,
-                fault_rate: 0.02,
-                seed,
-                ..FleetConfig::default()
-            };
-            let report = fleet::run(&suno, &url, &config).await?;
-            eprintln!("fleet of {workers} x {concurrency}: {report}");
-            Ok::<_, std::io::Error>(report)
-        })
-    };
-    let (mut three, mut one) = (Vec::new(), Vec::new());
-    for round in 0..rounds {
-        // The same 24 tasks at once, over three processes or in one.
-        let mut sides = [(3, 8, &mut three), (1, 24, &mut one)];
-        if round % 2 == 1 {
-            sides.reverse();
-        }
-        for (workers, concurrency, samples) in sides {
-            let report = run(workers, concurrency, None, 100 + round)?;
-            failures += (report.tasks - report.journal_reported.min(report.tasks))
-                + report.reported_twice
-                + report.unprinted
-                + report.bad_files
-                + report.rate_violations as usize;
-            samples.push(report.tasks as f64 / report.wall.as_secs_f64());
-        }
-    }
-    print("fleet_efficiency", Spread::of_ratios(&three, &one), 2)?;
-    print("fleet_tasks_per_s_3_workers_x8", Spread::of(&three), 1)?;
-    print("fleet_tasks_per_s_1_worker_x24", Spread::of(&one), 1)?;
-    let mut takeovers = Vec::new();
-    for round in 0..rounds {
-        let report = run(3, 8, Some(Duration::from_secs(3)), 200 + round)?;
-        failures += (report.tasks - report.journal_reported.min(report.tasks))
-            + report.reported_twice
-            + report.unprinted_by_the_living
-            + report.bad_files;
-        match report.takeover {
-            Some(t) if report.orphaned > 0 => takeovers.push(t.as_secs_f64()),
-            _ => failures += 1,
-        }
-    }
-    print("fleet_takeover_s", Spread::of(&takeovers), 2)?;
-    print("fleet_lease_s", Spread::of(&[3.0]), 0)?;
     Ok(failures)
 }
 
