@@ -104,6 +104,10 @@ pub(crate) struct Poller<F: Family> {
     announced: bool,
     /// Safety-net delays scheduled so far (the net widens with each).
     safety_polls: u32,
+    /// The safety-net delay the next poll was scheduled with (`None`: it
+    /// was scheduled by the policy's lifecycle): a callback that does not
+    /// matter to this wait still moves that poll to this long after it.
+    net: Option<Duration>,
     /// The events to emit after this poll.
     to_emit: Vec<JournalEvent>,
 }
@@ -124,11 +128,11 @@ impl<F: Family> Poller<F> {
         let wake = config.wakeups.as_ref().map(|w| w.listen(&task_id));
         // A new task is pending: with callbacks that have been arriving,
         // nothing to look at before one comes (or the safety net).
-        let (first, safety_polls) = match &config.wakeups {
+        let (first, safety_polls, net) = match &config.wakeups {
             Some(wakeups) if config.just_created && wakeups.reliable() => {
-                (config.safety_interval, 1)
+                (config.safety_interval, 1, Some(config.safety_interval))
             }
-            _ => (schedule.first_delay(), 0),
+            _ => (schedule.first_delay(), 0, None),
         };
         let first = first.max(super::MIN_REQUEST_SPACING);
         let deadline = crate::later::later(started, config.deadline);
@@ -153,6 +157,7 @@ impl<F: Family> Poller<F> {
             wake,
             announced: false,
             safety_polls,
+            net,
             to_emit: Vec::new(),
         }
     }
@@ -281,6 +286,7 @@ impl<F: Family> Poller<F> {
         // Not the callbacks' safety net: a failed poll saw nothing, and a
         // change announced before it will not be announced again.
         let delay = self.lifecycle_delay(status.as_ref());
+        self.net = None;
         let delay = self.honour_retry_after(delay, error.retry_after());
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
@@ -318,13 +324,21 @@ impl<F: Family> Poller<F> {
         if let Some(wakeups) = &self.config.wakeups
             && wakeups.reliable()
         {
-            // Callbacks say when to look; this is the safety net, widening
-            // (x1, then x2) while callbacks keep coming.
-            let factor = (self.safety_polls + 1).min(MAX_SAFETY_FACTOR);
-            self.safety_polls += 1;
-            return (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
+            // Callbacks say when to look; this is the safety net.
+            return self.widen_net();
         }
+        self.net = None;
         self.lifecycle_delay(status)
+    }
+
+    /// The next safety-net delay, one safety interval wider than the last
+    /// (x1, x2, ... up to x4) while callbacks keep coming.
+    fn widen_net(&mut self) -> Duration {
+        let factor = (self.safety_polls + 1).min(MAX_SAFETY_FACTOR);
+        self.safety_polls += 1;
+        let net = (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
+        self.net = Some(net);
+        net
     }
 
     /// The delay the policy's lifecycle schedule gives now (counting
@@ -376,8 +390,9 @@ impl<F: Family> Poller<F> {
     /// Sleeps until `at`, or until a callback about the task claims
     /// something that matters to this wait (which then polls at once to
     /// confirm it). Other claims are noted (the callbacks are arriving)
-    /// and the sleep goes on.
-    async fn sleep_or_wake(&mut self, at: Instant) -> Result<(), WaitError<F>> {
+    /// and the sleep goes on; a safety-net poll then counts from them, as
+    /// from a poll: the net is for news that does not come.
+    async fn sleep_or_wake(&mut self, mut at: Instant) -> Result<(), WaitError<F>> {
         let Some(listener) = self.wake.clone() else {
             return self.sleep_until(at).await;
         };
@@ -392,6 +407,12 @@ impl<F: Family> Poller<F> {
             if claims.iter().any(|claim| self.matters(*claim)) {
                 tracing::debug!(?claims, "woken by a callback");
                 return Ok(());
+            }
+            if self.net.is_some() && !claims.is_empty() {
+                let net = self.widen_net();
+                at = at
+                    .max(crate::later::later(Instant::now(), net))
+                    .min(self.deadline);
             }
         }
     }

@@ -10,7 +10,9 @@
 //! have fared: the wake-ups keep an estimate of the share of status changes
 //! that polls found with no callback before them. While callbacks arrive,
 //! a wait polls only as a safety net: at the safety interval (30 s, as the
-//! provider suggests), then at twice that. Until callbacks have earned
+//! provider suggests), then at twice that, counted from the latest news of
+//! the task, a poll or a callback (one for a stage the wait is not after
+//! still says the task and its callbacks are alive). Until callbacks have earned
 //! that trust (a few changes announced in a row; [`Wakeups::trusting`]
 //! starts with it), and once they are seen to go missing, waits poll on
 //! their own schedule, as without callbacks, and still wake at once on the

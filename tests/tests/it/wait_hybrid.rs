@@ -96,6 +96,18 @@ async fn callbacks_end_the_wait_as_the_task_completes_with_a_few_polls() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn each_callback_that_comes_moves_the_safety_net_on() {
+    let (sim, ended) = wait_woken_at(&TYPICAL_CALLBACKS).await;
+    assert!(ended.saturating_sub(secs(151.0)) < secs(0.5));
+    // The net was due at 30 s; the lyrics' callback (8 s) moves it to 68 s,
+    // the first track's (35 s) to 95 s: one safety poll there, then the
+    // one that confirms the end at 151 s. Counted from polls alone it
+    // would have looked at 30, 90 and 150 s as well.
+    let at: Vec<u64> = sim.requests().iter().map(|r| r.at.as_secs()).collect();
+    assert_eq!(at, [95, 151], "polls at {at:?} s");
+}
+
+#[tokio::test(start_paused = true)]
 async fn lost_callbacks_cost_latency_not_correctness() {
     let wakeups = proven_wakeups().await;
     let (_, ended) = wait_with(&wakeups, &TYPICAL_CALLBACKS[..2]).await;
