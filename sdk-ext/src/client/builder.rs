@@ -301,6 +301,7 @@ impl ClientBuilder {
                 file_user_agent,
                 drift,
                 in_flight: tokio::sync::Semaphore::new(self.max_concurrent_requests.max(1)),
+                polls: tokio::sync::Semaphore::new(self.max_concurrent_requests.max(1)),
             }),
         })
     }

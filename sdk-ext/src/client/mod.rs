@@ -80,6 +80,8 @@ struct Shared {
     drift: Option<Arc<crate::drift::Drift>>,
     /// Turns for API requests in flight ([`DEFAULT_MAX_CONCURRENT_REQUESTS`]).
     in_flight: tokio::sync::Semaphore,
+    /// Turns for waits' polls, as many: see [`Client::poll_turn`].
+    polls: tokio::sync::Semaphore,
 }
 
 impl fmt::Debug for Client {
@@ -204,6 +206,16 @@ impl Client {
             .as_ref()
             .map(|d| d.report())
             .unwrap_or_default()
+    }
+
+    /// A wait's turn to build its poll, of as many at once as requests may
+    /// be in flight. A wait takes it before it makes the request's state
+    /// (about 4 KiB), so that the waits queued behind the request limit
+    /// hold a few bytes each: 100,000 waits polling at once would
+    /// otherwise hold 400 MB they give back only as the queue drains.
+    pub(crate) async fn poll_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed.
+        self.shared.polls.acquire().await.ok()
     }
 
     /// Awaits a call of the generated client: its answer and the server's

@@ -4,7 +4,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::{Either, select};
@@ -56,13 +56,19 @@ impl<F: Family> Clone for Config<F> {
     }
 }
 
+/// The default policies, shared by the waits that keep them (one
+/// allocation in all, not one per wait).
+static DEFAULT_POLICY: LazyLock<Arc<dyn DelayPolicy>> =
+    LazyLock::new(|| Arc::new(PollPolicy::default()));
+static DEFAULT_ERRORS: LazyLock<Arc<dyn RetryPolicy>> = LazyLock::new(|| Arc::new(ErrorPolicy));
+
 impl<F: Family> Default for Config<F> {
     fn default() -> Self {
         Config {
             until: Some(F::Stage::default()),
             deadline: Duration::from_secs(600),
-            policy: Arc::new(PollPolicy::default()),
-            errors: Arc::new(ErrorPolicy),
+            policy: DEFAULT_POLICY.clone(),
+            errors: DEFAULT_ERRORS.clone(),
             cancel: None,
             wakeups: None,
             safety_interval: DEFAULT_SAFETY_INTERVAL,
@@ -188,10 +194,13 @@ impl<F: Family> Poller<F> {
                 let polls = self.progress.count_poll();
                 // Boxed: the request's state exists only while it runs instead
                 // of enlarging every sleeping wait (a wait's future: 5.4 KiB
-                // inline, 1.4 KiB boxed).
-                let fetched = self
-                    .cancellable(Box::pin(F::fetch(&self.client, &self.task_id)))
-                    .await?;
+                // inline, 1.4 KiB boxed); and made only once it is this
+                // wait's turn, not while it queues behind the request limit.
+                let fetched = {
+                    let _turn = self.cancellable(self.client.poll_turn()).await?;
+                    self.cancellable(Box::pin(F::fetch(&self.client, &self.task_id)))
+                        .await?
+                };
                 match fetched {
                     Ok((record, retry_after)) => {
                         let update = self.on_record(record, retry_after, polls);

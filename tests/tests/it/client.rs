@@ -657,3 +657,44 @@ async fn requests_in_flight_through_a_client_and_its_clones_stay_within_its_limi
         "{default} in flight with the default limit of 64"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn waits_and_other_calls_share_the_request_limit_and_all_get_through() {
+    // Waits take a turn among the polls before their request takes one
+    // among the requests: 60 waits and 60 other calls through a limit of
+    // 2 all end, none starved, none stuck holding one turn for the other.
+    // Every answer takes 2 s: the calls overlap, and queue for turns.
+    let sim = kie_suno::mock::MockBuilder::default()
+        .faults(Faults {
+            slow_delay: Duration::from_secs(2),
+            ..Faults::always(Fault::Slow)
+        })
+        .simulate();
+    for i in 0..60 {
+        sim.add_task(format!("t{i}"), Script::success(Duration::from_secs(5)));
+    }
+    let client = sim
+        .client_builder()
+        .max_concurrent_requests(2)
+        .build()
+        .unwrap();
+    let waits = (0..60).map(|i| {
+        let client = client.clone();
+        async move { client.wait(format!("t{i}")).await.map(|r| r.status()) }
+    });
+    let credits = (0..60).map(|_| {
+        let client = client.clone();
+        async move { client.credits().await }
+    });
+    let (waited, counted) = tokio::time::timeout(
+        Duration::from_secs(600),
+        futures_util::future::join(
+            futures_util::future::join_all(waits),
+            futures_util::future::join_all(credits),
+        ),
+    )
+    .await
+    .expect("everything ends within ten simulated minutes");
+    assert!(waited.iter().all(|r| matches!(r, Ok(TaskStatus::Success))));
+    assert!(counted.iter().all(Result::is_ok));
+}
