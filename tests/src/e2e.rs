@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use kie_suno::Client;
 use kie_suno::callback::WebhookKey;
 use kie_suno::download::TaskFiles;
-use kie_suno::journal::{Journal, PostgresJournal};
+use kie_suno::journal::Journal;
 use kie_suno::mock::{CallbackDelivery, CallbackFaults, MockServer, Script};
 use kie_suno::music::GenerateMusic;
-use kie_suno::{ApiKey, Client};
 use tokio::time::Instant;
 
 use crate::fleet::{self, FleetConfig, FleetReport, WEBHOOK_KEY};
@@ -161,17 +161,9 @@ pub async fn run(
         })
         .start()
         .await?;
-    let journal = PostgresJournal::open(database_url)
-        .await
-        .map_err(std::io::Error::other)?;
     // As a user's program: the default create limit, the journal.
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).map_err(std::io::Error::other)?)
-        .base_url(server.url())
-        .callback_url(callbacks)
-        .journal(Arc::new(journal.clone()))
-        .build()
-        .map_err(std::io::Error::other)?;
+    let (journal, client) = fleet::journaled_client(&server, database_url, callbacks).await?;
+    let client = client.build().map_err(std::io::Error::other)?;
 
     let dir = tempfile::tempdir()?;
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));

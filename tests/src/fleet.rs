@@ -205,15 +205,10 @@ pub async fn run_with_restart(
         })
         .start()
         .await?;
-    let journal = PostgresJournal::open(database_url)
-        .await
-        .map_err(std::io::Error::other)?;
-    let client = Client::builder()
-        .api_key(ApiKey::new(server.api_key()).map_err(std::io::Error::other)?)
-        .base_url(server.url())
+    let (journal, client) =
+        journaled_client(&server, database_url, format!("http://{listen}/callbacks")).await?;
+    let client = client
         .create_limit(None)
-        .callback_url(format!("http://{listen}/callbacks"))
-        .journal(Arc::new(journal.clone()))
         .build()
         .map_err(std::io::Error::other)?;
     create_tasks(&client, config, &mut rng).await?;
@@ -315,6 +310,24 @@ pub async fn run_with_restart(
     report.rate_violations = server.rate_violations();
     report.callbacks_passed_on = callbacks_recorded(database_url).await;
     Ok(report)
+}
+
+/// The PostgreSQL journal at `database_url`, and the settings of a client
+/// of `server` that journals its creates there and names `callback_url`.
+pub(crate) async fn journaled_client(
+    server: &MockServer,
+    database_url: &str,
+    callback_url: String,
+) -> std::io::Result<(PostgresJournal, kie_suno::ClientBuilder)> {
+    let journal = PostgresJournal::open(database_url)
+        .await
+        .map_err(std::io::Error::other)?;
+    let client = Client::builder()
+        .api_key(ApiKey::new(server.api_key()).map_err(std::io::Error::other)?)
+        .base_url(server.url())
+        .callback_url(callback_url)
+        .journal(Arc::new(journal.clone()));
+    Ok((journal, client))
 }
 
 /// Stops the workers as a user stops them (SIGTERM: each gives its tasks
