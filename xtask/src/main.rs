@@ -188,7 +188,7 @@ fn scale(quick: bool) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         eprintln!(
-            "error: the soak lost, duplicated or got wrong tasks at {} tasks",
+            "error: the soak failed (lost, duplicated or wrong tasks, requests over the limits, or a panic) at {} tasks",
             failed.join(", ")
         );
         ExitCode::FAILURE

@@ -29,6 +29,9 @@ pub struct ScaleRow {
     /// soak's faults lose some answers) and creates refused for good.
     pub unknown_outcomes: usize,
     pub refused_creates: usize,
+    /// Requests the mock saw over its limits: creates over the account's
+    /// window, polls over a task's rate.
+    pub over_limit: usize,
     /// Nothing lost, duplicated, wrong, over the rate limits or panicking
     /// (the soak's own verdict, its exit code).
     pub passed: bool,
@@ -54,6 +57,7 @@ pub fn parse_soak_line(line: &str, passed: bool) -> Option<ScaleRow> {
         wrong_outcome: count("wrong_outcome")?,
         unknown_outcomes: count("unknown_outcomes")?,
         refused_creates: count("refused_creates")?,
+        over_limit: count("rate_violations")? + count("create_rate_violations")?,
         passed,
     })
 }
@@ -102,13 +106,15 @@ pub fn row_line(row: &ScaleRow) -> String {
     let n = row.tasks;
     format!(
         "scale_{n}_wall_s={:.1} scale_{n}_peak_rss_mib={:.1} scale_{n}_kib_per_task={:.2} \
-         scale_{n}_lost={} scale_{n}_duplicated={} scale_{n}_wrong={} scale_{n}_passed={}",
+         scale_{n}_lost={} scale_{n}_duplicated={} scale_{n}_wrong={} scale_{n}_over_limit={} \
+         scale_{n}_passed={}",
         row.wall_s,
         row.peak_rss_mib,
         kib_per_task(row),
         row.lost,
         row.duplicated,
         row.wrong_outcome,
+        row.over_limit,
         row.passed
     )
 }
@@ -125,9 +131,12 @@ pub fn markdown(rows: &[ScaleRow], date: &str) -> String {
          tasks in flight. The mock API runs in the same process, so the memory is the SDK's \
          and the mock's (which keeps every task it made and every request it was sent). \
          \"Per task\" is the peak over the tasks; \"added per task\" is what each task beyond \
-         the size above added to the peak.\n\n\
-         | tasks | in flight | wall s | tasks/s | peak RSS MiB | KiB per task | KiB added per task | lost | duplicated | wrong | unknown outcome | refused | verdict |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         the size above added to the peak. \"Over the limits\": creates the mock saw beyond \
+         its window (the soak's 1 s, the client's 1.5 s) and polls beyond a task's rate; any \
+         fails the soak. \"Unknown outcome\": creates whose answer the faults lost, each \
+         reported as such; \"refused\": creates refused for good with no task made.\n\n\
+         | tasks | in flight | wall s | tasks/s | peak RSS MiB | KiB per task | KiB added per task | lost | duplicated | wrong | over the limits | unknown outcome | refused | verdict |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         crate::bench::machine()
     );
     let mut previous: Option<&ScaleRow> = None;
@@ -143,7 +152,7 @@ pub fn markdown(rows: &[ScaleRow], date: &str) -> String {
             },
         );
         out.push_str(&format!(
-            "| {} | {} | {:.1} | {:.0} | {:.1} | {:.2} | {added} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.1} | {:.0} | {:.1} | {:.2} | {added} | {} | {} | {} | {} | {} | {} | {} |\n",
             row.tasks,
             row.concurrency,
             row.wall_s,
@@ -153,6 +162,7 @@ pub fn markdown(rows: &[ScaleRow], date: &str) -> String {
             row.lost,
             row.duplicated,
             row.wrong_outcome,
+            row.over_limit,
             row.unknown_outcomes,
             row.refused_creates,
             if row.passed { "passed" } else { "**failed**" },
@@ -202,7 +212,7 @@ mod tests {
 
     const LINE: &str = "tasks=1000 completed=874 failed_as_scripted=90 lost=0 duplicated=0 \
         wrong_outcome=0 duplicated_creates=0 unknown_outcomes=31 unreported_tasks=0 \
-        refused_creates=5 rate_violations=0 create_rate_violations=0 panics=0 \
+        refused_creates=5 rate_violations=0 create_rate_violations=2 panics=0 \
         peak_rss_mib=41.5 wall_s=12.3";
 
     #[test]
@@ -212,6 +222,7 @@ mod tests {
         assert_eq!(row.concurrency, 100);
         assert_eq!(row.unknown_outcomes, 31);
         assert_eq!(row.refused_creates, 5);
+        assert_eq!(row.over_limit, 2);
         assert!((row.peak_rss_mib - 41.5).abs() < 1e-9);
         assert!((row.wall_s - 12.3).abs() < 1e-9);
         assert!(parse_soak_line("tasks=10 lost=x", true).is_none());
