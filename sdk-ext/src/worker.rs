@@ -240,8 +240,13 @@ impl Worker {
 
     /// Works until `stop` is cancelled; then stops waiting and gives its
     /// tasks back (so that others need not wait for the leases to run
-    /// out). `on_event` hears what it does.
+    /// out). `on_event` hears what it does. As it starts and as it stops,
+    /// it removes the temporary files in its download directory that no
+    /// live download holds: a worker killed while saving leaves them.
     pub async fn run(self, stop: CancellationToken, mut on_event: impl FnMut(WorkerEvent) + Send) {
+        if let Some(dir) = &self.download {
+            crate::download::sweep_dead_temporaries(dir).await;
+        }
         // Callbacks of the whole fleet wake this worker's waits while it runs.
         let fan_in = self.fanout.as_ref().map(|f| f.subscribe(&self.wakeups));
         let mut held: HashMap<String, Held> = HashMap::new();
@@ -318,6 +323,11 @@ impl Worker {
             task.stop.cancel();
         }
         drop(running);
+        // What it was saving is dropped (its temporary files with it); a
+        // dead worker's are swept too (killed, it could not remove them).
+        if let Some(dir) = &self.download {
+            crate::download::sweep_dead_temporaries(dir).await;
+        }
         let intents: Vec<String> = held.into_keys().collect();
         if !intents.is_empty()
             && let Err(e) = self.queue.release(&self.name, &intents).await

@@ -279,3 +279,9 @@ fn check_url(url: &Url) -> Result<(), DownloadError> {
         _ => Err(DownloadError::Insecure),
     }
 }
+
+/// Removes the temporary files in `dir` that no live download holds: left
+/// by processes that died (SIGKILL) while saving into it; how many.
+pub(crate) async fn sweep_dead_temporaries(dir: &Path) -> usize {
+    temp::sweep_all(dir).await
+}

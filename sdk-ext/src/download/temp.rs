@@ -72,7 +72,16 @@ impl Drop for Temp {
 /// Removes the temporary files of `stem` in `dir` that no live writer
 /// holds (left by a process that died); returns how many.
 pub(crate) async fn sweep(dir: &Path, stem: &str) -> usize {
-    let (dir, prefix) = (dir.to_path_buf(), format!(".{stem}."));
+    sweep_prefixed(dir, format!(".{stem}.")).await
+}
+
+/// [`sweep`] for every name in `dir`.
+pub(crate) async fn sweep_all(dir: &Path) -> usize {
+    sweep_prefixed(dir, ".".to_owned()).await
+}
+
+async fn sweep_prefixed(dir: &Path, prefix: String) -> usize {
+    let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return 0;
@@ -135,6 +144,26 @@ mod tests {
         std::fs::write(&left, b"half").unwrap();
         assert_eq!(sweep(&dir, "song").await, 1);
         assert!(!left.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_sweep_of_the_whole_directory_takes_every_dead_temporary_file_and_no_live_one() {
+        let dir = scratch();
+        let dead = [
+            dir.join(".song.0123456789abcdef.part"),
+            dir.join(".other.done.0123456789abcdef.part"),
+        ];
+        for left in &dead {
+            std::fs::write(left, b"half").unwrap();
+        }
+        let finished = dir.join("song.mp3");
+        std::fs::write(&finished, b"whole").unwrap();
+        let (live, _file) = Temp::create(&dir, "third").await.unwrap();
+        assert_eq!(sweep_all(&dir).await, 2);
+        assert!(dead.iter().all(|left| !left.exists()));
+        assert!(finished.exists() && live.path.exists());
+        drop(live);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -181,3 +181,36 @@ async fn a_worker_that_cannot_renew_stops_sending_once_its_lease_may_have_run_ou
     );
     assert_eq!(journal.reports.load(Ordering::SeqCst), 0, "{events:?}");
 }
+
+#[tokio::test]
+async fn a_worker_that_stops_sweeps_the_temporary_files_dead_workers_left_in_its_directory() {
+    // A worker killed (SIGKILL) while it saved a file leaves its temporary
+    // file; the next download of that name would sweep it, but there may
+    // be none. A worker that stops sweeps its directory: files no live
+    // download holds go, finished files stay.
+    let dir = tempfile::tempdir().unwrap();
+    let left = [
+        dir.path().join(".song.0123456789abcdef.part"),
+        dir.path().join(".song.done.fedcba9876543210.part"),
+    ];
+    for path in &left {
+        std::fs::write(path, b"half written").unwrap();
+    }
+    let finished = dir.path().join("song.mp3");
+    std::fs::write(&finished, b"whole").unwrap();
+    let sim = Simulation::new_default();
+    // A task the worker does not get to save: it stops at once.
+    sim.add_task("t", Script::success(Duration::from_secs(600)));
+    let stop = CancellationToken::new();
+    let worker = Worker::new(&sim.client(), Arc::new(OneTask::new("t", true)))
+        .name("w1")
+        .download_to(dir.path());
+    let running = tokio::spawn(worker.run(stop.clone(), |_| {}));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.cancel();
+    running.await.unwrap();
+    for path in &left {
+        assert!(!path.exists(), "{} was left", path.display());
+    }
+    assert!(finished.exists(), "a finished file was swept");
+}
