@@ -175,22 +175,15 @@ pub fn markdown(rows: &[ScaleRow], date: &str) -> String {
 /// The section of `doc` under `heading` (to the next `## ` heading or the
 /// end), if there is one.
 pub fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
-    let start = section_start(doc, heading)?;
-    let rest = &doc[start + heading.len()..];
-    let end = rest
-        .find("\n## ")
-        .map_or(doc.len(), |i| start + heading.len() + i + 1);
-    Some(&doc[start..end])
+    span(doc, heading).map(|(start, end)| &doc[start..end])
 }
 
 /// `doc` with its section under `heading` replaced by `new`, or with `new`
 /// appended when it has none.
 pub fn with_section(doc: &str, heading: &str, new: &str) -> String {
     let new = format!("{}\n", new.trim_end());
-    match section(doc, heading) {
-        Some(old) => {
-            let start = section_start(doc, heading).unwrap_or(0);
-            let end = start + old.len();
+    match span(doc, heading) {
+        Some((start, end)) => {
             let tail = &doc[end..];
             let gap = if tail.is_empty() { "" } else { "\n" };
             format!("{}{new}{gap}{tail}", &doc[..start])
@@ -199,11 +192,18 @@ pub fn with_section(doc: &str, heading: &str, new: &str) -> String {
     }
 }
 
-fn section_start(doc: &str, heading: &str) -> Option<usize> {
-    if doc.starts_with(&format!("{heading}\n")) {
-        return Some(0);
-    }
-    doc.find(&format!("\n{heading}\n")).map(|i| i + 1)
+/// Where the section under `heading` starts (its heading line) and ends.
+fn span(doc: &str, heading: &str) -> Option<(usize, usize)> {
+    let start = if doc.starts_with(&format!("{heading}\n")) {
+        0
+    } else {
+        doc.find(&format!("\n{heading}\n"))? + 1
+    };
+    let body = start + heading.len();
+    let end = doc[body..]
+        .find("\n## ")
+        .map_or(doc.len(), |i| body + i + 1);
+    Some((start, end))
 }
 
 #[cfg(test)]

@@ -110,10 +110,9 @@ pub(crate) struct Poller<F: Family> {
     announced: bool,
     /// Safety-net delays scheduled so far (the net widens with each).
     safety_polls: u32,
-    /// The safety-net delay the next poll was scheduled with (`None`: it
-    /// was scheduled by the policy's lifecycle): a callback that does not
-    /// matter to this wait still moves that poll to this long after it.
-    net: Option<Duration>,
+    /// The next poll is the safety net's (not the policy's lifecycle's): a
+    /// callback that does not matter to this wait still moves it on.
+    on_net: bool,
     /// The events to emit after this poll.
     to_emit: Vec<JournalEvent>,
 }
@@ -134,11 +133,11 @@ impl<F: Family> Poller<F> {
         let wake = config.wakeups.as_ref().map(|w| w.listen(&task_id));
         // A new task is pending: with callbacks that have been arriving,
         // nothing to look at before one comes (or the safety net).
-        let (first, safety_polls, net) = match &config.wakeups {
+        let (first, safety_polls, on_net) = match &config.wakeups {
             Some(wakeups) if config.just_created && wakeups.reliable() => {
-                (config.safety_interval, 1, Some(config.safety_interval))
+                (config.safety_interval, 1, true)
             }
-            _ => (schedule.first_delay(), 0, None),
+            _ => (schedule.first_delay(), 0, false),
         };
         let first = first.max(super::MIN_REQUEST_SPACING);
         let deadline = crate::later::later(started, config.deadline);
@@ -163,7 +162,7 @@ impl<F: Family> Poller<F> {
             wake,
             announced: false,
             safety_polls,
-            net,
+            on_net,
             to_emit: Vec::new(),
         }
     }
@@ -295,7 +294,7 @@ impl<F: Family> Poller<F> {
         // Not the callbacks' safety net: a failed poll saw nothing, and a
         // change announced before it will not be announced again.
         let delay = self.lifecycle_delay(status.as_ref());
-        self.net = None;
+        self.on_net = false;
         let delay = self.honour_retry_after(delay, error.retry_after());
         tracing::debug!(polls, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
         self.last_error = Some(error);
@@ -336,7 +335,7 @@ impl<F: Family> Poller<F> {
             // Callbacks say when to look; this is the safety net.
             return self.widen_net();
         }
-        self.net = None;
+        self.on_net = false;
         self.lifecycle_delay(status)
     }
 
@@ -346,7 +345,7 @@ impl<F: Family> Poller<F> {
         let factor = (self.safety_polls + 1).min(MAX_SAFETY_FACTOR);
         self.safety_polls += 1;
         let net = (self.config.safety_interval * factor).max(super::MIN_REQUEST_SPACING);
-        self.net = Some(net);
+        self.on_net = true;
         net
     }
 
@@ -417,7 +416,7 @@ impl<F: Family> Poller<F> {
                 tracing::debug!(?claims, "woken by a callback");
                 return Ok(());
             }
-            if self.net.is_some() && !claims.is_empty() {
+            if self.on_net && !claims.is_empty() {
                 let net = self.widen_net();
                 at = at
                     .max(crate::later::later(Instant::now(), net))
