@@ -4,8 +4,8 @@
 //! when the API surely made no task: the connection failed before the
 //! request went out, or the answer said rate limit or maintenance. Any
 //! other failure after sending is [`Error::CreateOutcomeUnknown`], never a
-//! retry. Every attempt first waits for a slot under the account's create
-//! limit ([`crate::CreateLimit`]).
+//! retry. Every attempt first waits for a turn under the account's create
+//! limit ([`crate::CreateLimit`]), held until its answer.
 
 use std::future::Future;
 use std::time::Duration;
@@ -155,12 +155,15 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        tokio::time::sleep_until(client.create_limiter().reserve()).await;
+        let turn = client.create_limiter().turn().await;
         if let Some((shared, limit)) = client.shared_create_limit() {
             shared.take_turn(*limit).await.map_err(Error::Journal)?;
         }
         let sent_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
-        let error = match call().await {
+        let answer = call().await;
+        // Answered (or failed): the API has seen the create, if ever.
+        drop(turn);
+        let error = match answer {
             Ok(answer) => {
                 let hint = retry_after(answer.headers());
                 match open(answer.into_inner(), hint) {

@@ -3,16 +3,17 @@
 //! its creates under it itself: a burst waits its turn instead of being
 //! refused. A leaf: it knows only time.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How many creates a client sends per window of time.
 ///
-/// The default is 20 per 10.5 s: the live limit of 20 per 10 s, with half
-/// a second for requests that take longer to arrive than others.
+/// The default is the live limit, 20 per 10 s. A window is counted from
+/// each create's answer, not its send (see [`crate::ClientBuilder::create_limit`]),
+/// so no window of 10 s the API counts holds more than 20 of a client's
+/// creates, however unevenly they travel.
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,7 +31,7 @@ impl Default for CreateLimit {
     fn default() -> Self {
         CreateLimit {
             requests: 20,
-            per: Duration::from_millis(10_500),
+            per: Duration::from_secs(10),
         }
     }
 }
@@ -55,100 +56,186 @@ impl CreateLimit {
     }
 }
 
-/// The send times of a client's recent creates, shared by its clones.
+/// A client's turns to create, shared by its clones: `requests` of them,
+/// each held from before its create is sent until `per` after its answer
+/// (or its failure, or its being dropped).
+///
+/// Counting from the answer rather than the send is what makes the limit
+/// hold however late requests arrive: the API sees a create between its
+/// send and its answer, so two creates `requests` turns apart reach it at
+/// least `per` apart, whatever the network or a busy runtime does to the
+/// requests between. The price is one round trip per window.
 #[derive(Debug)]
 pub(crate) struct CreateLimiter {
-    limit: Option<CreateLimit>,
-    /// Send slots handed out, in order; older than a window are dropped.
-    slots: Mutex<VecDeque<Instant>>,
+    per: Duration,
+    /// `None` without a limit.
+    turns: Option<Arc<Semaphore>>,
 }
 
 impl CreateLimiter {
     pub(crate) fn new(limit: Option<CreateLimit>) -> Self {
         CreateLimiter {
-            limit,
-            slots: Mutex::default(),
+            per: limit.map(|l| l.per).unwrap_or_default(),
+            turns: limit.map(|l| Arc::new(Semaphore::new(l.requests as usize))),
         }
     }
 
-    /// Reserves the earliest time a create may be sent; the caller sleeps
-    /// until then. Slots are handed out in call order. A slot whose create
-    /// is dropped before it is sent is lost, which only ever makes the
-    /// client slower, never over the limit.
-    pub(crate) fn reserve(&self) -> Instant {
-        let now = Instant::now();
-        let Some(limit) = self.limit else {
-            return now;
+    /// Waits for a turn to send a create; turns are given in call order.
+    /// Hold it until the create's answer has come (or it failed).
+    pub(crate) async fn turn(&self) -> CreateTurn {
+        let permit = match &self.turns {
+            // The semaphore is never closed, so this always gets a permit.
+            Some(turns) => turns.clone().acquire_owned().await.ok(),
+            None => None,
         };
-        let mut slots = crate::sync::lock(&self.slots);
-        while slots
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= limit.per)
-        {
-            slots.pop_front();
+        CreateTurn {
+            permit,
+            per: self.per,
         }
-        let n = limit.requests as usize;
-        let mut slot = now;
-        if slots.len() >= n {
-            // The window that would hold this create and the n before it
-            // must be longer than `per`.
-            slot = slot.max(slots[slots.len() - n] + limit.per);
+    }
+}
+
+/// One create's turn ([`CreateLimiter::turn`]): given back `per` after it
+/// is dropped.
+#[derive(Debug)]
+pub(crate) struct CreateTurn {
+    permit: Option<OwnedSemaphorePermit>,
+    per: Duration,
+}
+
+impl Drop for CreateTurn {
+    fn drop(&mut self) {
+        let Some(permit) = self.permit.take() else {
+            return;
+        };
+        let per = self.per;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(per).await;
+                    drop(permit);
+                });
+            }
+            // Dropped outside any runtime (one that shut down mid-create).
+            Err(_) => {
+                std::thread::spawn(move || {
+                    std::thread::sleep(per);
+                    drop(permit);
+                });
+            }
         }
-        if let Some(last) = slots.back() {
-            slot = slot.max(*last);
-        }
-        slots.push_back(slot);
-        slot
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use tokio::time::Instant;
+
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn a_burst_gets_slots_a_window_apart_per_batch() {
-        let limiter = CreateLimiter::new(Some(CreateLimit::new(3, Duration::from_secs(10))));
-        let start = Instant::now();
-        let offsets: Vec<u64> = (0..7)
-            .map(|_| (limiter.reserve() - start).as_secs())
-            .collect();
-        assert_eq!(offsets, [0, 0, 0, 10, 10, 10, 20]);
+    fn limiter(requests: u32) -> Arc<CreateLimiter> {
+        let limit = CreateLimit::new(requests, Duration::from_secs(10));
+        Arc::new(CreateLimiter::new(Some(limit)))
+    }
+
+    /// Sends a create: a turn, `transit` to reach the API (where its
+    /// arrival is noted), `answer` more for the answer to come back.
+    async fn create(
+        limiter: &CreateLimiter,
+        transit: Duration,
+        answer: Duration,
+        arrivals: &Mutex<Vec<Instant>>,
+    ) -> Instant {
+        let turn = limiter.turn().await;
+        let sent = Instant::now();
+        tokio::time::sleep(transit).await;
+        crate::sync::lock(arrivals).push(Instant::now());
+        tokio::time::sleep(answer).await;
+        drop(turn);
+        sent
     }
 
     #[tokio::test(start_paused = true)]
-    async fn no_window_ever_holds_more_than_the_limit() {
-        let limit = CreateLimit::new(4, Duration::from_secs(10));
-        let limiter = CreateLimiter::new(Some(limit));
-        let mut sent = Vec::new();
+    async fn a_burst_goes_in_batches_a_window_after_each_answer() {
+        let limiter = limiter(3);
+        let arrivals = Mutex::default();
+        let start = Instant::now();
+        let sends =
+            (0..7).map(|_| create(&limiter, Duration::ZERO, Duration::from_secs(1), &arrivals));
+        let offsets: Vec<u64> = futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .map(|sent| (sent - start).as_secs())
+            .collect();
+        assert_eq!(offsets, [0, 0, 0, 11, 11, 11, 22]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_window_the_api_counts_holds_more_than_the_limit_however_late_creates_arrive() {
+        let limiter = limiter(4);
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut creates = Vec::new();
         for step in 0..60u64 {
-            // Creates arrive unevenly: bursts and gaps.
+            // Creates come unevenly, and take from nothing to 3 s to reach
+            // the API: a busy runtime or network, where a limit counted
+            // from the sends lets five reach it within 10 s.
             if step % 7 == 0 {
                 tokio::time::advance(Duration::from_millis(2300)).await;
             }
-            let slot = limiter.reserve();
-            tokio::time::sleep_until(slot).await;
-            sent.push(Instant::now());
+            let transit = Duration::from_millis(rng.u64(0..3000));
+            let answer = Duration::from_millis(rng.u64(0..500));
+            let (limiter, arrivals) = (limiter.clone(), arrivals.clone());
+            creates.push(tokio::spawn(async move {
+                create(&limiter, transit, answer, &arrivals).await
+            }));
         }
-        for (i, t) in sent.iter().enumerate() {
-            let in_window = sent[i..]
+        for create in creates {
+            create.await.unwrap();
+        }
+        let mut arrived = crate::sync::lock(&arrivals).clone();
+        arrived.sort();
+        assert_eq!(arrived.len(), 60);
+        for (i, t) in arrived.iter().enumerate() {
+            let in_window = arrived[i..]
                 .iter()
-                .take_while(|u| u.duration_since(*t) < limit.per())
+                .take_while(|u| u.duration_since(*t) < Duration::from_secs(10))
                 .count();
-            assert!(in_window <= 4, "{in_window} creates within 10 s from #{i}");
+            assert!(
+                in_window <= 4,
+                "{in_window} creates reached the API within 10 s from #{i}"
+            );
         }
     }
 
-    #[test]
-    fn without_a_limit_every_create_goes_at_once() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let limiter = CreateLimiter::new(None);
-            let now = Instant::now();
-            assert!((0..100).all(|_| limiter.reserve() <= now + Duration::from_millis(5)));
-        });
+    #[tokio::test(start_paused = true)]
+    async fn a_create_dropped_while_it_waits_for_its_turn_takes_no_turn() {
+        let limiter = limiter(1);
+        let held = limiter.turn().await;
+        let waiting = {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.turn().await })
+        };
+        tokio::task::yield_now().await;
+        waiting.abort();
+        assert!(waiting.await.unwrap_err().is_cancelled());
+        let start = Instant::now();
+        drop(held);
+        drop(limiter.turn().await);
+        assert_eq!(Instant::now() - start, Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_limit_every_create_goes_at_once() {
+        let limiter = CreateLimiter::new(None);
+        let start = Instant::now();
+        let mut turns = Vec::new();
+        for _ in 0..100 {
+            turns.push(limiter.turn().await);
+        }
+        drop(turns);
+        assert_eq!(Instant::now(), start);
     }
 }

@@ -203,8 +203,13 @@ impl ClientBuilder {
 
     /// How many creates this client sends per window (default
     /// [`CreateLimit::default`]: under the account's limit of about 20 per
-    /// 10 s). Creates beyond it wait for their turn. `None` sends every
-    /// create at once; the API then refuses the excess, which is retried.
+    /// 10 s). Creates beyond it wait for their turn. A window is counted
+    /// from each create's answer: the API sees a create before it answers
+    /// it, so creates `requests` turns apart reach it at least `per` apart
+    /// however late they arrive, at the cost of one round trip per
+    /// window (a burst of 100 takes 4 windows and 4 round trips). `None`
+    /// sends every create at once; the API then refuses the excess, which
+    /// is retried.
     /// Clones of a client share its limit; separate clients (or processes)
     /// on one account should split it.
     pub fn create_limit(mut self, limit: Option<CreateLimit>) -> Self {
