@@ -8,6 +8,7 @@
 //! limit ([`crate::CreateLimit`]), held until its answer.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::generated::{ClientInfo, ResponseValue};
@@ -18,8 +19,9 @@ use crate::envelope::{self, CreateAnswer};
 use crate::error::Error;
 use crate::generated;
 use crate::handle::TaskHandle;
-use crate::journal::{self, CreateOutcome, JournalEvent, reference};
+use crate::journal::{self, CreateOutcome, JournalEvent, SharedCreateLimit, reference};
 use crate::kind::TaskKind;
+use crate::limit::CreateLimit;
 use crate::wait::Family;
 
 /// Attempts of one create, the first included, when every refusal is a
@@ -156,13 +158,12 @@ where
     loop {
         attempt += 1;
         let turn = client.create_limiter().turn().await;
-        if let Some((shared, limit)) = client.shared_create_limit() {
-            shared.take_turn(*limit).await.map_err(Error::Journal)?;
-        }
+        let shared_turn = SharedTurn::take(client).await?;
         let sent_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
         let answer = call().await;
         // Answered (or failed): the API has seen the create, if ever.
         drop(turn);
+        shared_turn.end().await;
         let error = match answer {
             Ok(answer) => {
                 let hint = retry_after(answer.headers());
@@ -192,6 +193,47 @@ where
             Outcome::NoTaskRetry | Outcome::NoTask => return Err(error),
             Outcome::Unknown => return Err(unknown(operation, callback_url, sent_at, error)),
         }
+    }
+}
+
+/// A create's turn from the client's shared create limit, if it has one:
+/// ended once the create is answered, or, if the create is dropped
+/// first, as it is dropped.
+struct SharedTurn(Option<(Arc<dyn SharedCreateLimit>, CreateLimit)>);
+
+impl SharedTurn {
+    /// Fails only when the store cannot be reached: the create is then
+    /// not sent.
+    async fn take(client: &Client) -> Result<SharedTurn, Error> {
+        let Some((shared, limit)) = client.shared_create_limit() else {
+            return Ok(SharedTurn(None));
+        };
+        shared.take_turn(*limit).await.map_err(Error::Journal)?;
+        Ok(SharedTurn(Some((shared.clone(), *limit))))
+    }
+
+    async fn end(mut self) {
+        if let Some((shared, limit)) = self.0.take() {
+            end_shared_turn(shared, limit).await;
+        }
+    }
+}
+
+impl Drop for SharedTurn {
+    fn drop(&mut self) {
+        if let (Some((shared, limit)), Ok(runtime)) =
+            (self.0.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(end_shared_turn(shared, limit));
+        }
+    }
+}
+
+/// A turn the store could not end counts until it gives up on it
+/// (slower, never over the limit).
+async fn end_shared_turn(shared: Arc<dyn SharedCreateLimit>, limit: CreateLimit) {
+    if let Err(e) = shared.end_turn(limit).await {
+        tracing::warn!(error = %e, "could not end a create's shared turn; it counts until the store gives up on it");
     }
 }
 

@@ -140,4 +140,14 @@ pub trait SharedCreateLimit: std::fmt::Debug + Send + Sync + 'static {
     /// took one in the last `limit.per()`, counting this one. Fails only
     /// when the store cannot be reached; the create is then not sent.
     fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()>;
+
+    /// Says that one of the creates this store gave a turn to has had its
+    /// answer (or failed): its window runs from now, as a client's own
+    /// turns do ([`ClientBuilder::create_limit`](crate::ClientBuilder::create_limit)).
+    /// The default does nothing, and a turn's window then runs from when
+    /// it was taken.
+    fn end_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()> {
+        let _ = limit;
+        Box::pin(async { Ok(()) })
+    }
 }

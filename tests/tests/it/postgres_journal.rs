@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kie_suno::journal::{EntryState, Journal, LeaseQueue, PostgresJournal};
+use kie_suno::journal::{EntryState, Journal, LeaseQueue, PostgresJournal, SharedCreateLimit};
 use kie_suno::mock::{MockBuilder, Script, Simulation};
 use kie_suno::music::GenerateMusic;
 use kie_suno::wait::{Claim, Wakeups};
@@ -152,8 +152,9 @@ async fn a_create_waits_for_a_database_that_is_briefly_away() {
 
 /// Two processes' clients (each its own connection to the database)
 /// creating at once against a mock whose account allows 5 creates per
-/// 2 s; with `shared`, both keep the limit through the database. Returns
-/// how many creates the mock counted over its limit.
+/// 2 s, each keeping that limit, no margin; with `shared`, both keep it
+/// together through the database. Returns how many creates the mock
+/// counted over its limit.
 async fn two_processes_creating(url: &str, shared: bool) -> u64 {
     let server = MockBuilder::default()
         .credits(1_000_000)
@@ -161,7 +162,7 @@ async fn two_processes_creating(url: &str, shared: bool) -> u64 {
         .start()
         .await
         .unwrap();
-    let limit = kie_suno::CreateLimit::new(5, Duration::from_millis(2300));
+    let limit = kie_suno::CreateLimit::new(5, Duration::from_secs(2));
     let mut creates = Vec::new();
     for process in 0..2 {
         let mut builder = Client::builder()
@@ -203,6 +204,34 @@ async fn processes_creating_at_once_keep_the_account_limit_together() {
         "each process alone under the limit, together over it"
     );
     assert_eq!(two_processes_creating(&url, true).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_turn_counts_while_its_create_is_in_flight_and_a_window_after_its_answer() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let limit = kie_suno::CreateLimit::new(2, Duration::from_secs(1));
+    let one = Arc::new(PostgresJournal::open(&url).await.unwrap());
+    let other = PostgresJournal::open(&url).await.unwrap();
+    one.take_turn(limit).await.unwrap();
+    other.take_turn(limit).await.unwrap();
+    // Both creates are still in flight well past a window: slow to reach
+    // the API, they hold their turns, and a third waits.
+    let third = {
+        let one = one.clone();
+        tokio::spawn(async move { one.take_turn(limit).await })
+    };
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(!third.is_finished(), "a turn went while two were in flight");
+    one.end_turn(limit).await.unwrap();
+    let answered = tokio::time::Instant::now();
+    third.await.unwrap().unwrap();
+    assert!(
+        answered.elapsed() >= Duration::from_millis(900),
+        "the third went {:?} after the first answer, within its window",
+        answered.elapsed()
+    );
 }
 
 /// Opens a journal at `url`; what went wrong, if anything. A refusal

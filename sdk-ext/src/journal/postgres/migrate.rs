@@ -8,7 +8,7 @@ use super::PostgresJournal;
 use crate::journal::{FingerprintKey, JournalError};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i32 = 5;
+const SCHEMA_VERSION: i32 = 6;
 
 /// Each version's step from the one before.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -64,6 +64,14 @@ const MIGRATIONS: &[(i32, &str)] = &[
         // condition is the one `entries(false)` writes, word for word.
         "CREATE INDEX kie_suno_creates_unfinished ON kie_suno_creates (created_at DESC, intent)
              WHERE state NOT IN ('refused', 'completed', 'failed');",
+    ),
+    (
+        6,
+        // A turn is in flight until its create is answered; its window
+        // then runs from the answer (`turns.rs`).
+        "ALTER TABLE kie_suno_create_turns
+             ADD COLUMN holder text,
+             ADD COLUMN answered boolean NOT NULL DEFAULT true;",
     ),
 ];
 

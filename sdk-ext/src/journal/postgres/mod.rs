@@ -65,6 +65,8 @@ struct Shared {
     /// a time (`turn`).
     turns: Mutex<Option<Arc<Client>>>,
     turn: Mutex<()>,
+    /// Whose turns in flight this journal's are, among every process's.
+    turn_holder: String,
     retry_for: Duration,
     /// The journal's fingerprint key, read when it is opened.
     key: std::sync::OnceLock<super::FingerprintKey>,
@@ -117,6 +119,7 @@ impl PostgresJournal {
                 client: Mutex::new(None),
                 turns: Mutex::new(None),
                 turn: Mutex::new(()),
+                turn_holder: crate::journal::new_intent(),
                 retry_for,
                 key: std::sync::OnceLock::new(),
             }),
