@@ -93,13 +93,17 @@ pub async fn sdk_side(client: &Client, url: &str, dir: &Path, size: u64) -> (f64
 }
 
 /// The same by hand: a reqwest GET streamed into a file through a buffer,
-/// flushed and synced (as the SDK does), then renamed into place.
+/// flushed and synced (as the SDK does), then renamed into place; with
+/// `checksum`, each chunk hashed (SHA-256) as it is written, as someone
+/// who wants the file's checksum would write it.
 pub async fn raw_side(
     http: &kie_suno::reqwest::Client,
     url: &str,
     dir: &Path,
     size: u64,
+    checksum: bool,
 ) -> (f64, bool) {
+    use sha2::Digest;
     let started = Instant::now();
     let result: Result<u64, Box<dyn std::error::Error>> = async {
         tokio::fs::create_dir_all(dir).await?;
@@ -108,12 +112,21 @@ pub async fn raw_side(
         let file = tokio::fs::File::create(&temp).await?;
         let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
         let mut written = 0u64;
+        let mut hasher = checksum.then(sha2::Sha256::new);
         while let Some(chunk) = response.chunk().await? {
             out.write_all(&chunk).await?;
+            if let Some(hasher) = &mut hasher {
+                hasher.update(&chunk);
+            }
             written += chunk.len() as u64;
         }
         out.flush().await?;
         out.into_inner().sync_all().await?;
+        // What the checksum is for: it goes beside the file.
+        if let Some(hasher) = hasher {
+            let digest = hasher.finalize();
+            tokio::fs::write(dir.join(".raw.sha256"), digest.as_slice()).await?;
+        }
         tokio::fs::rename(&temp, dir.join("raw.mp3")).await?;
         Ok(written)
     }

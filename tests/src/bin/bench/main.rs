@@ -23,6 +23,8 @@
 //!   plain reqwest stream-to-file (buffered, flushed, synced, renamed);
 //!   `download_verify_ratio`: the same download vs the SDK's of the same
 //!   bytes served as a type whose length is not read;
+//!   `download_vs_checksummed_ratio`: vs the plain loop hashing each chunk
+//!   (SHA-256), and `download_checksum_cost_ratio`: that loop vs the plain;
 //!   `download_peak_rss_mib`: a process downloading 1 GiB;
 //! - `wait_rss_per_task_kib`: resident memory per waiting task with the mock
 //!   server in another process, sampled once every wait has made a
@@ -263,30 +265,43 @@ fn download_figures(quick: bool) -> std::io::Result<usize> {
     let client = download_client()?;
     let http = kie_suno::reqwest::Client::new();
     let scratch = tempfile::tempdir()?;
-    // Three sides, each round in another order: the SDK (length read from
-    // the frames), the SDK on the same bytes of no checked type, reqwest.
-    let (mut sdk, mut unverified, mut raw, mut failures) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    // Four sides, each round in another order: the SDK (length read from
+    // the frames), the SDK on the same bytes of no checked type, reqwest,
+    // reqwest hashing each chunk as it writes it.
+    const SIDES: usize = 4;
+    let mut times: [Vec<f64>; SIDES] = Default::default();
+    let mut failures = 0;
     for round in 0..rounds {
         let dir = |side: &str| scratch.path().join(format!("{side}-{round}"));
-        let mut times = [0.0; 3];
-        for turn in 0..3 {
-            let side = (round + turn) % 3;
+        for turn in 0..SIDES {
+            let side = (round + turn) % SIDES;
             let (took, ok) = runtime.block_on(async {
                 match side {
                     0 => sdk_side(&client, &url, &dir("sdk"), size).await,
                     1 => sdk_side(&client, &unchecked_url, &dir("unverified"), size).await,
-                    _ => raw_side(&http, &url, &dir("raw"), size).await,
+                    2 => raw_side(&http, &url, &dir("raw"), size, false).await,
+                    _ => raw_side(&http, &url, &dir("raw-sha"), size, true).await,
                 }
             });
             failures += usize::from(!ok);
-            times[side] = took;
+            times[side].push(took);
         }
-        sdk.push(times[0]);
-        unverified.push(times[1]);
-        raw.push(times[2]);
     }
+    let [sdk, unverified, raw, raw_checksummed] = times;
     // Throughput ratios: the baseline's time over the SDK's.
     print("download_ratio", Spread::of_ratios(&raw, &sdk), 3)?;
+    print(
+        "download_vs_checksummed_ratio",
+        Spread::of_ratios(&raw_checksummed, &sdk),
+        3,
+    )?;
+    // What hashing alone costs the hand-written loop: the bound a
+    // checksum puts on `download_ratio`.
+    print(
+        "download_checksum_cost_ratio",
+        Spread::of_ratios(&raw, &raw_checksummed),
+        3,
+    )?;
     print(
         "download_verify_ratio",
         Spread::of_ratios(&unverified, &sdk),
