@@ -132,9 +132,9 @@ pub fn markdown(rows: &[ScaleRow], date: &str) -> String {
          and the mock's (which keeps every task it made and every request it was sent). \
          \"Per task\" is the peak over the tasks; \"added per task\" is what each task beyond \
          the size above added to the peak. \"Over the limits\": creates the mock saw beyond \
-         its window (the soak's 1 s, the client's 1.5 s) and polls beyond a task's rate; any \
-         fails the soak. \"Unknown outcome\": creates whose answer the faults lost, each \
-         reported as such; \"refused\": creates refused for good with no task made.\n\n\
+         its window (1 s, which the client keeps too, counted from its answers) and polls \
+         beyond a task's rate; any fails the soak. \"Unknown outcome\": creates whose \
+         answer the faults lost, each reported as such; \"refused\": creates refused for good with no task made.\n\n\
          | tasks | in flight | wall s | tasks/s | peak RSS MiB | KiB per task | KiB added per task | lost | duplicated | wrong | over the limits | unknown outcome | refused | verdict |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         crate::bench::machine()
