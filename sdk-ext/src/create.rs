@@ -198,7 +198,8 @@ where
 
 /// A create's turn from the client's shared create limit, if it has one:
 /// ended once the create is answered, or, if the create is dropped
-/// first, as it is dropped.
+/// first, as it is dropped (outside a runtime it is not ended, and counts
+/// until the store gives up on it).
 struct SharedTurn(Option<(Arc<dyn SharedCreateLimit>, CreateLimit)>);
 
 impl SharedTurn {

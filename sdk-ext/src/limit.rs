@@ -67,48 +67,39 @@ impl CreateLimit {
 /// requests between. The price is one round trip per window.
 #[derive(Debug)]
 pub(crate) struct CreateLimiter {
-    per: Duration,
-    /// `None` without a limit.
-    turns: Option<Arc<Semaphore>>,
+    /// The turns and the window; `None` without a limit.
+    turns: Option<(Arc<Semaphore>, Duration)>,
 }
 
 impl CreateLimiter {
     pub(crate) fn new(limit: Option<CreateLimit>) -> Self {
         CreateLimiter {
-            per: limit.map(|l| l.per).unwrap_or_default(),
-            turns: limit.map(|l| Arc::new(Semaphore::new(l.requests as usize))),
+            turns: limit.map(|l| (Arc::new(Semaphore::new(l.requests as usize)), l.per)),
         }
     }
 
     /// Waits for a turn to send a create; turns are given in call order.
     /// Hold it until the create's answer has come (or it failed).
     pub(crate) async fn turn(&self) -> CreateTurn {
-        let permit = match &self.turns {
-            // The semaphore is never closed, so this always gets a permit.
-            Some(turns) => turns.clone().acquire_owned().await.ok(),
-            None => None,
+        let Some((turns, per)) = &self.turns else {
+            return CreateTurn(None);
         };
-        CreateTurn {
-            permit,
-            per: self.per,
-        }
+        // The semaphore is never closed, so this always gets a permit.
+        let permit = turns.clone().acquire_owned().await.ok();
+        CreateTurn(permit.map(|permit| (permit, *per)))
     }
 }
 
-/// One create's turn ([`CreateLimiter::turn`]): given back `per` after it
-/// is dropped.
+/// One create's turn ([`CreateLimiter::turn`]): given back a window after
+/// it is dropped.
 #[derive(Debug)]
-pub(crate) struct CreateTurn {
-    permit: Option<OwnedSemaphorePermit>,
-    per: Duration,
-}
+pub(crate) struct CreateTurn(Option<(OwnedSemaphorePermit, Duration)>);
 
 impl Drop for CreateTurn {
     fn drop(&mut self) {
-        let Some(permit) = self.permit.take() else {
+        let Some((permit, per)) = self.0.take() else {
             return;
         };
-        let per = self.per;
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {

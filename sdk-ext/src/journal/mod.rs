@@ -136,9 +136,11 @@ pub trait LeaseQueue: Journal {
 /// creating on the account stays, together, under its limit.
 /// [`PostgresJournal`] is one (feature `postgres`).
 pub trait SharedCreateLimit: std::fmt::Debug + Send + Sync + 'static {
-    /// Waits for a turn: returns once fewer than `limit.requests()` creates
-    /// took one in the last `limit.per()`, counting this one. Fails only
-    /// when the store cannot be reached; the create is then not sent.
+    /// Waits for a turn: returns once fewer than `limit.requests()` turns
+    /// count, counting this one: those still in flight (not yet ended with
+    /// [`Self::end_turn`]) and those ended, or taken, in the last
+    /// `limit.per()`. Fails only when the store cannot be reached; the
+    /// create is then not sent.
     fn take_turn(&self, limit: CreateLimit) -> JournalFuture<'_, ()>;
 
     /// Says that one of the creates this store gave a turn to has had its
